@@ -1,0 +1,12 @@
+//! Wall-clock timestamps for provenance.
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The current UTC time as RFC 3339 (e.g. `2026-11-21T10:00:00Z`), whole seconds.
+pub fn now_rfc3339() -> String {
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&Rfc3339)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}

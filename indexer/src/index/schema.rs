@@ -1,0 +1,150 @@
+//! The index schema: one definition, used by the indexer to write and by the
+//! search service to read, so the two can never disagree on a field.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Tokenizer for prose (titles, abstracts, subjects): folded, lower-cased, English-stemmed.
+pub const PROSE_TOKENIZER: &str = "hcs_prose";
+/// Tokenizer for names (people, organisations, journals): folded and lower-cased, not stemmed.
+pub const NAME_TOKENIZER: &str = "hcs_name";
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Stable record id (`pmid:…`); the upsert key.
+    pub id: Field,
+    /// Record type ("publication").
+    pub record_type: Field,
+    /// Title (full text).
+    pub title: Field,
+    /// Abstract (full text).
+    pub r#abstract: Field,
+    /// MeSH descriptors and qualifiers (full text).
+    pub mesh: Field,
+    /// Keywords (full text).
+    pub keywords: Field,
+    /// Author names, byline and investigators (full text).
+    pub author: Field,
+    /// Affiliation strings (full text).
+    pub affiliation: Field,
+    /// Journal or book title (full text).
+    pub journal: Field,
+    /// Publication year (range queries and facets).
+    pub year: Field,
+    /// Publication types, exact (filters and facets).
+    pub publication_type: Field,
+    /// Journal title, exact (facets).
+    pub journal_exact: Field,
+    /// Source system, exact (facets).
+    pub source: Field,
+    /// PubMed id, exact.
+    pub pmid: Field,
+    /// DOI, exact and lower-cased.
+    pub doi: Field,
+    /// PubMed Central id, exact.
+    pub pmcid: Field,
+    /// ORCID iDs of the authors, exact.
+    pub orcid: Field,
+    /// The canonical record as JSON (stored only).
+    pub record: Field,
+}
+
+/// Field names users may write in queries (`title:…`), searched by default when unnamed.
+pub const DEFAULT_SEARCH_FIELDS: [&str; 7] = [
+    "title",
+    "abstract",
+    "mesh",
+    "keywords",
+    "author",
+    "affiliation",
+    "journal",
+];
+
+impl Fields {
+    /// Builds the schema and returns it with its field handles.
+    pub fn build() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let prose = text_options(PROSE_TOKENIZER);
+        let names = text_options(NAME_TOKENIZER);
+        let year = NumericOptions::default().set_indexed().set_fast();
+        let fields = Fields {
+            id: builder.add_text_field("id", STRING | STORED),
+            record_type: builder.add_text_field("record_type", STRING | FAST),
+            title: builder.add_text_field("title", prose.clone()),
+            r#abstract: builder.add_text_field("abstract", prose.clone()),
+            mesh: builder.add_text_field("mesh", prose.clone()),
+            keywords: builder.add_text_field("keywords", prose),
+            author: builder.add_text_field("author", names.clone()),
+            affiliation: builder.add_text_field("affiliation", names.clone()),
+            journal: builder.add_text_field("journal", names),
+            year: builder.add_u64_field("year", year),
+            publication_type: builder.add_text_field("type", STRING | FAST),
+            journal_exact: builder.add_text_field("journal_exact", STRING | FAST),
+            source: builder.add_text_field("source", STRING | FAST),
+            pmid: builder.add_text_field("pmid", STRING),
+            doi: builder.add_text_field("doi", STRING),
+            pmcid: builder.add_text_field("pmcid", STRING),
+            orcid: builder.add_text_field("orcid", STRING),
+            record: builder.add_text_field("record", STORED),
+        };
+        (builder.build(), fields)
+    }
+
+    /// Looks the handles up in an existing index's schema.
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let get = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: get("id")?,
+            record_type: get("record_type")?,
+            title: get("title")?,
+            r#abstract: get("abstract")?,
+            mesh: get("mesh")?,
+            keywords: get("keywords")?,
+            author: get("author")?,
+            affiliation: get("affiliation")?,
+            journal: get("journal")?,
+            year: get("year")?,
+            publication_type: get("type")?,
+            journal_exact: get("journal_exact")?,
+            source: get("source")?,
+            pmid: get("pmid")?,
+            doi: get("doi")?,
+            pmcid: get("pmcid")?,
+            orcid: get("orcid")?,
+            record: get("record")?,
+        })
+    }
+}
+
+fn text_options(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// Registers the project's tokenizers; every opened index needs this before use.
+pub fn register_tokenizers(index: &Index) {
+    let prose = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let names = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    index.tokenizers().register(PROSE_TOKENIZER, prose);
+    index.tokenizers().register(NAME_TOKENIZER, names);
+}

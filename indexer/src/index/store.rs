@@ -1,0 +1,255 @@
+//! The on-disk index under `<data dir>/index`, and the one writer that changes it.
+
+use std::path::{Path, PathBuf};
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::AllQuery;
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::document::to_document;
+use super::schema::{register_tokenizers, Fields};
+use crate::records::Record;
+
+/// Name of the index directory inside the data directory.
+const INDEX_DIR: &str = "index";
+
+/// Errors from opening, writing or reading the index, naming the index path.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The data directory could not be created or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The directory involved.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// There is no index yet where one was expected.
+    #[error("{path}: no index here; build one with `indexer ingest`")]
+    Missing {
+        /// Where the index was expected.
+        path: PathBuf,
+    },
+    /// tantivy refused an operation.
+    #[error("index at {path}: {source}")]
+    Tantivy {
+        /// The index directory.
+        path: PathBuf,
+        /// tantivy's error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// A stored record is not valid JSON for the current model.
+    #[error("index at {path}: stored record {id} cannot be read: {source}")]
+    StoredRecord {
+        /// The index directory.
+        path: PathBuf,
+        /// Id of the unreadable record.
+        id: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// An opened index: schema handles plus the tantivy index.
+#[derive(Clone)]
+pub struct IndexStore {
+    path: PathBuf,
+    index: Index,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for IndexStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexStore {
+    /// Opens the index in `data_dir`, creating the directory and an empty index if needed.
+    pub fn open_or_create(data_dir: &Path) -> Result<Self, IndexError> {
+        let path = data_dir.join(INDEX_DIR);
+        std::fs::create_dir_all(&path).map_err(|source| IndexError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let tantivy_error = |source| IndexError::Tantivy {
+            path: path.clone(),
+            source,
+        };
+        let directory =
+            tantivy::directory::MmapDirectory::open(&path).map_err(|e| tantivy_error(e.into()))?;
+        let (schema, _) = Fields::build();
+        let index = Index::open_or_create(directory, schema).map_err(tantivy_error)?;
+        Self::from_index(path, index)
+    }
+
+    /// Opens an existing index in `data_dir` (for reading); errors if there is none.
+    pub fn open_existing(data_dir: &Path) -> Result<Self, IndexError> {
+        let path = data_dir.join(INDEX_DIR);
+        if !path.join("meta.json").is_file() {
+            return Err(IndexError::Missing { path });
+        }
+        let index = Index::open_in_dir(&path).map_err(|source| IndexError::Tantivy {
+            path: path.clone(),
+            source,
+        })?;
+        Self::from_index(path, index)
+    }
+
+    fn from_index(path: PathBuf, index: Index) -> Result<Self, IndexError> {
+        register_tokenizers(&index);
+        let fields =
+            Fields::from_schema(&index.schema()).map_err(|source| IndexError::Tantivy {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Self {
+            path,
+            index,
+            fields,
+        })
+    }
+
+    /// The index directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The schema's field handles.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    fn tantivy_error(&self, source: tantivy::TantivyError) -> IndexError {
+        IndexError::Tantivy {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Takes the index's single writer lock, with `memory_budget_bytes` for indexing.
+    ///
+    /// A second writer (in this or another process) is refused with an error
+    /// rather than waited for: a silently skipped ingest loses records.
+    pub fn writer(&self, memory_budget_bytes: usize) -> Result<IndexWriterSession<'_>, IndexError> {
+        let writer = self
+            .index
+            .writer(memory_budget_bytes)
+            .map_err(|e| self.tantivy_error(e))?;
+        Ok(IndexWriterSession {
+            store: self,
+            writer,
+        })
+    }
+
+    /// A reader that sees new commits only when told to (`reload`).
+    pub fn reader(&self) -> Result<IndexReader, IndexError> {
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| self.tantivy_error(e))
+    }
+
+    /// Number of records in the last commit.
+    pub fn count(&self) -> Result<u64, IndexError> {
+        Ok(self.reader()?.searcher().num_docs())
+    }
+
+    /// Every record in the index, ordered by id.
+    pub fn export(&self) -> Result<Vec<Record>, IndexError> {
+        let reader = self.reader()?;
+        let searcher = reader.searcher();
+        let addresses = searcher
+            .search(&AllQuery, &DocSetCollector)
+            .map_err(|e| self.tantivy_error(e))?;
+        let mut records = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let document: TantivyDocument =
+                searcher.doc(address).map_err(|e| self.tantivy_error(e))?;
+            records.push(self.decode_record(&document)?);
+        }
+        records.sort_by(|a, b| a.id().cmp(b.id()));
+        Ok(records)
+    }
+
+    /// Reads the canonical record stored in a document.
+    pub fn decode_record(&self, document: &TantivyDocument) -> Result<Record, IndexError> {
+        let text = |field| {
+            document
+                .get_first(field)
+                .and_then(|value| value.as_str())
+                .unwrap_or_default()
+        };
+        serde_json::from_str(text(self.fields.record)).map_err(|source| IndexError::StoredRecord {
+            path: self.path.clone(),
+            id: text(self.fields.id).to_owned(),
+            source,
+        })
+    }
+}
+
+/// The index's one writer; changes become visible only at [`commit`](Self::commit).
+pub struct IndexWriterSession<'a> {
+    store: &'a IndexStore,
+    writer: IndexWriter,
+}
+
+impl IndexWriterSession<'_> {
+    /// Adds `record`, replacing any record with the same id (in this commit or before).
+    pub fn upsert(&mut self, record: &Record) -> Result<(), IndexError> {
+        let document =
+            to_document(&self.store.fields, record).map_err(|source| IndexError::StoredRecord {
+                path: self.store.path.clone(),
+                id: record.id().to_owned(),
+                source,
+            })?;
+        self.writer
+            .delete_term(Term::from_field_text(self.store.fields.id, record.id()));
+        self.writer
+            .add_document(document)
+            .map_err(|e| self.store.tantivy_error(e))?;
+        Ok(())
+    }
+
+    /// Removes the record with this id, if present.
+    pub fn delete(&mut self, id: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.store.fields.id, id));
+    }
+
+    /// Makes every change since the last commit durable and visible, atomically.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .commit()
+            .map_err(|e| self.store.tantivy_error(e))?;
+        Ok(())
+    }
+
+    /// Discards every change since the last commit.
+    pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .rollback()
+            .map_err(|e| self.store.tantivy_error(e))?;
+        Ok(())
+    }
+
+    /// Waits for background merges, so the process can exit cleanly.
+    pub fn finish(self) -> Result<(), IndexError> {
+        let path = self.store.path.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|source| IndexError::Tantivy { path, source })
+    }
+}

@@ -1,0 +1,340 @@
+//! The canonical record model every source maps into.
+//!
+//! These types are the project's contract with analysts: `indexer parse` and
+//! `indexer export` print them as JSON Lines, and the index stores them
+//! verbatim. Fields are added, never renamed or reshaped, so downstream
+//! scripts keep working; optional fields are omitted from JSON when empty.
+//!
+//! A [`Record`] is either a [`Publication`] or (from the grant sources) a
+//! grant; people on either side become `Person` records once the tagging
+//! stage exists. Identifiers are normalised on the way in (see
+//! [`crate::ids`]), so equal works compare equal across sources.
+
+use serde::{Deserialize, Serialize};
+
+/// A record as stored in the index: the kinds the index can hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record_type", rename_all = "snake_case")]
+pub enum Record {
+    /// A journal article, book chapter or other published work.
+    Publication(Box<Publication>),
+}
+
+impl Record {
+    /// The record's stable id, unique across the index.
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Publication(publication) => &publication.id,
+        }
+    }
+}
+
+/// A published work with its authors, subjects, grants and provenance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Publication {
+    /// Stable id: `pmid:<digits>`, else `doi:<lower-cased doi>`, else `<source>:<source id>`.
+    pub id: String,
+    /// What kind of work this is in its source (journal article or book/chapter).
+    pub kind: PublicationKind,
+    /// Every identifier the sources gave, normalised.
+    pub identifiers: Identifiers,
+    /// Title as plain text: inline markup dropped, its text kept.
+    pub title: String,
+    /// Title in the original language, when the work is not in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vernacular_title: Option<String>,
+    /// Abstract with its labelled sections, if the work has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#abstract: Option<Abstract>,
+    /// Journal (or book) the work appeared in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<Journal>,
+    /// Date of publication: the year is always present.
+    pub published: PublicationDate,
+    /// Publication types as the source names them (e.g. "Journal Article", "Review").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publication_types: Vec<String>,
+    /// MeSH headings with qualifiers and major-topic flags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mesh: Vec<MeshHeading>,
+    /// Author- or indexer-supplied keywords.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<Keyword>,
+    /// Languages of the text (ISO 639-2 codes as PubMed gives them, e.g. "eng").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Funding acknowledged by the work.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantReference>,
+    /// The byline, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Author>,
+    /// Members of group authors (PubMed `InvestigatorList`): collaborators, not byline authors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub investigators: Vec<Author>,
+    /// Source status of the citation (e.g. PubMed "MEDLINE", "Publisher").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Where this record came from; several entries once sources are merged.
+    pub provenance: Vec<Provenance>,
+}
+
+impl Publication {
+    /// Derives the stable id from the identifiers: PMID, else DOI, else the fallback.
+    pub fn stable_id(identifiers: &Identifiers, fallback: impl FnOnce() -> String) -> String {
+        if let Some(pmid) = &identifiers.pmid {
+            format!("pmid:{pmid}")
+        } else if let Some(doi) = &identifiers.doi {
+            format!("doi:{doi}")
+        } else {
+            fallback()
+        }
+    }
+}
+
+/// The kind of work, as its source classifies it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicationKind {
+    /// A journal article (PubMed `PubmedArticle`).
+    #[default]
+    Article,
+    /// A book or book chapter (PubMed `PubmedBookArticle`).
+    Book,
+}
+
+/// Normalised identifiers of a work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identifiers {
+    /// PubMed id, digits only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pmid: Option<String>,
+    /// PubMed Central id, `PMC<digits>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pmcid: Option<String>,
+    /// DOI, lower-cased, without resolver prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doi: Option<String>,
+    /// Any other identifiers (publisher item ids, NIH manuscript ids, …) as `kind` + `value`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other: Vec<OtherIdentifier>,
+}
+
+/// An identifier the model has no dedicated field for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherIdentifier {
+    /// The source's name for the identifier type (e.g. "pii", "mid").
+    pub kind: String,
+    /// The identifier as published.
+    pub value: String,
+}
+
+/// An abstract: one or more sections, labelled when structured.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Abstract {
+    /// Sections in order; an unstructured abstract has one unlabelled section.
+    pub sections: Vec<AbstractSection>,
+    /// Copyright statement attached to the abstract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copyright: Option<String>,
+}
+
+impl Abstract {
+    /// The whole abstract as one plain-text string, labels included ("METHODS: …").
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for section in &self.sections {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            if let Some(label) = &section.label {
+                text.push_str(label);
+                text.push_str(": ");
+            }
+            text.push_str(&section.text);
+        }
+        text
+    }
+}
+
+/// One section of an abstract.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbstractSection {
+    /// The heading as published (e.g. "PURPOSE").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// NLM's normalised category (BACKGROUND, OBJECTIVE, METHODS, RESULTS, CONCLUSIONS, UNASSIGNED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Section text, inline markup dropped.
+    pub text: String,
+}
+
+/// The venue of a work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    /// Full title of the journal or book.
+    pub title: String,
+    /// ISO abbreviation (e.g. "Restor Neurol Neurosci").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iso_abbreviation: Option<String>,
+    /// ISSN as printed (print or electronic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issn: Option<String>,
+    /// Volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+    /// Issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<String>,
+    /// Page range as printed (e.g. "195-210").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<String>,
+}
+
+/// A publication date of variable precision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicationDate {
+    /// Year of publication: always known.
+    pub year: u16,
+    /// Month 1–12, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u8>,
+    /// Day 1–31, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<u8>,
+    /// Season as printed (e.g. "Spring"), when the source gives one instead of a month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<String>,
+    /// The date as printed when the source only had free text (PubMed `MedlineDate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+/// A MeSH heading: descriptor plus qualifiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeshHeading {
+    /// Descriptor name (e.g. "Auditory Cortex").
+    pub descriptor: String,
+    /// Descriptor unique id (e.g. "D001303").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub descriptor_ui: Option<String>,
+    /// Whether the descriptor itself is a major topic of the work.
+    pub major_topic: bool,
+    /// Qualifiers (subheadings) attached to the descriptor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qualifiers: Vec<MeshQualifier>,
+}
+
+impl MeshHeading {
+    /// True when the descriptor or any of its qualifiers is marked major.
+    pub fn is_major(&self) -> bool {
+        self.major_topic || self.qualifiers.iter().any(|q| q.major_topic)
+    }
+}
+
+/// A MeSH qualifier (subheading).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeshQualifier {
+    /// Qualifier name (e.g. "physiology").
+    pub name: String,
+    /// Qualifier unique id (e.g. "Q000502").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui: Option<String>,
+    /// Whether this descriptor/qualifier pair is a major topic.
+    pub major_topic: bool,
+}
+
+/// A keyword attached to a work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keyword {
+    /// The keyword text.
+    pub text: String,
+    /// Whether the keyword is marked as a major topic.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub major_topic: bool,
+}
+
+/// A grant acknowledged by a publication (PubMed `GrantList`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantReference {
+    /// Grant number as published (free text; may be absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Funding agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    /// Agency's institute acronym (e.g. "CA" for NCI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acronym: Option<String>,
+    /// Agency's country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// One author (or group author) of a work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    /// 1-based position in the byline (or in the investigator list).
+    pub position: u32,
+    /// Family name; absent for a group author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// Given names as published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+    /// Initials as published (e.g. "JR").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    /// Suffix (e.g. "Jr", "3rd").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+    /// Name of a group author (collaboration, consortium, committee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collective: Option<String>,
+    /// ORCID iD, normalised to `0000-0000-0000-000X` and checksum-checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orcid: Option<String>,
+    /// Every affiliation string, in order, with any e-mail address removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<String>,
+    /// E-mail address found in an affiliation: a sign of the corresponding author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Publisher says this author contributed equally with others.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub equal_contribution: bool,
+    /// False when the source marks this name as an invalid variant (kept, but not to be matched).
+    #[serde(default = "default_true", skip_serializing_if = "Clone::clone")]
+    pub valid: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Author {
+    /// The name as a reader would write it: "Given Family Suffix", or the group name.
+    pub fn display_name(&self) -> String {
+        if let Some(collective) = &self.collective {
+            return collective.clone();
+        }
+        let parts = [
+            self.given.as_deref().or(self.initials.as_deref()),
+            self.family.as_deref(),
+            self.suffix.as_deref(),
+        ];
+        parts.into_iter().flatten().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Where a record came from and when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Source system (e.g. "pubmed").
+    pub source: String,
+    /// File path or URL the record was read from.
+    pub location: String,
+    /// When the source data was fetched or read (RFC 3339, UTC).
+    pub fetched_at: String,
+}

@@ -103,6 +103,9 @@ fn tidy_after_removal(text: &str) -> String {
         .replace(" .", ".")
         .replace(" ,", ",")
         .replace(" ;", ";")
+        .replace(",;", ";")
+        .replace(";;", ";")
+        .replace(",.", ".")
         .replace("..", ".");
     // Trailing separators left by the removal ("Cardiff, UK;", "Wales, ("),
     // but a final full stop stays as the publisher wrote it.

@@ -28,16 +28,25 @@ impl TextBuffer {
 
     /// Appends raw text, normalising whitespace.
     pub fn push_str(&mut self, raw: &str) {
-        for c in raw.chars() {
-            if c.is_whitespace() {
+        // Whole words are copied as slices: most text is long runs of
+        // non-space characters, and this is the parser's hottest loop.
+        let mut rest = raw;
+        while !rest.is_empty() {
+            let word_start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+            if word_start > 0 {
                 self.pending_space = !self.text.is_empty();
-            } else {
-                if self.pending_space {
-                    self.text.push(' ');
-                    self.pending_space = false;
+                rest = &rest[word_start..];
+                if rest.is_empty() {
+                    break;
                 }
-                self.text.push(c);
             }
+            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            if self.pending_space {
+                self.text.push(' ');
+                self.pending_space = false;
+            }
+            self.text.push_str(&rest[..word_end]);
+            rest = &rest[word_end..];
         }
     }
 

@@ -242,6 +242,7 @@ pub struct PubmedParser<R: BufRead> {
     root_name: String,
     items_seen: u64,
     legacy_citation_depth: Option<usize>,
+    skip_buf: Vec<u8>,
 }
 
 impl<R: BufRead> std::fmt::Debug for PubmedParser<R> {
@@ -277,6 +278,7 @@ impl<R: BufRead> PubmedParser<R> {
             root_name: String::new(),
             items_seen: 0,
             legacy_citation_depth: None,
+            skip_buf: Vec::new(),
         }
     }
 
@@ -299,6 +301,19 @@ impl<R: BufRead> PubmedParser<R> {
             Err(error) => return Some(Err(self.fail_with_xml_error(error))),
         };
         match event {
+            Event::Start(element) if self.record.is_some() && is_skipped_subtree(element.name().as_ref()) => {
+                // Cited works, corrections, chemicals: large, and nothing of
+                // this record's own. Skipping them whole avoids dispatching
+                // every event inside.
+                let name = element.name().as_ref().to_owned();
+                let mut skip_buf = mem::take(&mut self.skip_buf);
+                let skipped = self
+                    .reader
+                    .read_to_end_into(quick_xml::name::QName(&name), &mut skip_buf);
+                skip_buf.clear();
+                self.skip_buf = skip_buf;
+                skipped.err().map(|error| Err(self.fail_with_xml_error(error)))
+            }
             Event::Start(element) => self.on_start(&element).err().map(Err),
             Event::Empty(element) => {
                 if let Err(error) = self.on_start(&element) {
@@ -335,6 +350,9 @@ impl<R: BufRead> PubmedParser<R> {
         let truncated = matches!(
             &error,
             quick_xml::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof
+        ) || matches!(
+            &error,
+            quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::MissingEndTag(_))
         );
         // A syntax error has its own position; an I/O error (a gzip stream
         // cut short) happens where reading stopped.
@@ -639,6 +657,14 @@ impl<R: BufRead> Iterator for PubmedParser<R> {
         self.buf = buf;
         item
     }
+}
+
+/// Subtrees inside a record that hold nothing the record model keeps.
+fn is_skipped_subtree(name: &str) -> bool {
+    matches!(
+        name,
+        "ReferenceList" | "CommentsCorrectionsList" | "ChemicalList" | "SupplMeshList" | "GeneSymbolList" | "Sections"
+    )
 }
 
 /// Decides which date a date container is, from its name, attributes and parent.

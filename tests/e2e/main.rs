@@ -6,5 +6,5 @@
 mod cli;
 mod oracle;
 mod pubmed_parser;
-// mod search_api; (helper adds)
+mod search_api;
 mod support;

@@ -32,7 +32,9 @@ impl TextBuffer {
         // non-space characters, and this is the parser's hottest loop.
         let mut rest = raw;
         while !rest.is_empty() {
-            let word_start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+            let word_start = rest
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(rest.len());
             if word_start > 0 {
                 self.pending_space = !self.text.is_empty();
                 rest = &rest[word_start..];

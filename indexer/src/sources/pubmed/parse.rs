@@ -301,7 +301,9 @@ impl<R: BufRead> PubmedParser<R> {
             Err(error) => return Some(Err(self.fail_with_xml_error(error))),
         };
         match event {
-            Event::Start(element) if self.record.is_some() && is_skipped_subtree(element.name().as_ref()) => {
+            Event::Start(element)
+                if self.record.is_some() && is_skipped_subtree(element.name().as_ref()) =>
+            {
                 // Cited works, corrections, chemicals: large, and nothing of
                 // this record's own. Skipping them whole avoids dispatching
                 // every event inside.
@@ -312,7 +314,9 @@ impl<R: BufRead> PubmedParser<R> {
                     .read_to_end_into(quick_xml::name::QName(&name), &mut skip_buf);
                 skip_buf.clear();
                 self.skip_buf = skip_buf;
-                skipped.err().map(|error| Err(self.fail_with_xml_error(error)))
+                skipped
+                    .err()
+                    .map(|error| Err(self.fail_with_xml_error(error)))
             }
             Event::Start(element) => self.on_start(&element).err().map(Err),
             Event::Empty(element) => {
@@ -663,7 +667,12 @@ impl<R: BufRead> Iterator for PubmedParser<R> {
 fn is_skipped_subtree(name: &str) -> bool {
     matches!(
         name,
-        "ReferenceList" | "CommentsCorrectionsList" | "ChemicalList" | "SupplMeshList" | "GeneSymbolList" | "Sections"
+        "ReferenceList"
+            | "CommentsCorrectionsList"
+            | "ChemicalList"
+            | "SupplMeshList"
+            | "GeneSymbolList"
+            | "Sections"
     )
 }
 

@@ -1,0 +1,484 @@
+//! Searching the index: bounding and parsing user queries, building filters,
+//! and collecting one page of hits plus facet counts from a single searcher.
+//!
+//! Everything here is a plain function over a tantivy [`Searcher`]; nothing
+//! knows about HTTP, so it can be tested and fuzzed on its own.
+
+use std::collections::{BTreeSet, HashSet};
+use std::ops::Bound;
+
+use indexer::index::schema::DEFAULT_SEARCH_FIELDS;
+use indexer::index::{Fields, IndexError, IndexStore};
+use indexer::records::Record;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
+    RangeQuery, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, FieldType, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, TantivyError, Term};
+
+use crate::highlight;
+
+mod facets;
+mod params;
+mod syntax;
+
+pub use facets::{
+    Bucket, Facet, FacetValue, Facets, JOURNAL_FACET_SIZE, TYPE_FACET_SIZE, YEAR_FACET_SIZE,
+};
+pub use params::{
+    Filters, ParamError, SearchParams, Sort, DEFAULT_PER_PAGE, MAX_FILTER_VALUES,
+    MAX_FILTER_VALUE_BYTES, MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_YEAR,
+};
+pub use syntax::{
+    check_query, normalize_query, QueryError, MAX_GROUPS, MAX_NESTING, MAX_NOTS, MAX_QUERY_BYTES,
+};
+
+/// Length of the abstract snippet, in characters.
+pub const ABSTRACT_SNIPPET_CHARS: usize = 300;
+
+/// Titles are highlighted whole: a fragment longer than any title.
+const TITLE_SNIPPET_CHARS: usize = 10_000;
+/// Query-time boosts: a match in the title counts most.
+const FIELD_BOOSTS: [(&str, f32); 5] = [
+    ("title", 3.0),
+    ("mesh", 1.5),
+    ("keywords", 1.5),
+    ("affiliation", 0.5),
+    ("journal", 0.5),
+];
+
+/// Why a search or lookup failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The query string was refused (a client error).
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// A parameter was refused (a client error).
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// tantivy failed while searching (a server error).
+    #[error("search failed: {0}")]
+    Tantivy(#[from] TantivyError),
+    /// A stored record could not be read back (a server error).
+    #[error(transparent)]
+    Record(#[from] IndexError),
+}
+
+/// One result: the stored record, its score, and highlighted HTML.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The canonical record as stored (not yet redacted for serving).
+    pub record: Record,
+    /// BM25 score; `None` when results are ordered by year.
+    pub score: Option<f32>,
+    /// The whole title as HTML, matched terms in `<b>`.
+    pub title_html: String,
+    /// A passage of the abstract as HTML, matched terms in `<b>`; `None` without an abstract.
+    pub abstract_html: Option<String>,
+}
+
+/// The answer to one search.
+#[derive(Debug, Clone)]
+pub struct SearchOutcome {
+    /// Number of records matching query and filters.
+    pub total: usize,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// Facet counts over all `total` matches.
+    pub facets: Facets,
+    /// The order used.
+    pub sort: Sort,
+}
+
+/// The query parser and facet request for one index, built once and shared.
+pub struct SearchEngine {
+    fields: Fields,
+    parser: QueryParser,
+    aggregations: Aggregations,
+    searchable: Vec<String>,
+    integer_fields: Vec<String>,
+}
+
+impl std::fmt::Debug for SearchEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchEngine")
+            .field("searchable", &self.searchable)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchEngine {
+    /// Builds the engine for `index` (whose tokenizers must already be registered).
+    ///
+    /// Terms are combined with AND unless the query says `OR`; title matches are boosted.
+    pub fn new(index: &Index, fields: &Fields) -> Result<Self, TantivyError> {
+        let schema = index.schema();
+        let default_fields = DEFAULT_SEARCH_FIELDS
+            .iter()
+            .map(|name| schema.get_field(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut parser = QueryParser::for_index(index, default_fields);
+        parser.set_conjunction_by_default();
+        for (name, boost) in FIELD_BOOSTS {
+            parser.set_field_boost(schema.get_field(name)?, boost);
+        }
+        let mut searchable = Vec::new();
+        let mut integer_fields = Vec::new();
+        for (_, entry) in schema.fields() {
+            if !entry.is_indexed() {
+                continue;
+            }
+            searchable.push(entry.name().to_owned());
+            if matches!(entry.field_type(), FieldType::U64(_) | FieldType::I64(_)) {
+                integer_fields.push(entry.name().to_owned());
+            }
+        }
+        let aggregations = facets::request()?;
+        Ok(Self {
+            fields: fields.clone(),
+            parser,
+            aggregations,
+            searchable,
+            integer_fields,
+        })
+    }
+
+    /// Bounds-checks and parses a user query; `Ok(None)` means match everything.
+    pub fn parse(&self, q: &str) -> Result<Option<Box<dyn Query>>, QueryError> {
+        check_query(q)?;
+        if q.trim().is_empty() {
+            return Ok(None);
+        }
+        let normalized = normalize_query(q);
+        self.parser
+            .parse_query(&normalized)
+            .map(Some)
+            .map_err(|error| self.describe(error, q))
+    }
+
+    /// Runs `params` against `searcher`: one page of hits, the total and the facets.
+    pub fn search(
+        &self,
+        searcher: &Searcher,
+        store: &IndexStore,
+        params: &SearchParams,
+    ) -> Result<SearchOutcome, SearchError> {
+        params.validate()?;
+        let user_query = self.parse(&params.q)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(query) = &user_query {
+            clauses.push((Occur::Must, query.box_clone()));
+        }
+        for filter in self.filter_queries(searcher, &params.filters)? {
+            // Filters restrict; they must not change the ranking.
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        let query: Box<dyn Query> = if clauses.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+
+        let aggregations = facets::collector(&self.aggregations, searcher);
+        let top = TopDocs::with_limit(params.per_page).and_offset(params.offset());
+        let sort = params.effective_sort();
+        let (addresses, total, aggregation_results): (Vec<(Option<f32>, DocAddress)>, _, _) =
+            match sort {
+                Sort::Relevance => {
+                    let (top, total, aggs) =
+                        searcher.search(&*query, &(top.order_by_score(), Count, aggregations))?;
+                    let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                    (top, total, aggs)
+                }
+                Sort::Newest | Sort::Oldest => {
+                    let order = if sort == Sort::Newest {
+                        Order::Desc
+                    } else {
+                        Order::Asc
+                    };
+                    let collector = top.order_by_u64_field("year", order);
+                    let (top, total, aggs) =
+                        searcher.search(&*query, &(collector, Count, aggregations))?;
+                    let top = top.into_iter().map(|(_, a)| (None, a)).collect();
+                    (top, total, aggs)
+                }
+            };
+
+        let snippets = match &user_query {
+            Some(query) => Some(self.snippet_generators(searcher, &**query)?),
+            None => None,
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let record = store.decode_record(&document)?;
+            let (title_html, abstract_html) = highlight_record(&record, snippets.as_ref());
+            hits.push(Hit {
+                record,
+                score,
+                title_html,
+                abstract_html,
+            });
+        }
+        Ok(SearchOutcome {
+            total,
+            hits,
+            facets: facets::facets_from(&aggregation_results),
+            sort,
+        })
+    }
+
+    /// The stored record with this id, if any.
+    pub fn find(
+        &self,
+        searcher: &Searcher,
+        store: &IndexStore,
+        id: &str,
+    ) -> Result<Option<Record>, SearchError> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = found.first() else {
+            return Ok(None);
+        };
+        let document: TantivyDocument = searcher.doc(*address)?;
+        Ok(Some(store.decode_record(&document)?))
+    }
+
+    fn snippet_generators(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+    ) -> Result<(SnippetGenerator, SnippetGenerator), TantivyError> {
+        let mut title = SnippetGenerator::create(searcher, query, self.fields.title)?;
+        title.set_max_num_chars(TITLE_SNIPPET_CHARS);
+        let mut r#abstract = SnippetGenerator::create(searcher, query, self.fields.r#abstract)?;
+        r#abstract.set_max_num_chars(ABSTRACT_SNIPPET_CHARS);
+        Ok((title, r#abstract))
+    }
+
+    fn filter_queries(
+        &self,
+        searcher: &Searcher,
+        filters: &Filters,
+    ) -> Result<Vec<Box<dyn Query>>, TantivyError> {
+        let year = self.fields.year;
+        let mut queries: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(value) = filters.year {
+            queries.push(Box::new(TermQuery::new(
+                Term::from_field_u64(year, value),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if filters.year_from.is_some() || filters.year_to.is_some() {
+            let bound = |value: Option<u64>| match value {
+                Some(value) => Bound::Included(Term::from_field_u64(year, value)),
+                None => Bound::Unbounded,
+            };
+            queries.push(Box::new(RangeQuery::new(
+                bound(filters.year_from),
+                bound(filters.year_to),
+            )));
+        }
+        for (field, values) in [
+            (self.fields.publication_type, &filters.types),
+            (self.fields.journal_exact, &filters.journals),
+        ] {
+            if !values.is_empty() {
+                let terms = resolve_terms(searcher, field, values)?;
+                queries.push(Box::new(TermSetQuery::new(terms)));
+            }
+        }
+        Ok(queries)
+    }
+
+    /// Turns a parser error into one sentence naming the problem.
+    fn describe(&self, error: QueryParserError, q: &str) -> QueryError {
+        let fields = self.searchable.join(", ");
+        let message = match error {
+            QueryParserError::SyntaxError(_) => syntax::syntax_hint(q),
+            QueryParserError::FieldDoesNotExist(name) => {
+                format!("unknown field '{name}' in the query; searchable fields are {fields}")
+            }
+            QueryParserError::FieldNotIndexed(name) => {
+                format!("field '{name}' cannot be searched; searchable fields are {fields}")
+            }
+            QueryParserError::ExpectedInt(_) => {
+                let names = self.integer_fields.join("', '");
+                format!(
+                    "field '{names}' takes a whole number, e.g. year:2019 or year:[2015 TO 2020]"
+                )
+            }
+            // Matched by variant: tantivy's Display text for this one is wrong.
+            QueryParserError::ExpectedFloat(_) => {
+                "a field in the query takes a number, and the value given is not one".to_owned()
+            }
+            QueryParserError::AllButQueryForbidden => {
+                "the query only excludes terms; add at least one term to search for, \
+                 e.g. `embolism -air`"
+                    .to_owned()
+            }
+            QueryParserError::FieldDoesNotHavePositionsIndexed(name) => format!(
+                "field '{name}' holds exact values and does not support phrase search; \
+                 write {name}:value"
+            ),
+            QueryParserError::PhrasePrefixRequiresAtLeastTwoTerms { phrase, .. } => {
+                format!("the phrase prefix \"{phrase}\"* needs at least two words")
+            }
+            QueryParserError::RangeMustNotHavePhrase => {
+                "range bounds must be single values, e.g. year:[2015 TO 2020]".to_owned()
+            }
+            QueryParserError::UnsupportedQuery(detail) => {
+                format!("the query uses an unsupported feature: {detail}")
+            }
+            other => format!("the query could not be interpreted: {other}"),
+        };
+        QueryError::Invalid(message)
+    }
+}
+
+/// The exact index terms of `field` equal to any of `wanted`, ignoring case.
+///
+/// Exact-value fields are small vocabularies (publication types, journal titles), so
+/// a scan of the term dictionary is cheap and saves users from guessing capitals.
+fn resolve_terms(
+    searcher: &Searcher,
+    field: Field,
+    wanted: &[String],
+) -> Result<Vec<Term>, TantivyError> {
+    let wanted_lower: HashSet<String> = wanted.iter().map(|w| w.to_lowercase()).collect();
+    let mut found: BTreeSet<String> = wanted.iter().cloned().collect();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                if wanted_lower.contains(&text.to_lowercase()) {
+                    found.insert(text.to_owned());
+                }
+            }
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|text| Term::from_field_text(field, &text))
+        .collect())
+}
+
+fn highlight_record(
+    record: &Record,
+    snippets: Option<&(SnippetGenerator, SnippetGenerator)>,
+) -> (String, Option<String>) {
+    let Record::Publication(publication) = record;
+    let title = &publication.title;
+    let abstract_text = publication.r#abstract.as_ref().map(|a| a.text());
+    match snippets {
+        Some((title_generator, abstract_generator)) => (
+            highlight::whole(title, &title_generator.snippet(title)),
+            abstract_text.map(|text| {
+                highlight::passage(
+                    &text,
+                    &abstract_generator.snippet(&text),
+                    ABSTRACT_SNIPPET_CHARS,
+                )
+            }),
+        ),
+        None => (
+            highlight::escape(title),
+            abstract_text.map(|text| highlight::opening(&text, ABSTRACT_SNIPPET_CHARS)),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> SearchEngine {
+        let (schema, fields) = Fields::build();
+        let index = Index::create_in_ram(schema);
+        indexer::index::schema::register_tokenizers(&index);
+        SearchEngine::new(&index, &fields).unwrap()
+    }
+
+    #[test]
+    fn everyday_queries_parse() {
+        let engine = engine();
+        for q in [
+            "Crohn's disease",
+            "patients' views",
+            "'heart failure'",
+            "\"air embolism\"",
+            "title:embolism year:[2015 TO 2020]",
+            "type:Review",
+            "embolism -air",
+            "a\tb",
+        ] {
+            assert!(engine.parse(q).is_ok(), "{q}: {:?}", engine.parse(q).err());
+        }
+        assert!(engine.parse("  ").unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_queries_are_named() {
+        let engine = engine();
+        for (q, needle) in [
+            ("nosuchfield:x", "nosuchfield"),
+            ("year:abc", "year"),
+            ("title:", "title"),
+            ("\"unclosed", "quote"),
+            ("-x", "excludes"),
+            ("record:x", "record"),
+        ] {
+            let Err(error) = engine.parse(q) else {
+                panic!("{q} parsed");
+            };
+            let message = error.to_string();
+            assert!(message.contains(needle), "{q}: {message}");
+        }
+    }
+
+    /// The worst inputs the bounds admit must parse on a 2 MiB thread (a tokio
+    /// blocking thread's stack) even in a debug build, where frames are largest.
+    #[test]
+    fn admitted_queries_cannot_overflow_the_stack() {
+        let engine = std::sync::Arc::new(engine());
+        let nested = format!("{}a{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        let hidden = format!(
+            "{}{}{}",
+            "(\")\" ".repeat(MAX_GROUPS),
+            "NOT ".repeat(MAX_NOTS),
+            "a"
+        );
+        assert!(check_query(&nested).is_ok() && check_query(&hidden).is_ok());
+        let mut inputs = vec![nested, hidden];
+        for unit in [
+            "a OR ", "a AND ", "-a ", "+a ", "a^2 ", "(a) ", "\"a\" ", "a:b ",
+        ] {
+            let mut q = unit.repeat(MAX_QUERY_BYTES / unit.len());
+            q.push('z');
+            q.truncate(MAX_QUERY_BYTES);
+            inputs.push(q);
+        }
+        for q in inputs {
+            if check_query(&q).is_err() {
+                continue;
+            }
+            let engine = engine.clone();
+            std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || {
+                    let _ = engine.parse(&q);
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+        }
+    }
+}

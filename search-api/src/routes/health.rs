@@ -1,0 +1,24 @@
+//! `GET /health`: liveness plus the number of records being served.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+
+use crate::state::AppState;
+
+/// The health report.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    /// Always `"ok"` when the service answers.
+    pub status: &'static str,
+    /// Records in the commit currently served.
+    pub documents: u64,
+}
+
+/// Answers 200 with the status and document count (cheap: no index scan).
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        documents: state.searcher().num_docs(),
+    })
+}

@@ -1,0 +1,121 @@
+//! The HTTP surface: routes, and the middleware every request passes through.
+
+pub mod health;
+pub mod publications;
+pub mod search;
+
+use std::any::Any;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode, Uri};
+use axum::middleware::map_response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{Any as AnyOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::{json_error, ApiError};
+use crate::state::AppState;
+
+/// Largest accepted request body: the API is read-only, so bodies are never needed.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The application: routes plus timeout, body limit, CORS, tracing and panic backstop.
+pub fn router(state: AppState) -> Router {
+    let request_timeout = state.settings().request_timeout;
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/api/search", get(search::search))
+        .route("/api/publications/{*id}", get(publications::publication))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        // Applied inside out: the last layer is the outermost.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout,
+        ))
+        .layer(map_response(json_error_bodies))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(cors())
+}
+
+/// GET (and HEAD) from any origin, no credentials: the index is public and read-only.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AnyOrigin)
+        .allow_methods([Method::GET, Method::HEAD])
+}
+
+/// The request span: method and path only. The query string is left out of logs on
+/// purpose, because search text can name people.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        query_len = request.uri().query().map_or(0, str::len),
+    )
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    let path: String = uri.path().chars().take(200).collect();
+    ApiError::NotFound(format!("no such endpoint: {path}"))
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!("method {method} is not allowed here; this API only answers GET"),
+    )
+}
+
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    ApiError::internal(format!("handler panicked: {detail}")).into_response()
+}
+
+/// Gives error responses from middleware (timeout, body limit) the JSON error shape.
+async fn json_error_bodies(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+            ("timeout", "the request took too long and was abandoned")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
+        _ if status.is_client_error() => ("bad_request", "the request could not be handled"),
+        _ => ("internal", "internal error"),
+    };
+    let mut rewritten = json_error(status, code, message);
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            rewritten.headers_mut().append(name, value.clone());
+        }
+    }
+    rewritten
+}

@@ -1,0 +1,68 @@
+//! `GET /api/publications/{id}`: one stored record, without personal contact data.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::extract::ApiPath;
+use crate::privacy::public_record;
+use crate::state::AppState;
+
+/// Longest id looked up; anything longer cannot exist.
+const MAX_ID_BYTES: usize = 512;
+
+/// Normalises an id as the indexer writes them: a bare number is a PMID, DOIs are lower-cased.
+pub fn normalize_id(id: &str) -> String {
+    let id = id.trim();
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        return format!("pmid:{id}");
+    }
+    match id.split_once(':') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("doi") => {
+            format!("doi:{}", rest.to_lowercase())
+        }
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("pmid") => format!("pmid:{rest}"),
+        _ => id.to_owned(),
+    }
+}
+
+/// Answers the canonical record JSON for `id` (e.g. `pmid:12345`), or 404 `not_found`.
+pub async fn publication(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    if id.len() > MAX_ID_BYTES {
+        return Err(ApiError::InvalidParameter(format!(
+            "the id is longer than {MAX_ID_BYTES} bytes"
+        )));
+    }
+    let id = normalize_id(&id);
+    let lookup = id.clone();
+    let record = state
+        .run_blocking(move |state| {
+            let searcher = state.searcher();
+            Ok(state.engine().find(&searcher, state.store(), &lookup)?)
+        })
+        .await?;
+    match record {
+        Some(record) => Ok(Json(public_record(&record).map_err(ApiError::internal)?)),
+        None => Err(ApiError::NotFound(format!("no publication with id '{id}'"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_id;
+
+    #[test]
+    fn ids_are_normalised() {
+        assert_eq!(normalize_id("12345"), "pmid:12345");
+        assert_eq!(normalize_id("PMID:12345"), "pmid:12345");
+        assert_eq!(
+            normalize_id("DOI:10.1093/OMCR/omz057"),
+            "doi:10.1093/omcr/omz057"
+        );
+        assert_eq!(normalize_id("pubmed-book:x"), "pubmed-book:x");
+    }
+}

@@ -1,0 +1,168 @@
+//! Shared state: the opened index, a reader that follows the indexer's commits,
+//! the search engine and the limits on concurrent searches.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indexer::index::{IndexError, IndexStore};
+use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::error::ApiError;
+use crate::query::SearchEngine;
+
+/// Tunable limits of the API itself (the HTTP server's are in [`crate::serve::ServeOptions`]).
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Longest a request may take before it is answered 503.
+    pub request_timeout: Duration,
+    /// Searches and lookups allowed to run at once (each occupies a blocking thread).
+    pub max_concurrent_searches: usize,
+    /// How long a request waits for a search slot before it is answered 503.
+    pub queue_timeout: Duration,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            request_timeout: Duration::from_secs(10),
+            max_concurrent_searches: 4 * cores,
+            queue_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Why the index could not be opened for serving.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The index is missing or unreadable.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// tantivy refused to build a reader or the query parser.
+    #[error("index at {path}: {source}")]
+    Tantivy {
+        /// The index directory.
+        path: PathBuf,
+        /// tantivy's error.
+        #[source]
+        source: TantivyError,
+    },
+}
+
+impl OpenError {
+    /// True when there is simply no index yet (the user has not run `indexer ingest`).
+    pub fn is_missing_index(&self) -> bool {
+        matches!(self, OpenError::Index(IndexError::Missing { .. }))
+    }
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: IndexStore,
+    reader: IndexReader,
+    engine: SearchEngine,
+    permits: Arc<Semaphore>,
+    settings: ApiSettings,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.inner.store)
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Opens the index under `data_dir/index` for serving, with default settings.
+    pub fn open(data_dir: &Path) -> Result<Self, OpenError> {
+        Self::open_with(data_dir, ApiSettings::default())
+    }
+
+    /// Opens the index under `data_dir/index` for serving, with `settings`.
+    ///
+    /// The reader reloads by itself shortly after each commit of the indexer (a
+    /// separate process), so new records appear without a restart.
+    pub fn open_with(data_dir: &Path, settings: ApiSettings) -> Result<Self, OpenError> {
+        let store = IndexStore::open_existing(data_dir)?;
+        let tantivy_error = |source| OpenError::Tantivy {
+            path: store.path().to_owned(),
+            source,
+        };
+        let reader = store
+            .index()
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(tantivy_error)?;
+        let engine = SearchEngine::new(store.index(), store.fields()).map_err(tantivy_error)?;
+        let permits = Arc::new(Semaphore::new(settings.max_concurrent_searches.max(1)));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                reader,
+                engine,
+                permits,
+                settings,
+            }),
+        })
+    }
+
+    /// The opened index.
+    pub fn store(&self) -> &IndexStore {
+        &self.inner.store
+    }
+
+    /// The query parser and facet request.
+    pub fn engine(&self) -> &SearchEngine {
+        &self.inner.engine
+    }
+
+    /// The API's limits.
+    pub fn settings(&self) -> &ApiSettings {
+        &self.inner.settings
+    }
+
+    /// A searcher on the latest loaded commit; use one per request for hits and facets.
+    pub fn searcher(&self) -> Searcher {
+        self.inner.reader.searcher()
+    }
+
+    /// Loads the latest commit now instead of waiting for the automatic reload.
+    pub fn reload(&self) -> Result<(), TantivyError> {
+        self.inner.reader.reload()
+    }
+
+    /// Waits (up to the queue timeout) for a search slot; 503 `overloaded` if none frees up.
+    pub async fn search_permit(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        let acquire = self.inner.permits.clone().acquire_owned();
+        match tokio::time::timeout(self.inner.settings.queue_timeout, acquire).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) | Err(_) => Err(ApiError::Overloaded),
+        }
+    }
+
+    /// Runs blocking index work `job` on the blocking pool while holding a search slot.
+    pub async fn run_blocking<T, F>(&self, job: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = self.search_permit().await?;
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            job(&state)
+        })
+        .await
+        .map_err(|error| ApiError::internal(format!("search task failed: {error}")))?
+    }
+}

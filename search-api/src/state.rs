@@ -97,12 +97,7 @@ impl AppState {
             path: store.path().to_owned(),
             source,
         };
-        let reader = store
-            .index()
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()
-            .map_err(tantivy_error)?;
+        let reader = store.reader_with(ReloadPolicy::OnCommitWithDelay)?;
         let engine = SearchEngine::new(store.index(), store.fields()).map_err(tantivy_error)?;
         let permits = Arc::new(Semaphore::new(settings.max_concurrent_searches.max(1)));
         Ok(Self {

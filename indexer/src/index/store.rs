@@ -155,9 +155,15 @@ impl IndexStore {
 
     /// A reader that sees new commits only when told to (`reload`).
     pub fn reader(&self) -> Result<IndexReader, IndexError> {
+        self.reader_with(ReloadPolicy::Manual)
+    }
+
+    /// A reader with the given reload policy; a long-running service follows
+    /// another process's commits with [`ReloadPolicy::OnCommitWithDelay`].
+    pub fn reader_with(&self, policy: ReloadPolicy) -> Result<IndexReader, IndexError> {
         self.index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(policy)
             .try_into()
             .map_err(|e| self.tantivy_error(e))
     }

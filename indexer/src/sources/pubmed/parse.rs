@@ -790,12 +790,11 @@ fn other_target(
 
 /// Stores the text of a closed element where it belongs.
 fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
-    let non_empty = || (!text.is_empty()).then(|| text.clone());
     match target {
         Target::Pmid => record.pmid = ids::normalize_pmid(&text),
         Target::DeletedPmid => {}
         Target::ArticleTitle => record.title = text,
-        Target::VernacularTitle => record.vernacular_title = non_empty(),
+        Target::VernacularTitle => record.vernacular_title = non_empty(text),
         Target::BookTitle => record.book_title = text,
         Target::AbstractText => {
             let label = record.section_label.take();
@@ -808,18 +807,18 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
                 });
             }
         }
-        Target::Copyright => record.copyright = non_empty(),
+        Target::Copyright => record.copyright = non_empty(text),
         Target::JournalTitle => record.journal.title = text,
-        Target::IsoAbbreviation => record.journal.iso_abbreviation = non_empty(),
+        Target::IsoAbbreviation => record.journal.iso_abbreviation = non_empty(text),
         Target::Issn => {
             if record.journal.issn.is_none() {
-                record.journal.issn = non_empty();
+                record.journal.issn = non_empty(text);
             }
         }
-        Target::Volume => record.journal.volume = non_empty(),
-        Target::Issue => record.journal.issue = non_empty(),
-        Target::Pages => record.journal.pages = non_empty(),
-        Target::MedlineTa => record.medline_ta = non_empty(),
+        Target::Volume => record.journal.volume = non_empty(text),
+        Target::Issue => record.journal.issue = non_empty(text),
+        Target::Pages => record.journal.pages = non_empty(text),
+        Target::MedlineTa => record.medline_ta = non_empty(text),
         Target::ElocationDoi => {
             if record.elocation_doi.is_none() {
                 record.elocation_doi = ids::normalize_doi(&text);
@@ -834,7 +833,7 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
                     PersonPart::Suffix => &mut person.suffix,
                     PersonPart::Collective => &mut person.collective,
                 };
-                *slot = non_empty();
+                *slot = non_empty(text);
             }
         }
         Target::Orcid => {
@@ -849,7 +848,7 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
                 add_affiliation(person, &text);
             }
         }
-        Target::ArticleAffiliation => record.article_affiliation = non_empty(),
+        Target::ArticleAffiliation => record.article_affiliation = non_empty(text),
         Target::Language => {
             if !text.is_empty() {
                 record.languages.push(text);
@@ -863,7 +862,7 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
                     GrantPart::Agency => &mut grant.agency,
                     GrantPart::Country => &mut grant.country,
                 };
-                *slot = non_empty();
+                *slot = non_empty(text);
             }
         }
         Target::PublicationType => {
@@ -880,7 +879,7 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
                     DateField::Season => &mut parts.season,
                     DateField::MedlineDate => &mut parts.medline_date,
                 };
-                *slot = non_empty();
+                *slot = non_empty(text);
             }
         }
         Target::Descriptor => {
@@ -912,6 +911,11 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
             }
         }
     }
+}
+
+/// The text, unless it is empty (an element present but blank is absent).
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
 }
 
 /// Splits any e-mail out of an affiliation and stores both on the person.

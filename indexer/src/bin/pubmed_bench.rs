@@ -32,8 +32,8 @@
 //!      touching each publication (summing author counts) so no work is
 //!      optimised away.
 //!    * `bare quick-xml`: the cost floor for any quick-xml based parser —
-//!      the same reader stack as `open_path` (128 KiB `BufReader` over
-//!      flate2's `MultiGzDecoder` over a 128 KiB `BufReader` of the file) and
+//!      the parser's own reader stack (`pubmed::buffered_input`: 128 KiB
+//!      `BufReader` over flate2's `MultiGzDecoder` over the file) and
 //!      `Reader::read_event_into` with a reused buffer, counting `Start`
 //!      events named `PubmedArticle`.
 //!    * `pubmed_parser`: `bench/pubmed_parser_baseline.py`, i.e. the PyPI
@@ -54,23 +54,20 @@
 //! Run with `cargo run --release -p indexer --bin pubmed-bench -- --help`.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use flate2::read::{GzDecoder, MultiGzDecoder};
+use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde::{Deserialize, Serialize};
 
 /// Workspace root, so defaults work from any working directory.
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-
-/// Buffer size of the `BufReader` over the gzip stream (the parser's too).
-const READ_BUFFER: usize = 128 * 1024;
 
 /// First PMID given to generated records.
 const PMID_BASE: u64 = 90_000_000;
@@ -235,11 +232,8 @@ fn run_bare(file: &Path) -> Result<ChildResult> {
 
     let start = Instant::now();
     let input = File::open(file).with_context(|| format!("opening {}", file.display()))?;
-    // The same reader stack `open_path` builds for `.gz` files.
-    let reader = BufReader::with_capacity(
-        READ_BUFFER,
-        MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER, input)),
-    );
+    // Exactly the reader stack the parser reads `.gz` files through.
+    let reader = indexer::sources::pubmed::buffered_input(input, true);
     let mut xml = quick_xml::Reader::from_reader(reader);
     xml.config_mut().trim_text(false);
     xml.config_mut().check_end_names = true;

@@ -147,7 +147,14 @@ pub fn from_read(
     location: String,
     gzip: bool,
 ) -> PubmedParser<Box<dyn BufRead + Send>> {
-    let reader: Box<dyn BufRead + Send> = if gzip {
+    PubmedParser::new(buffered_input(input, gzip), location)
+}
+
+/// The buffered (and, when `gzip`, decompressing) reader the parser reads from.
+///
+/// Public so benchmarks measure a bare event loop over exactly the same stack.
+pub fn buffered_input(input: impl Read + Send + 'static, gzip: bool) -> Box<dyn BufRead + Send> {
+    if gzip {
         // MultiGzDecoder: NLM's files are single-member, but concatenated
         // members are valid gzip and must not end the stream early.
         Box::new(BufReader::with_capacity(
@@ -156,8 +163,7 @@ pub fn from_read(
         ))
     } else {
         Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, input))
-    };
-    PubmedParser::new(reader, location)
+    }
 }
 
 /// Parses a whole in-memory document (e.g. an efetch response body).

@@ -541,18 +541,7 @@ impl<R: BufRead> PubmedParser<R> {
                 None
             }
             (Tag::Other, Some(parent_tag)) => {
-                let grandparent_is_record_data = matches!(
-                    grandparent,
-                    Some(Tag::PubmedData | Tag::PubmedBookData | Tag::BookDocument)
-                );
-                other_target(
-                    name.as_ref(),
-                    element,
-                    parent_tag,
-                    grandparent,
-                    grandparent_is_record_data,
-                    record,
-                )
+                other_target(name.as_ref(), element, parent_tag, grandparent, record)
             }
             _ => None,
         };
@@ -700,7 +689,6 @@ fn other_target(
     element: &BytesStart<'_>,
     parent: Tag,
     grandparent: Option<Tag>,
-    grandparent_is_record_data: bool,
     record: &mut RecordBuilder,
 ) -> Option<Target> {
     let target = match (name, parent) {
@@ -779,7 +767,13 @@ fn other_target(
             record.keyword_major = yes_no_attribute(element, "MajorTopicYN", false);
             Target::Keyword
         }
-        ("ArticleId", Tag::ArticleIdList) if grandparent_is_record_data => {
+        // The record's own ids, never a cited work's (ReferenceList/Reference/ArticleIdList).
+        ("ArticleId", Tag::ArticleIdList)
+            if matches!(
+                grandparent,
+                Some(Tag::PubmedData | Tag::PubmedBookData | Tag::BookDocument)
+            ) =>
+        {
             Target::ArticleId(attribute(element, "IdType").unwrap_or_default())
         }
         ("OtherID", Tag::MedlineCitation) => Target::OtherId,

@@ -4,11 +4,19 @@
 //! indexer ingest FILE_OR_DIR…   parse and index (upsert by id, one commit per file)
 //! indexer parse FILE…           print canonical records as JSON Lines, index nothing
 //! indexer export                print every indexed record as JSON Lines
+//! indexer harvest SOURCE …      fetch from a source API into the index (resumable)
+//! indexer reparse [SOURCE…]     rebuild records from archived raw responses, offline
 //! ```
 //!
 //! Exit codes: 0 success; 1 the command could not run (no index, index
-//! locked, I/O); 2 it ran, but some input was bad (a file failed part-way or
-//! records were skipped) — every problem is printed with file and position.
+//! locked, I/O, a harvest that failed); 2 it ran, but some input was bad (a
+//! file failed part-way or records were skipped) — every problem is printed
+//! with file and position; 3 a harvest was deferred because the source asked
+//! us to come back later than we are willing to wait (run it again later: it
+//! resumes from its checkpoint).
+//!
+//! `harvest` and `reparse` run their own async runtime: call [`run`] from a
+//! plain thread, not from inside a tokio runtime.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -17,10 +25,16 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::index::IndexStore;
+use crate::harvest::archive::{self, ArchiveWriter, ArchivedRequest};
+use crate::harvest::{HarvestConfig, HarvestRun, HttpClient};
+use crate::index::{IndexStore, RecordSink};
 use crate::ingest::{expand_inputs, ingest_files, IngestOptions};
 use crate::records::Record;
 use crate::sources::pubmed::{self, PubmedItem};
+use crate::sources::{europepmc, gtr, nihr, oaipmh, orcid};
+
+/// Folder of the raw-response archive inside the data directory.
+pub const RAW_DIR: &str = "raw";
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -28,6 +42,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code: the command ran, but some input was bad; every problem was printed.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code: a harvest was deferred (the source asked for a longer wait than allowed).
+pub const EXIT_DEFERRED: u8 = 3;
 
 /// Build and inspect the HCS Research Index.
 #[derive(Debug, Parser)]
@@ -59,6 +75,56 @@ enum Command {
     },
     /// Print every indexed record as JSON Lines, ordered by id.
     Export,
+    /// Fetch records from a source API into the index; resumes from the last checkpoint.
+    Harvest {
+        /// Harvest configuration file (TOML); `HCS_<SECTION>_<KEY>` variables override it.
+        #[arg(long, env = "HCS_HARVEST_CONFIG")]
+        config: Option<PathBuf>,
+        /// Indexing memory budget in MiB.
+        #[arg(long, default_value_t = 64)]
+        writer_memory_mb: usize,
+        /// The source and what to fetch from it.
+        #[command(subcommand)]
+        source: HarvestSource,
+    },
+    /// Rebuild records from the archived raw responses (no network); all sources unless named.
+    Reparse {
+        /// Sources to reparse (archive folder names, e.g. `pubmed`, `oai_orca`).
+        sources: Vec<String>,
+        /// Indexing memory budget in MiB.
+        #[arg(long, default_value_t = 64)]
+        writer_memory_mb: usize,
+    },
+}
+
+/// The sources `indexer harvest` can fetch from.
+#[derive(Debug, Subcommand)]
+enum HarvestSource {
+    /// PubMed through NCBI E-utilities (esearch + efetch).
+    Pubmed(pubmed::eutils::HarvestArgs),
+    /// Europe PMC REST search (core results, cursor paging).
+    Europepmc(europepmc::HarvestArgs),
+    /// UKRI Gateway to Research projects, people, organisations and funds.
+    Gtr(gtr::HarvestArgs),
+    /// NIHR Open Data awards and award holders.
+    Nihr(nihr::HarvestArgs),
+    /// ORCID public API: works and employments of given ORCID iDs.
+    Orcid(orcid::HarvestArgs),
+    /// An OAI-PMH 2.0 repository (ListRecords).
+    Oaipmh(oaipmh::HarvestArgs),
+}
+
+impl HarvestSource {
+    fn name(&self) -> &'static str {
+        match self {
+            HarvestSource::Pubmed(_) => "pubmed",
+            HarvestSource::Europepmc(_) => "europepmc",
+            HarvestSource::Gtr(_) => "gtr",
+            HarvestSource::Nihr(_) => "nihr",
+            HarvestSource::Orcid(_) => "orcid",
+            HarvestSource::Oaipmh(_) => "oaipmh",
+        }
+    }
 }
 
 /// Runs the CLI with `args` (program name first), writing records to `out` and messages to `err`.
@@ -104,6 +170,22 @@ fn dispatch(
         } => ingest(&cli.data_dir, &inputs, writer_memory_mb, err, interactive),
         Command::Parse { inputs } => parse(&inputs, out, err),
         Command::Export => export(&cli.data_dir, out),
+        Command::Harvest {
+            config,
+            writer_memory_mb,
+            source,
+        } => harvest(
+            &cli.data_dir,
+            config.as_deref(),
+            writer_memory_mb,
+            &source,
+            err,
+            interactive,
+        ),
+        Command::Reparse {
+            sources,
+            writer_memory_mb,
+        } => reparse(&cli.data_dir, &sources, writer_memory_mb, err),
     }
 }
 
@@ -200,6 +282,152 @@ fn export(data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+fn harvest(
+    data_dir: &Path,
+    config_path: Option<&Path>,
+    writer_memory_mb: usize,
+    source: &HarvestSource,
+    err: &mut dyn Write,
+    interactive: bool,
+) -> anyhow::Result<u8> {
+    let config = HarvestConfig::load(config_path, std::env::vars())?;
+    let store = IndexStore::open_or_create(data_dir)
+        .with_context(|| format!("opening the index in {}", data_dir.display()))?;
+    let sink = RecordSink::open(&store, writer_memory_mb.saturating_mul(1024 * 1024))
+        .context("opening the index for writing")?;
+    let run_id = format!(
+        "{}-{}",
+        crate::clock::now_rfc3339().replace([':', '-'], ""),
+        std::process::id()
+    );
+    let archive = ArchiveWriter::new(&data_dir.join(RAW_DIR), &run_id);
+    let http = HttpClient::new(config.http.clone(), config.rates(), Some(archive))?;
+    let mut run = HarvestRun::new(http, sink, interactive);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let started = std::time::Instant::now();
+    let result = runtime.block_on(async {
+        match source {
+            HarvestSource::Pubmed(args) => {
+                pubmed::eutils::harvest(&mut run, &config.pubmed, args).await
+            }
+            HarvestSource::Europepmc(args) => {
+                europepmc::harvest(&mut run, &config.europepmc, args).await
+            }
+            HarvestSource::Gtr(args) => gtr::harvest(&mut run, &config.gtr, args).await,
+            HarvestSource::Nihr(args) => nihr::harvest(&mut run, &config.nihr, args).await,
+            HarvestSource::Orcid(args) => orcid::harvest(&mut run, &config.orcid, args).await,
+            HarvestSource::Oaipmh(args) => oaipmh::harvest(&mut run, &config.oaipmh, args).await,
+        }
+    });
+    run.progress.finish_and_clear();
+    let summary = run.summary();
+    let HarvestRun { mut sink, .. } = run;
+    // Whatever the harvester staged after its last checkpoint is not trusted.
+    sink.rollback().context("discarding uncommitted changes")?;
+    sink.finish().context("closing the index")?;
+    writeln!(
+        err,
+        "{}: {summary} in {:.1}s; index now holds {} record(s)",
+        source.name(),
+        started.elapsed().as_secs_f64(),
+        store.count().context("counting indexed records")?
+    )?;
+    for warning in &summary.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
+    Ok(match result {
+        Ok(()) => EXIT_OK,
+        Err(error) if error.is_deferred() => {
+            writeln!(err, "deferred: {error}")?;
+            EXIT_DEFERRED
+        }
+        Err(error) => {
+            writeln!(err, "error: {error}")?;
+            EXIT_FAILURE
+        }
+    })
+}
+
+fn reparse(
+    data_dir: &Path,
+    only: &[String],
+    writer_memory_mb: usize,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let raw_dir = data_dir.join(RAW_DIR);
+    let store = IndexStore::open_or_create(data_dir)
+        .with_context(|| format!("opening the index in {}", data_dir.display()))?;
+    let mut sink = RecordSink::open(&store, writer_memory_mb.saturating_mul(1024 * 1024))
+        .context("opening the index for writing")?;
+    let mut problems = 0usize;
+    for folder in archive::archived_sources(&raw_dir)
+        .with_context(|| format!("listing {}", raw_dir.display()))?
+    {
+        if !only.is_empty() && !only.contains(&folder) {
+            continue;
+        }
+        let (entries, torn) = archive::read_source(&raw_dir, &folder)
+            .with_context(|| format!("reading the archive of {folder}"))?;
+        for problem in &torn {
+            writeln!(err, "skipped: {problem}")?;
+        }
+        problems += torn.len();
+        let mut by_source: Vec<(String, Vec<ArchivedRequest>)> = Vec::new();
+        for entry in entries {
+            match by_source.iter_mut().find(|(name, _)| *name == entry.source) {
+                Some((_, list)) => list.push(entry),
+                None => by_source.push((entry.source.clone(), vec![entry])),
+            }
+        }
+        for (source, entries) in by_source {
+            let report = match source.as_str() {
+                "pubmed" => pubmed::eutils::reparse(&entries, &mut sink),
+                "europepmc" => europepmc::reparse(&entries, &mut sink),
+                "gtr" => gtr::reparse(&entries, &mut sink),
+                "nihr" => nihr::reparse(&entries, &mut sink),
+                "orcid" => orcid::reparse(&entries, &mut sink),
+                name if name.starts_with("oai") => oaipmh::reparse(&entries, &mut sink),
+                name => {
+                    writeln!(err, "skipped: {folder}: no parser for source {name:?}")?;
+                    problems += 1;
+                    continue;
+                }
+            }
+            .with_context(|| format!("reparsing {source}"))?;
+            sink.commit(None).context("committing")?;
+            writeln!(
+                err,
+                "{source}: {} archived response(s), {} record(s) upserted, {} skipped",
+                report.responses,
+                report.records,
+                report.skipped.len()
+            )?;
+            for skipped in &report.skipped {
+                writeln!(err, "skipped: {skipped}")?;
+            }
+            problems += report.skipped.len();
+        }
+    }
+    let counts = sink.counts();
+    sink.finish().context("closing the index")?;
+    writeln!(
+        err,
+        "reparse: {} new, {} updated, {} unchanged; index now holds {} record(s)",
+        counts.new,
+        counts.updated,
+        counts.unchanged,
+        store.count()?
+    )?;
+    Ok(if problems == 0 {
+        EXIT_OK
+    } else {
+        EXIT_BAD_INPUT
+    })
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

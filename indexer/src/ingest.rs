@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::index::{IndexError, IndexStore};
+use crate::index::{IndexError, IndexStore, RecordSink};
 use crate::records::Record;
 use crate::sources::pubmed::{self, PubmedError, PubmedItem};
 
@@ -120,13 +120,13 @@ pub fn ingest_files(
     files: &[PathBuf],
     options: &IngestOptions,
 ) -> Result<IngestReport, IngestError> {
-    let mut writer = store.writer(options.writer_memory_bytes)?;
+    let mut sink = RecordSink::open(store, options.writer_memory_bytes)?;
     let mut report = IngestReport::default();
     for file in files {
-        let outcome = ingest_one_file(&mut writer, file, options, &mut report);
+        let outcome = ingest_one_file(&mut sink, file, options, &mut report);
         // Commit whatever was read, even when the file failed part-way:
         // complete records before a fault are real records.
-        writer.commit()?;
+        sink.commit(None)?;
         match outcome {
             Ok(()) => report.files_complete += 1,
             Err(problem) => {
@@ -136,13 +136,13 @@ pub fn ingest_files(
             }
         }
     }
-    writer.finish()?;
+    sink.finish()?;
     Ok(report)
 }
 
 /// Reads one file into the writer; a fatal input problem is returned, record problems are logged.
 fn ingest_one_file(
-    writer: &mut crate::index::IndexWriterSession<'_>,
+    sink: &mut RecordSink<'_>,
     file: &Path,
     options: &IngestOptions,
     report: &mut IngestReport,
@@ -175,7 +175,7 @@ fn ingest_one_file(
         match item {
             Ok(PubmedItem::Publication(publication)) => {
                 let record = Record::Publication(publication);
-                writer.upsert(&record).map_err(|error| InputProblem {
+                sink.upsert(record).map_err(|error| InputProblem {
                     file: file.to_owned(),
                     message: error.to_string(),
                     fatal: true,
@@ -185,8 +185,17 @@ fn ingest_one_file(
             }
             Ok(PubmedItem::Deleted(pmids)) => {
                 for pmid in pmids {
-                    writer.delete(&format!("pmid:{pmid}"));
-                    report.deleted += 1;
+                    let id = format!("pmid:{pmid}");
+                    let found =
+                        sink.delete_source_versions(&id, pubmed::SOURCE)
+                            .map_err(|error| InputProblem {
+                                file: file.to_owned(),
+                                message: error.to_string(),
+                                fatal: true,
+                            })?;
+                    if found {
+                        report.deleted += 1;
+                    }
                 }
             }
             Err(error) if !error.is_fatal() => {

@@ -3,12 +3,14 @@
 //! The HCS Research Index's write side. Data flows one way through these
 //! modules:
 //!
-//! 1. [`sources`] read upstream formats (PubMed XML today) into
+//! 1. [`harvest`] fetches from the source APIs (paced, retried, archived,
+//!    checkpointed) and [`sources`] parse each upstream format into
 //! 2. [`records`], the canonical, documented serde model, whose identifiers
 //!    are normalised by [`ids`];
-//! 3. [`index`] writes records into a tantivy index (schema, upserts by
-//!    stable id, atomic commits) and reads them back for export;
-//! 4. [`ingest`] ties the stages together for the `indexer` binary.
+//! 3. [`merge`] makes one record of the same work (or award) from several sources;
+//! 4. [`index`] writes records into a tantivy index through a merging sink
+//!    (upserts by stable id, atomic commits with checkpoints) and reads them back;
+//! 5. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
 //!
 //! ```no_run
 //! use indexer::ingest::{ingest_files, IngestOptions};
@@ -24,8 +26,10 @@
 
 pub mod cli;
 pub mod clock;
+pub mod harvest;
 pub mod ids;
 pub mod index;
 pub mod ingest;
+pub mod merge;
 pub mod records;
 pub mod sources;

@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub enum Record {
     /// A journal article, book chapter or other published work.
     Publication(Box<Publication>),
+    /// A research award: funder, money, dates, people and their roles, outputs.
+    Grant(Box<Grant>),
 }
 
 impl Record {
@@ -25,6 +27,15 @@ impl Record {
     pub fn id(&self) -> &str {
         match self {
             Record::Publication(publication) => &publication.id,
+            Record::Grant(grant) => &grant.id,
+        }
+    }
+
+    /// Where the record came from (one entry per contributing source).
+    pub fn provenance(&self) -> &[Provenance] {
+        match self {
+            Record::Publication(publication) => &publication.provenance,
+            Record::Grant(grant) => &grant.provenance,
         }
     }
 }
@@ -331,10 +342,165 @@ impl Author {
 /// Where a record came from and when.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provenance {
-    /// Source system (e.g. "pubmed").
+    /// Source system (e.g. "pubmed", "europepmc", "gtr", "nihr", "orcid", "oai:orca").
     pub source: String,
     /// File path or URL the record was read from.
     pub location: String,
     /// When the source data was fetched or read (RFC 3339, UTC).
     pub fetched_at: String,
+    /// The source's own id for the record (Europe PMC `MED:123`, an OAI identifier, a GtR
+    /// project GUID, an ORCID put-code), so a later deletion in that source can find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+}
+
+/// A research award, from a funder's open data (UKRI Gateway to Research, NIHR, …).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    /// Stable id: `grant:<funder key>:<reference>` (see [`Grant::stable_id`]).
+    pub id: String,
+    /// Funder as published (e.g. "MRC", "EPSRC", "NIHR").
+    pub funder: String,
+    /// The funder's award reference as published (e.g. "MR/K01577X/1", "NIHR130927").
+    pub reference: String,
+    /// Other references for the same award (e.g. the GtR project GUID).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_references: Vec<OtherIdentifier>,
+    /// Funding programme or scheme (e.g. "Research Grant", "Health Technology Assessment").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
+    /// Award title as plain text.
+    pub title: String,
+    /// Abstract as plain text (HTML entities and tags removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#abstract: Option<String>,
+    /// Amount awarded, in `currency` units (may legitimately be 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    /// ISO 4217 currency of `amount` (e.g. "GBP").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Start date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// End date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// Status as published (e.g. "Active", "Closed", "Complete", "Contracted").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The organisation that holds the award.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_organisation: Option<Organisation>,
+    /// Every other organisation linked to the award, with its published role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<GrantOrganisation>,
+    /// People on the award with their published roles, in source order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<GrantPerson>,
+    /// Research outputs linked to the award, each with how the link was made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<OutputLink>,
+    /// Where this record came from.
+    pub provenance: Vec<Provenance>,
+}
+
+impl Grant {
+    /// The stable id for a funder + reference pair: both case-folded, spaces removed.
+    ///
+    /// `("MRC", "MR/K01577X/1")` → `grant:mrc:MR/K01577X/1`.
+    pub fn stable_id(funder: &str, reference: &str) -> String {
+        let funder: String = funder
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let reference: String = reference
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect();
+        format!("grant:{funder}:{reference}")
+    }
+}
+
+/// An organisation as a source names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    /// Name as published.
+    pub name: String,
+    /// Department, when the source gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The source's id for the organisation (e.g. a GtR organisation GUID, a ROR URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Postcode or city, when published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// An organisation on a grant with its published role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantOrganisation {
+    /// The organisation.
+    pub organisation: Organisation,
+    /// Role exactly as published (GtR `LEAD_ORG`, `PP_ORG`, `COLLAB_ORG`, …; unknown ones kept).
+    pub role: String,
+}
+
+/// A person on a grant with the role the funder published.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantPerson {
+    /// Family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// Given names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+    /// The name exactly as published when the source gives it whole (e.g. "Professor Jane Smith").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// ORCID iD, normalised and checksum-checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orcid: Option<String>,
+    /// Role exactly as published (GtR `PI_PER`, `COI_PER`, NIHR "Chief Investigator", …).
+    pub role: String,
+    /// The source's id for the person (e.g. GtR person GUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// The person's organisation on this award, when published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Organisation>,
+}
+
+/// A link from a grant to a research output.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputLink {
+    /// The output's identifiers as the link gave them (normalised).
+    pub identifiers: Identifiers,
+    /// Title as the link gave it (GtR outcomes carry one), for display before joining.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// How the link was made.
+    pub method: LinkMethod,
+}
+
+/// How a grant → output link was established.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMethod {
+    /// The funder reported the output (GtR outcome / publication).
+    #[default]
+    GtrOutcome,
+    /// The funder's own open data listed it (NIHR).
+    Nihr,
+    /// The publication's PubMed `GrantList` cites the award reference.
+    PubmedGrantList,
+    /// The publication's Europe PMC `grantsList` cites the award reference.
+    EuropePmcGrantsList,
+    /// A curator linked them.
+    Manual,
 }

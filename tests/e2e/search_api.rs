@@ -542,11 +542,11 @@ async fn a_publication_is_served_without_email_addresses() {
         .unwrap()
         .export()
         .unwrap();
-    let Record::Publication(stored) = stored
-        .iter()
-        .find(|r| r.id() == "pmid:22396189")
-        .expect("stored record")
-        .clone();
+    let Some(Record::Publication(stored)) =
+        stored.iter().find(|r| r.id() == "pmid:22396189").cloned()
+    else {
+        panic!("pmid:22396189 is not stored as a publication");
+    };
     assert!(stored.authors.iter().any(|a| a.email.is_some()));
 
     for path in [

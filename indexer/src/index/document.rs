@@ -3,17 +3,53 @@
 use tantivy::TantivyDocument;
 
 use super::schema::Fields;
-use crate::records::{Publication, Record};
+use crate::merge::{match_keys, MatchKey};
+use crate::records::{Grant, Publication, Record};
 
-/// Builds the document for `record`; the record itself is stored as JSON.
-pub fn to_document(fields: &Fields, record: &Record) -> serde_json::Result<TantivyDocument> {
+/// Builds the document for `record` (the merge of `versions`); the record and
+/// its versions are stored as JSON, and every version's match keys are indexed
+/// so a later arrival carrying any of them finds this record.
+pub fn to_document(
+    fields: &Fields,
+    record: &Record,
+    versions: &[Record],
+) -> serde_json::Result<TantivyDocument> {
     let mut document = TantivyDocument::default();
     document.add_text(fields.id, record.id());
     document.add_text(fields.record, serde_json::to_string(record)?);
+    document.add_text(fields.versions, serde_json::to_string(versions)?);
+    for provenance in record.provenance() {
+        document.add_text(fields.source, &provenance.source);
+    }
+    let mut keys: Vec<MatchKey> = versions.iter().flat_map(match_keys).collect();
+    keys.extend(match_keys(record));
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        match key {
+            MatchKey::Id(_) => {}
+            MatchKey::Pmid(value) => document.add_text(fields.pmid, value),
+            MatchKey::Doi(value) => document.add_text(fields.doi, value),
+            MatchKey::Pmcid(value) => document.add_text(fields.pmcid, value),
+            MatchKey::Title(value) => document.add_text(fields.match_key, value),
+            MatchKey::Version(value) => document.add_text(fields.version_key, value),
+        }
+    }
     match record {
         Record::Publication(publication) => add_publication(fields, publication, &mut document),
+        Record::Grant(grant) => add_grant(fields, grant, &mut document),
     }
     Ok(document)
+}
+
+/// A grant reference as indexed: case-folded, spaces removed, so "MR/K01577X/1"
+/// in a funder's data and "mr/k01577x/1 " in an acknowledgement meet.
+pub fn grant_reference_term(reference: &str) -> String {
+    reference
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn add_publication(fields: &Fields, publication: &Publication, document: &mut TantivyDocument) {
@@ -58,17 +94,49 @@ fn add_publication(fields: &Fields, publication: &Publication, document: &mut Ta
     for publication_type in &publication.publication_types {
         document.add_text(fields.publication_type, publication_type);
     }
-    for provenance in &publication.provenance {
-        document.add_text(fields.source, &provenance.source);
-    }
-    let identifiers = &publication.identifiers;
-    for (field, value) in [
-        (fields.pmid, &identifiers.pmid),
-        (fields.doi, &identifiers.doi),
-        (fields.pmcid, &identifiers.pmcid),
-    ] {
-        if let Some(value) = value {
-            document.add_text(field, value);
+    for grant in &publication.grants {
+        if let Some(id) = &grant.id {
+            document.add_text(fields.grant_reference, grant_reference_term(id));
         }
+    }
+}
+
+fn add_grant(fields: &Fields, grant: &Grant, document: &mut TantivyDocument) {
+    document.add_text(fields.record_type, "grant");
+    document.add_text(fields.title, &grant.title);
+    if let Some(r#abstract) = &grant.r#abstract {
+        document.add_text(fields.r#abstract, r#abstract);
+    }
+    document.add_text(fields.funder, &grant.funder);
+    document.add_text(
+        fields.grant_reference,
+        grant_reference_term(&grant.reference),
+    );
+    if let Some(programme) = &grant.programme {
+        document.add_text(fields.publication_type, programme);
+    }
+    for person in &grant.people {
+        let name = match (&person.given, &person.family) {
+            (given, Some(family)) => format!("{} {family}", given.as_deref().unwrap_or("")),
+            (_, None) => person.full_name.clone().unwrap_or_default(),
+        };
+        document.add_text(fields.author, name.trim());
+        if let Some(orcid) = &person.orcid {
+            document.add_text(fields.orcid, orcid);
+        }
+        if let Some(organisation) = &person.organisation {
+            document.add_text(fields.affiliation, &organisation.name);
+        }
+    }
+    if let Some(lead) = &grant.lead_organisation {
+        document.add_text(fields.affiliation, &lead.name);
+    }
+    let year = grant
+        .start
+        .as_deref()
+        .and_then(|start| start.get(..4))
+        .and_then(|year| year.parse::<u64>().ok());
+    if let Some(year) = year {
+        document.add_u64(fields.year, year);
     }
 }

@@ -1,9 +1,12 @@
-//! The tantivy index: schema, record → document mapping, and the store that
-//! upserts, deletes, commits and reads records back.
+//! The tantivy index: schema, record → document mapping, the store that
+//! upserts, deletes, commits and reads records back, and the merging sink
+//! every ingest and harvest writes through.
 
 pub mod document;
 pub mod schema;
+mod sink;
 mod store;
 
 pub use schema::Fields;
+pub use sink::{RecordSink, SinkCounts, UpsertOutcome};
 pub use store::{IndexError, IndexStore, IndexWriterSession};

@@ -55,6 +55,16 @@ pub struct Fields {
     pub orcid: Field,
     /// The canonical record as JSON (stored only).
     pub record: Field,
+    /// Normalised title + year + first author (`STRING`): the last-resort duplicate key.
+    pub match_key: Field,
+    /// `<source>|<source record id>` of every source version merged into the record (`STRING`).
+    pub version_key: Field,
+    /// Each source's own version of the record, as JSON (stored only): merges are recomputed from these.
+    pub versions: Field,
+    /// Funder of a grant, as published (`STRING | FAST`).
+    pub funder: Field,
+    /// Grant references: a grant's own, and those a publication acknowledges, case-folded (`STRING`).
+    pub grant_reference: Field,
 }
 
 /// Field names users may write in queries (`title:…`), searched by default when unnamed.
@@ -94,6 +104,11 @@ impl Fields {
             pmcid: builder.add_text_field("pmcid", STRING),
             orcid: builder.add_text_field("orcid", STRING),
             record: builder.add_text_field("record", STORED),
+            match_key: builder.add_text_field("match_key", STRING),
+            version_key: builder.add_text_field("version_key", STRING),
+            versions: builder.add_text_field("versions", STORED),
+            funder: builder.add_text_field("funder", STRING | FAST),
+            grant_reference: builder.add_text_field("grant_reference", STRING),
         };
         (builder.build(), fields)
     }
@@ -120,6 +135,11 @@ impl Fields {
             pmcid: get("pmcid")?,
             orcid: get("orcid")?,
             record: get("record")?,
+            match_key: get("match_key")?,
+            version_key: get("version_key")?,
+            versions: get("versions")?,
+            funder: get("funder")?,
+            grant_reference: get("grant_reference")?,
         })
     }
 }

@@ -131,7 +131,7 @@ impl IndexStore {
         &self.fields
     }
 
-    fn tantivy_error(&self, source: tantivy::TantivyError) -> IndexError {
+    pub(crate) fn tantivy_error(&self, source: tantivy::TantivyError) -> IndexError {
         IndexError::Tantivy {
             path: self.path.clone(),
             source,
@@ -190,6 +190,34 @@ impl IndexStore {
         Ok(records)
     }
 
+    /// The payload of the last commit (harvest checkpoints), if any.
+    pub fn commit_payload(&self) -> Result<Option<String>, IndexError> {
+        Ok(self
+            .index
+            .load_metas()
+            .map_err(|e| self.tantivy_error(e))?
+            .payload)
+    }
+
+    /// Reads the source versions stored beside a document's record.
+    pub fn decode_versions(&self, document: &TantivyDocument) -> Result<Vec<Record>, IndexError> {
+        let text = |field| {
+            document
+                .get_first(field)
+                .and_then(|value| value.as_str())
+                .unwrap_or_default()
+        };
+        let versions = text(self.fields.versions);
+        if versions.is_empty() {
+            return Ok(vec![self.decode_record(document)?]);
+        }
+        serde_json::from_str(versions).map_err(|source| IndexError::StoredRecord {
+            path: self.path.clone(),
+            id: text(self.fields.id).to_owned(),
+            source,
+        })
+    }
+
     /// Reads the canonical record stored in a document.
     pub fn decode_record(&self, document: &TantivyDocument) -> Result<Record, IndexError> {
         let text = |field| {
@@ -212,15 +240,31 @@ pub struct IndexWriterSession<'a> {
     writer: IndexWriter,
 }
 
-impl IndexWriterSession<'_> {
-    /// Adds `record`, replacing any record with the same id (in this commit or before).
+impl<'a> IndexWriterSession<'a> {
+    /// The store this session writes to.
+    pub fn store(&self) -> &'a IndexStore {
+        self.store
+    }
+
+    /// Adds `record` as its own only version, replacing any record with the same id.
     pub fn upsert(&mut self, record: &Record) -> Result<(), IndexError> {
-        let document =
-            to_document(&self.store.fields, record).map_err(|source| IndexError::StoredRecord {
+        self.upsert_merged(record, std::slice::from_ref(record))
+    }
+
+    /// Adds `record`, the merge of `versions`, replacing any record with the same id
+    /// (in this commit or before).
+    pub fn upsert_merged(
+        &mut self,
+        record: &Record,
+        versions: &[Record],
+    ) -> Result<(), IndexError> {
+        let document = to_document(&self.store.fields, record, versions).map_err(|source| {
+            IndexError::StoredRecord {
                 path: self.store.path.clone(),
                 id: record.id().to_owned(),
                 source,
-            })?;
+            }
+        })?;
         self.writer
             .delete_term(Term::from_field_text(self.store.fields.id, record.id()));
         self.writer
@@ -240,6 +284,18 @@ impl IndexWriterSession<'_> {
         self.writer
             .commit()
             .map_err(|e| self.store.tantivy_error(e))?;
+        Ok(())
+    }
+
+    /// Commits like [`commit`](Self::commit), storing `payload` (the harvest
+    /// checkpoints) in the same atomic step: documents and checkpoint never disagree.
+    pub fn commit_with_payload(&mut self, payload: &str) -> Result<(), IndexError> {
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|e| self.store.tantivy_error(e))?;
+        prepared.set_payload(payload);
+        prepared.commit().map_err(|e| self.store.tantivy_error(e))?;
         Ok(())
     }
 

@@ -1,6 +1,12 @@
-//! Sources: parsers (and, later, clients) for each upstream format. Each
-//! source maps its records into [`crate::records`].
+//! Sources: one module per upstream system, each with its parser (bytes →
+//! [`crate::records`]) and its harvester (protocol client over
+//! [`crate::harvest`]).
 
 pub mod affiliation;
+pub mod europepmc;
+pub mod gtr;
+pub mod nihr;
+pub mod oaipmh;
+pub mod orcid;
 pub mod pubmed;
 pub mod xml;

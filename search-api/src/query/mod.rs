@@ -169,7 +169,15 @@ impl SearchEngine {
     ) -> Result<SearchOutcome, SearchError> {
         params.validate()?;
         let user_query = self.parse(&params.q)?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // This endpoint searches publications; grants get their own (issue 5).
+        let publications_only = TermQuery::new(
+            Term::from_field_text(self.fields.record_type, "publication"),
+            IndexRecordOption::Basic,
+        );
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(publications_only), 0.0)),
+        )];
         if let Some(query) = &user_query {
             clauses.push((Occur::Must, query.box_clone()));
         }
@@ -375,9 +383,13 @@ fn highlight_record(
     record: &Record,
     snippets: Option<&(SnippetGenerator, SnippetGenerator)>,
 ) -> (String, Option<String>) {
-    let Record::Publication(publication) = record;
-    let title = &publication.title;
-    let abstract_text = publication.r#abstract.as_ref().map(|a| a.text());
+    let (title, abstract_text) = match record {
+        Record::Publication(publication) => (
+            &publication.title,
+            publication.r#abstract.as_ref().map(|a| a.text()),
+        ),
+        Record::Grant(grant) => (&grant.title, grant.r#abstract.clone()),
+    };
     match snippets {
         Some((title_generator, abstract_generator)) => (
             highlight::whole(title, &title_generator.snippet(title)),

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use indexer::records::Record;
+use indexer::records::{Publication, Record};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -92,8 +92,16 @@ pub struct Highlights {
 
 impl From<Hit> for SearchResult {
     fn from(hit: Hit) -> Self {
-        let Record::Publication(publication) = hit.record;
-        let publication = *publication;
+        let publication = match hit.record {
+            Record::Publication(publication) => *publication,
+            // The search is restricted to publications; a grant here would be a bug
+            // in the query, so show it as a bare title rather than fail the page.
+            Record::Grant(grant) => Publication {
+                id: grant.id,
+                title: grant.title,
+                ..Publication::default()
+            },
+        };
         SearchResult {
             id: publication.id,
             title: publication.title,

@@ -25,6 +25,7 @@
 //! ```
 
 mod dates;
+pub mod eutils;
 mod parse;
 
 use std::fs::File;
@@ -32,6 +33,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 pub use parse::PubmedParser;
+
+/// Source name of PubMed records (provenance, archive, pacing).
+pub const SOURCE: &str = "pubmed";
 
 use crate::records::Publication;
 

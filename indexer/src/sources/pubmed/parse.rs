@@ -1095,6 +1095,7 @@ fn build_publication(
             source: "pubmed".to_owned(),
             location: location.to_owned(),
             fetched_at: fetched_at.to_owned(),
+            record_id: Some(format!("pmid:{pmid}")),
         }],
     })
 }

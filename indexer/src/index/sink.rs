@@ -1,0 +1,313 @@
+//! The record sink: where parsed records enter the index, merged across sources,
+//! with harvest checkpoints committed atomically beside them.
+//!
+//! Every record is one *version* (one source's view of a work or award). On
+//! upsert the sink finds every indexed record sharing a match key with it
+//! (PMID, DOI, PMCID, title key, grant id — see [`crate::merge`]), replaces this
+//! source's earlier version, re-merges, and writes the result under its stable
+//! id, deleting the ids it absorbed. Re-harvesting an unchanged record writes
+//! nothing. Changes become visible, together with the checkpoint, at
+//! [`RecordSink::commit`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value};
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{IndexReader, TantivyDocument, Term};
+
+use super::store::{IndexError, IndexStore, IndexWriterSession};
+use crate::merge::{match_keys, merge, version_key, MatchKey};
+use crate::records::Record;
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    /// No record matched: a new record.
+    New,
+    /// A record matched and changed (or records were merged).
+    Updated,
+    /// A record matched and nothing changed: nothing was written.
+    Unchanged,
+}
+
+/// Record changes in a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SinkCounts {
+    /// Records created.
+    pub new: u64,
+    /// Records changed or merged.
+    pub updated: u64,
+    /// Records seen again without change.
+    pub unchanged: u64,
+    /// Records removed (no source version left).
+    pub deleted: u64,
+    /// Commits made.
+    pub commits: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    record: Record,
+    versions: Vec<Record>,
+}
+
+/// The merging writer every ingest and harvest goes through.
+pub struct RecordSink<'a> {
+    writer: IndexWriterSession<'a>,
+    reader: IndexReader,
+    /// Records written since the last commit (`None`: deleted), which the reader cannot see yet.
+    pending: HashMap<String, Option<Entry>>,
+    /// Match keys of pending records → their id.
+    pending_keys: HashMap<MatchKey, String>,
+    checkpoints: Map<String, Value>,
+    counts: SinkCounts,
+}
+
+impl<'a> RecordSink<'a> {
+    /// Takes the index's writer lock and reads the last committed checkpoints.
+    pub fn open(store: &'a IndexStore, memory_budget_bytes: usize) -> Result<Self, IndexError> {
+        let writer = store.writer(memory_budget_bytes)?;
+        let reader = store.reader()?;
+        let checkpoints = match store.commit_payload()? {
+            Some(payload) => match serde_json::from_str::<Value>(&payload) {
+                Ok(Value::Object(mut object)) => match object.remove("checkpoints") {
+                    Some(Value::Object(map)) => map,
+                    _ => Map::new(),
+                },
+                // A payload we did not write (or an older layout): start without checkpoints.
+                _ => Map::new(),
+            },
+            None => Map::new(),
+        };
+        Ok(Self {
+            writer,
+            reader,
+            pending: HashMap::new(),
+            pending_keys: HashMap::new(),
+            checkpoints,
+            counts: SinkCounts::default(),
+        })
+    }
+
+    /// Record changes so far.
+    pub fn counts(&self) -> SinkCounts {
+        self.counts
+    }
+
+    /// The committed (or staged) checkpoint stored under `key`.
+    pub fn checkpoint(&self, key: &str) -> Option<&Value> {
+        self.checkpoints.get(key)
+    }
+
+    /// Every checkpoint, by key.
+    pub fn checkpoints(&self) -> &Map<String, Value> {
+        &self.checkpoints
+    }
+
+    /// Adds one source version of a record, merging it with what the index holds.
+    pub fn upsert(&mut self, record: Record) -> Result<UpsertOutcome, IndexError> {
+        let key = version_key(&record);
+        let found = self.find(&match_keys(&record))?;
+        let mut versions: BTreeMap<String, Record> = BTreeMap::new();
+        for entry in found.values() {
+            for version in &entry.versions {
+                versions.insert(version_key(version), version.clone());
+            }
+        }
+        versions.insert(key, record);
+        let versions: Vec<Record> = versions.into_values().collect();
+        let Some(merged) = merge(&versions) else {
+            return Ok(UpsertOutcome::Unchanged);
+        };
+        let outcome = match found.len() {
+            0 => UpsertOutcome::New,
+            1 => {
+                let (id, entry) = found.iter().next().expect("one entry");
+                if *id == merged.id() && entry.record == merged && entry.versions == versions {
+                    UpsertOutcome::Unchanged
+                } else {
+                    UpsertOutcome::Updated
+                }
+            }
+            _ => UpsertOutcome::Updated,
+        };
+        match outcome {
+            UpsertOutcome::New => self.counts.new += 1,
+            UpsertOutcome::Updated => self.counts.updated += 1,
+            UpsertOutcome::Unchanged => {
+                self.counts.unchanged += 1;
+                return Ok(outcome);
+            }
+        }
+        for id in found.keys() {
+            if id != merged.id() {
+                self.writer.delete(id);
+                self.pending.insert(id.clone(), None);
+            }
+        }
+        self.write(merged, versions)?;
+        Ok(outcome)
+    }
+
+    /// Removes `source`'s version with the source's own id `record_id` (an OAI
+    /// deletion, a withdrawn award). The record goes when no version is left.
+    /// Returns whether anything was found.
+    pub fn delete_version(&mut self, source: &str, record_id: &str) -> Result<bool, IndexError> {
+        let key = format!("{source}|{record_id}");
+        self.remove_versions(&[MatchKey::Version(key.clone())], |version| {
+            version_key(version) == key
+        })
+    }
+
+    /// Removes every version from `source` of the record with stable id `id`
+    /// (PubMed `DeleteCitation`). Returns whether anything was found.
+    pub fn delete_source_versions(&mut self, id: &str, source: &str) -> Result<bool, IndexError> {
+        self.remove_versions(&[MatchKey::Id(id.to_owned())], |version| {
+            version
+                .provenance()
+                .first()
+                .is_some_and(|provenance| provenance.source == source)
+        })
+    }
+
+    fn remove_versions(
+        &mut self,
+        keys: &[MatchKey],
+        doomed: impl Fn(&Record) -> bool,
+    ) -> Result<bool, IndexError> {
+        let found = self.find(keys)?;
+        for (id, entry) in &found {
+            let kept: Vec<Record> = entry
+                .versions
+                .iter()
+                .filter(|version| !doomed(version))
+                .cloned()
+                .collect();
+            if kept.len() == entry.versions.len() {
+                continue;
+            }
+            self.writer.delete(id);
+            match merge(&kept) {
+                Some(merged) => {
+                    self.pending.insert(id.clone(), None);
+                    self.counts.updated += 1;
+                    self.write(merged, kept)?;
+                }
+                None => {
+                    self.pending.insert(id.clone(), None);
+                    self.counts.deleted += 1;
+                }
+            }
+        }
+        Ok(!found.is_empty())
+    }
+
+    /// Makes every change since the last commit durable and visible; when
+    /// `checkpoint` is given, stores it under its key in the same atomic commit.
+    pub fn commit(&mut self, checkpoint: Option<(&str, Value)>) -> Result<(), IndexError> {
+        if let Some((key, value)) = checkpoint {
+            if value.is_null() {
+                self.checkpoints.remove(key);
+            } else {
+                self.checkpoints.insert(key.to_owned(), value);
+            }
+        }
+        let payload = serde_json::json!({ "checkpoints": self.checkpoints }).to_string();
+        self.writer.commit_with_payload(&payload)?;
+        self.reader
+            .reload()
+            .map_err(|e| self.writer.store().tantivy_error(e))?;
+        self.pending.clear();
+        self.pending_keys.clear();
+        self.counts.commits += 1;
+        Ok(())
+    }
+
+    /// Discards every change since the last commit (checkpoints included).
+    pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.writer.rollback()?;
+        self.pending.clear();
+        self.pending_keys.clear();
+        Ok(())
+    }
+
+    /// Waits for background merges and releases the writer lock.
+    pub fn finish(self) -> Result<(), IndexError> {
+        self.writer.finish()
+    }
+
+    fn write(&mut self, merged: Record, versions: Vec<Record>) -> Result<(), IndexError> {
+        self.writer.upsert_merged(&merged, &versions)?;
+        let id = merged.id().to_owned();
+        for version in versions.iter().chain(std::iter::once(&merged)) {
+            for key in match_keys(version) {
+                self.pending_keys.insert(key, id.clone());
+            }
+        }
+        self.pending.insert(
+            id,
+            Some(Entry {
+                record: merged,
+                versions,
+            }),
+        );
+        Ok(())
+    }
+
+    /// Every current record sharing any of `keys`, by id: staged changes first,
+    /// then the last commit (records staged as deleted or replaced are skipped).
+    fn find(&self, keys: &[MatchKey]) -> Result<BTreeMap<String, Entry>, IndexError> {
+        let mut found = BTreeMap::new();
+        for key in keys {
+            if let Some(id) = self.pending_keys.get(key) {
+                if let Some(Some(entry)) = self.pending.get(id) {
+                    if entry_has_key(entry, key) {
+                        found.insert(id.clone(), entry.clone());
+                    }
+                }
+            }
+        }
+        let store = self.writer.store();
+        let fields = store.fields();
+        let searcher = self.reader.searcher();
+        for key in keys {
+            let (field, value) = match key {
+                MatchKey::Id(value) => (fields.id, value),
+                MatchKey::Pmid(value) => (fields.pmid, value),
+                MatchKey::Doi(value) => (fields.doi, value),
+                MatchKey::Pmcid(value) => (fields.pmcid, value),
+                MatchKey::Title(value) => (fields.match_key, value),
+                MatchKey::Version(value) => (fields.version_key, value),
+            };
+            let query = TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            );
+            let addresses = searcher
+                .search(&query, &DocSetCollector)
+                .map_err(|e| store.tantivy_error(e))?;
+            for address in addresses {
+                let document: TantivyDocument =
+                    searcher.doc(address).map_err(|e| store.tantivy_error(e))?;
+                let record = store.decode_record(&document)?;
+                let id = record.id().to_owned();
+                if self.pending.contains_key(&id) || found.contains_key(&id) {
+                    continue;
+                }
+                let versions = store.decode_versions(&document)?;
+                found.insert(id, Entry { record, versions });
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn entry_has_key(entry: &Entry, key: &MatchKey) -> bool {
+    entry
+        .versions
+        .iter()
+        .chain(std::iter::once(&entry.record))
+        .any(|version| match_keys(version).contains(key))
+}

@@ -3,34 +3,10 @@
 
 use std::path::Path;
 
-use indexer::cli::{run, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
+use indexer::cli::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use indexer::index::IndexStore;
 
-use crate::support::fixture;
-
-/// Output of one CLI run.
-struct Run {
-    code: u8,
-    stdout: String,
-    stderr: String,
-}
-
-fn indexer(data_dir: &Path, args: &[&str]) -> Run {
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let mut argv = vec![
-        "indexer".to_owned(),
-        "--data-dir".to_owned(),
-        data_dir.display().to_string(),
-    ];
-    argv.extend(args.iter().map(|a| (*a).to_owned()));
-    let code = run(argv, &mut stdout, &mut stderr, false);
-    Run {
-        code,
-        stdout: String::from_utf8(stdout).expect("utf-8 output"),
-        stderr: String::from_utf8(stderr).expect("utf-8 messages"),
-    }
-}
+use crate::support::{fixture, indexer};
 
 fn path(relative: &str) -> String {
     fixture(relative).display().to_string()

@@ -1,9 +1,16 @@
 //! End-to-end tests: the one integration-test binary of the workspace.
 //!
-//! Every test works on real recorded PubMed responses copied into
-//! `fixtures/` (see `fixtures/PROVENANCE.md`), never on the network.
+//! Every test works on real recorded responses copied into `fixtures/` (see
+//! `fixtures/PROVENANCE.md`), never on the network: harvesters talk to a
+//! replay server on 127.0.0.1.
 
 mod cli;
+mod harvest_europepmc;
+mod harvest_gtr;
+mod harvest_nihr;
+mod harvest_oaipmh;
+mod harvest_orcid;
+mod harvest_pubmed;
 mod oracle;
 mod pubmed_parser;
 mod search_api;

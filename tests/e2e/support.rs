@@ -2,7 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use indexer::records::Publication;
+use std::collections::BTreeSet;
+
+use indexer::index::IndexStore;
+use indexer::records::{Publication, Record};
 use indexer::sources::pubmed::{self, PubmedError, PubmedItem};
 
 /// The repository's `fixtures/` directory.
@@ -80,4 +83,56 @@ pub fn by_pmid<'a>(parsed: &'a Parsed, pmid: &str) -> &'a Publication {
         .iter()
         .find(|p| p.identifiers.pmid.as_deref() == Some(pmid))
         .unwrap_or_else(|| panic!("PMID {pmid} not parsed"))
+}
+
+/// Output of one CLI run.
+pub struct Run {
+    pub code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the real `indexer` CLI in-process against `data_dir`.
+///
+/// `harvest` and `reparse` start their own runtime: call this from a plain
+/// `#[test]`, or from `spawn_blocking` inside an async one.
+pub fn indexer(data_dir: &Path, args: &[&str]) -> Run {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let mut argv = vec![
+        "indexer".to_owned(),
+        "--data-dir".to_owned(),
+        data_dir.display().to_string(),
+    ];
+    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    let code = indexer::cli::run(argv, &mut stdout, &mut stderr, false);
+    Run {
+        code,
+        stdout: String::from_utf8(stdout).expect("utf-8 output"),
+        stderr: String::from_utf8(stderr).expect("utf-8 messages"),
+    }
+}
+
+/// Writes a harvest config for tests into `dir`: fast retries and short
+/// deadlines, then `sections` (TOML, e.g. a `[pubmed]` table with `base_url`).
+pub fn harvest_config(dir: &Path, sections: &str) -> PathBuf {
+    let path = dir.join("harvest.toml");
+    let text = format!(
+        "[http]\ncontact = \"mailto:tests@example.invalid\"\nconnect_timeout_secs = 2.0\nread_timeout_secs = 2.0\ntimeout_secs = 10.0\nmax_tries = 6\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\nretry_after_cap_secs = 5.0\n\n{sections}\n"
+    );
+    std::fs::write(&path, text).expect("write harvest config");
+    path
+}
+
+/// Every record in the index under `data_dir`.
+pub fn exported(data_dir: &Path) -> Vec<Record> {
+    IndexStore::open_existing(data_dir)
+        .expect("index exists")
+        .export()
+        .expect("export")
+}
+
+/// The ids of `records`.
+pub fn ids(records: &[Record]) -> BTreeSet<String> {
+    records.iter().map(|r| r.id().to_owned()).collect()
 }

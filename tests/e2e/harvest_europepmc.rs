@@ -1,0 +1,1 @@
+//! Harvesting europepmc against the loopback replay server.

@@ -1,0 +1,1 @@
+//! Harvesting gtr against the loopback replay server.

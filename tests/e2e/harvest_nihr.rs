@@ -1,0 +1,1 @@
+//! Harvesting nihr against the loopback replay server.

@@ -1,0 +1,1 @@
+//! Harvesting oaipmh against the loopback replay server.

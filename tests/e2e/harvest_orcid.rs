@@ -1,0 +1,1 @@
+//! Harvesting orcid against the loopback replay server.

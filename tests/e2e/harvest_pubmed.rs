@@ -1,0 +1,1 @@
+//! Harvesting pubmed against the loopback replay server.

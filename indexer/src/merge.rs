@@ -74,6 +74,19 @@ pub fn match_keys(record: &Record) -> Vec<MatchKey> {
     keys
 }
 
+/// True when two records cannot be the same work: both carry a PMID, DOI or
+/// PMCID and the values differ. Distinct PubMed records can share a title,
+/// year and first author (an erratum, a duplicate publication), so a weak
+/// match never overrides a strong identifier.
+pub fn conflicts(a: &Record, b: &Record) -> bool {
+    let (Record::Publication(a), Record::Publication(b)) = (a, b) else {
+        return false;
+    };
+    let (a, b) = (&a.identifiers, &b.identifiers);
+    let differ = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
+    differ(&a.pmid, &b.pmid) || differ(&a.doi, &b.doi) || differ(&a.pmcid, &b.pmcid)
+}
+
 /// Lower-cased, accent-folded words of `text`, joined by single spaces.
 pub fn fold(text: &str) -> String {
     thread_local! {

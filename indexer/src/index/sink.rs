@@ -18,7 +18,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexReader, TantivyDocument, Term};
 
 use super::store::{IndexError, IndexStore, IndexWriterSession};
-use crate::merge::{match_keys, merge, version_key, MatchKey};
+use crate::merge::{conflicts, match_keys, merge, version_key, MatchKey};
 use crate::records::Record;
 
 /// What an upsert did.
@@ -109,7 +109,12 @@ impl<'a> RecordSink<'a> {
     /// Adds one source version of a record, merging it with what the index holds.
     pub fn upsert(&mut self, record: Record) -> Result<UpsertOutcome, IndexError> {
         let key = version_key(&record);
-        let found = self.find(&match_keys(&record))?;
+        let mut found = self.find(&match_keys(&record))?;
+        // A record that matched only on a weak key but carries a different PMID,
+        // DOI or PMCID is another work; this source's own earlier version is always replaced.
+        found.retain(|_, entry| {
+            entry.versions.iter().any(|v| version_key(v) == key) || !conflicts(&entry.record, &record)
+        });
         let mut versions: BTreeMap<String, Record> = BTreeMap::new();
         for entry in found.values() {
             for version in &entry.versions {

@@ -83,7 +83,8 @@ pub fn conflicts(a: &Record, b: &Record) -> bool {
         return false;
     };
     let (a, b) = (&a.identifiers, &b.identifiers);
-    let differ = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
+    let differ =
+        |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
     differ(&a.pmid, &b.pmid) || differ(&a.doi, &b.doi) || differ(&a.pmcid, &b.pmcid)
 }
 

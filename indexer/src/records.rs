@@ -346,7 +346,8 @@ pub struct Provenance {
     pub source: String,
     /// File path or URL the record was read from.
     pub location: String,
-    /// When the source data was fetched or read (RFC 3339, UTC).
+    /// When this content was first fetched or read (RFC 3339, UTC); a re-harvest
+    /// that finds the record unchanged keeps the earlier time.
     pub fetched_at: String,
     /// The source's own id for the record (Europe PMC `MED:123`, an OAI identifier, a GtR
     /// project GUID, an ORCID put-code), so a later deletion in that source can find it.

@@ -26,6 +26,8 @@
 //! println!("base URL: {}", server.base_url());
 //! ```
 
+pub mod pubmed;
+
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -198,8 +200,8 @@ struct FaultRule {
 
 #[derive(Debug, Clone)]
 enum Selection {
-    /// The next `n` matching requests.
-    Next(usize),
+    /// Matching requests after the first `skip`, `times` of them.
+    Next { skip: usize, times: usize },
     /// Each matching request with this probability, from a seeded generator.
     Random { percent: u32, state: u64 },
 }
@@ -300,7 +302,16 @@ impl ReplayServer {
         lock(&self.shared.rules).push(FaultRule {
             path_contains: path_contains.to_owned(),
             fault,
-            selection: Selection::Next(times),
+            selection: Selection::Next { skip: 0, times },
+        });
+    }
+
+    /// Lets the first `skip` matching requests through, then applies `fault` to the next `times`.
+    pub fn inject_after(&self, path_contains: &str, fault: Fault, skip: usize, times: usize) {
+        lock(&self.shared.rules).push(FaultRule {
+            path_contains: path_contains.to_owned(),
+            fault,
+            selection: Selection::Next { skip, times },
         });
     }
 
@@ -366,9 +377,11 @@ fn pick_fault(shared: &Shared, path: &str) -> Option<Fault> {
             continue;
         }
         match &mut rule.selection {
-            Selection::Next(remaining) => {
-                if *remaining > 0 {
-                    *remaining -= 1;
+            Selection::Next { skip, times } => {
+                if *skip > 0 {
+                    *skip -= 1;
+                } else if *times > 0 {
+                    *times -= 1;
                     chosen = Some(rule.fault.clone());
                     break;
                 }
@@ -385,7 +398,7 @@ fn pick_fault(shared: &Shared, path: &str) -> Option<Fault> {
             }
         }
     }
-    rules.retain(|rule| !matches!(rule.selection, Selection::Next(0)));
+    rules.retain(|rule| !matches!(rule.selection, Selection::Next { skip: 0, times: 0 }));
     chosen
 }
 

@@ -113,7 +113,8 @@ impl<'a> RecordSink<'a> {
         // A record that matched only on a weak key but carries a different PMID,
         // DOI or PMCID is another work; this source's own earlier version is always replaced.
         found.retain(|_, entry| {
-            entry.versions.iter().any(|v| version_key(v) == key) || !conflicts(&entry.record, &record)
+            entry.versions.iter().any(|v| version_key(v) == key)
+                || !conflicts(&entry.record, &record)
         });
         let mut versions: BTreeMap<String, Record> = BTreeMap::new();
         for entry in found.values() {
@@ -121,7 +122,14 @@ impl<'a> RecordSink<'a> {
                 versions.insert(version_key(version), version.clone());
             }
         }
-        versions.insert(key, record);
+        // The same content fetched again keeps its first fetch time, so a
+        // re-harvest of unchanged records writes nothing.
+        let same_content = versions
+            .get(&key)
+            .is_some_and(|old| same_except_fetch_time(old, &record));
+        if !same_content {
+            versions.insert(key, record);
+        }
         let versions: Vec<Record> = versions.into_values().collect();
         let Some(merged) = merge(&versions) else {
             return Ok(UpsertOutcome::Unchanged);
@@ -307,6 +315,23 @@ impl<'a> RecordSink<'a> {
         }
         Ok(found)
     }
+}
+
+/// True when two versions differ at most in when (and from which URL) they were fetched.
+fn same_except_fetch_time(old: &Record, new: &Record) -> bool {
+    let strip = |record: &Record| {
+        let mut record = record.clone();
+        let provenance = match &mut record {
+            Record::Publication(publication) => &mut publication.provenance,
+            Record::Grant(grant) => &mut grant.provenance,
+        };
+        for entry in provenance.iter_mut() {
+            entry.fetched_at.clear();
+            entry.location.clear();
+        }
+        record
+    };
+    strip(old) == strip(new)
 }
 
 fn entry_has_key(entry: &Entry, key: &MatchKey) -> bool {

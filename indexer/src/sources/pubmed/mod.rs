@@ -25,6 +25,7 @@
 //! ```
 
 mod dates;
+pub mod esearch;
 pub mod eutils;
 mod parse;
 

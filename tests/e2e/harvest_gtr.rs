@@ -1,1 +1,493 @@
 //! Harvesting gtr against the loopback replay server.
+//!
+//! The server speaks GtR-2 JSON v7 from `fixtures/gtr/` (real GtR values in
+//! the documented wire format; see `fixtures/gtr/PROVENANCE.md`): it pages the
+//! recorded projects by `s`/`p`, filters them by `q`, answers a page past the
+//! end with GtR's 404, and answers an unknown entity GUID the way GtR does —
+//! with some other record.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use indexer::records::{Grant, LinkMethod, Record};
+use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+use serde_json::Value;
+
+use crate::support::{exported, fixture, harvest_config, ids, indexer};
+
+const V7: &str = "application/vnd.rcuk.gtr.json-v7";
+const PET_SOUNDS: &str = "C9737C7D-8C72-409C-AC48-7AE81C2541EE";
+const PAGE_SIZE: usize = 10;
+
+/// The recorded GtR data, loaded once per server.
+struct GtrData {
+    projects: Vec<Value>,
+    entities: HashMap<&'static str, Vec<Value>>,
+}
+
+fn load(name: &str, key: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture(&format!("gtr/{name}.json"))).expect("gtr fixture");
+    let mut envelope: Value = serde_json::from_str(&text).expect("fixture is JSON");
+    match envelope[key].take() {
+        Value::Array(items) => items,
+        other => panic!("{name}.json: no {key} array: {other}"),
+    }
+}
+
+fn data() -> GtrData {
+    let mut entities = HashMap::new();
+    entities.insert("persons", load("persons", "person"));
+    entities.insert("organisations", load("organisations", "organisation"));
+    entities.insert("funds", load("funds", "fund"));
+    entities.insert("outcomes/publications", load("publications", "publication"));
+    GtrData {
+        projects: load("projects", "project"),
+        entities,
+    }
+}
+
+fn json(value: &Value) -> Response {
+    Response::ok(V7, serde_json::to_vec(value).expect("serialise"))
+}
+
+fn respond(data: &GtrData, request: &Request) -> Response {
+    if request.header("accept") != Some(V7) {
+        // GtR would answer the oldest version; the harvester must never ask for it.
+        return Response::status(406, "v7 not requested").header("content-type", "text/plain");
+    }
+    let Some(path) = request.path.strip_prefix("/gtr/api/") else {
+        return Response::not_found();
+    };
+    if path == "projects" {
+        return projects_page(data, request);
+    }
+    for (kind, items) in &data.entities {
+        if let Some(id) = path.strip_prefix(&format!("{kind}/")) {
+            let found = items.iter().find(|item| item["id"].as_str() == Some(id));
+            // GtR never 404s an unknown GUID: it answers with an unrelated record.
+            return json(found.unwrap_or(&items[0]));
+        }
+    }
+    Response::not_found()
+}
+
+fn projects_page(data: &GtrData, request: &Request) -> Response {
+    let number = |name: &str| request.param(name).and_then(|v| v.parse::<usize>().ok());
+    let (Some(size), Some(page)) = (number("s"), number("p")) else {
+        return Response::status(400, "s and p are required");
+    };
+    if !(10..=100).contains(&size) {
+        return Response::status(400, "Page size cannot be less than 10 or greater than 100");
+    }
+    let query = request.param("q").map(str::to_lowercase);
+    let hits: Vec<&Value> = data
+        .projects
+        .iter()
+        .filter(|project| match &query {
+            None => true,
+            Some(q) => {
+                let text = format!(
+                    "{} {}",
+                    project["title"].as_str().unwrap_or(""),
+                    project["abstractText"].as_str().unwrap_or("")
+                )
+                .to_lowercase();
+                text.contains(q.as_str())
+            }
+        })
+        .collect();
+    let total_pages = hits.len().div_ceil(size);
+    if page == 0 || page > total_pages {
+        return Response::status(
+            404,
+            format!("Page requested exceeds maximum available: {total_pages}"),
+        )
+        .header("content-type", "text/plain");
+    }
+    let slice: Vec<&Value> = hits
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .copied()
+        .collect();
+    json(&serde_json::json!({
+        "project": slice,
+        "page": page,
+        "size": size,
+        "totalPages": total_pages,
+        "totalSize": hits.len(),
+    }))
+}
+
+fn server() -> ReplayServer {
+    let data = Arc::new(data());
+    ReplayServer::start(move |request| respond(&data, request))
+}
+
+fn config(dir: &Path, server: &ReplayServer) -> String {
+    harvest_config(
+        dir,
+        &format!(
+            "[gtr]\nbase_url = \"{}/gtr/api/\"\nrate = 400.0\npage_size = {PAGE_SIZE}\n",
+            server.base_url()
+        ),
+    )
+    .display()
+    .to_string()
+}
+
+fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["harvest", "--config", config, "gtr"];
+    args.extend_from_slice(extra);
+    indexer(data, &args)
+}
+
+/// The grant ids the fixture implies: funder + RCUK reference of every project.
+fn expected_ids() -> BTreeSet<String> {
+    data()
+        .projects
+        .iter()
+        .map(|project| {
+            let reference = project["identifiers"]["identifier"][0]["value"]
+                .as_str()
+                .expect("reference");
+            Grant::stable_id(project["leadFunder"].as_str().expect("funder"), reference)
+        })
+        .collect()
+}
+
+fn grants(data: &Path) -> Vec<Grant> {
+    exported(data)
+        .into_iter()
+        .filter_map(|record| match record {
+            Record::Grant(grant) => Some(*grant),
+            Record::Publication(_) => None,
+        })
+        .collect()
+}
+
+fn by_guid<'a>(grants: &'a [Grant], guid: &str) -> &'a Grant {
+    grants
+        .iter()
+        .find(|grant| grant.provenance[0].record_id.as_deref() == Some(guid))
+        .unwrap_or_else(|| panic!("no grant for project {guid}"))
+}
+
+/// Records with fetch times blanked, for comparing runs made at different moments.
+fn comparable(mut grants: Vec<Grant>) -> Vec<Grant> {
+    for grant in &mut grants {
+        for provenance in &mut grant.provenance {
+            provenance.fetched_at.clear();
+            // Each replay server has its own port.
+            if let Some((_, path)) = provenance.location.split_once("127.0.0.1:") {
+                let path = path.trim_start_matches(|c: char| c.is_ascii_digit());
+                provenance.location = path.to_owned();
+            }
+        }
+    }
+    grants.sort_by(|a, b| a.id.cmp(&b.id));
+    grants
+}
+
+fn page_requests(server: &ReplayServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .filter(|logged| logged.request.path.ends_with("/projects"))
+        .map(|logged| logged.request.param("p").unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn gtr_clean_run_keeps_roles_amounts_dates_and_outputs() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let grants = grants(&data);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+    assert_eq!(grants.len(), 24);
+    assert_eq!(page_requests(&server), ["1", "2", "3"]);
+    // Organisations are shared (Warwick leads three CDTs): each is fetched once.
+    assert_eq!(server.count("/gtr/api/organisations/"), 16);
+
+    let pet = by_guid(&grants, PET_SOUNDS);
+    assert_eq!(pet.id, "grant:ahrc:AH/M010163/1");
+    assert_eq!(pet.funder, "AHRC");
+    assert_eq!(
+        pet.title,
+        "Pet Sounds: Creating Music using Social Media and Mobile Technologies"
+    );
+    let abstract_text = pet.r#abstract.as_deref().expect("abstract");
+    assert!(
+        abstract_text.contains("'musical selfie'"),
+        "unescaped: {abstract_text:.200}"
+    );
+    assert!(!abstract_text.contains("&#"));
+    assert_eq!(pet.programme.as_deref(), Some("Research Grant"));
+    assert_eq!(pet.status.as_deref(), Some("Closed"));
+    assert_eq!(pet.amount, Some(39592.0));
+    assert_eq!(pet.currency.as_deref(), Some("GBP"));
+    assert_eq!(pet.start.as_deref(), Some("2015-09-01"));
+    assert_eq!(pet.end.as_deref(), Some("2016-08-31"));
+    let lead = pet.lead_organisation.as_ref().expect("lead organisation");
+    assert_eq!(lead.name, "Queen's University of Belfast");
+    assert_eq!(
+        lead.department.as_deref(),
+        Some("Sch of Arts, English and Languages")
+    );
+    assert_eq!(lead.location.as_deref(), Some("BT7 1NN"));
+    assert_eq!(pet.organisations.len(), 1);
+    assert_eq!(pet.organisations[0].role, "PP_ORG");
+    assert_eq!(
+        pet.organisations[0].organisation.name,
+        "Watershed Media Centre"
+    );
+    let people: Vec<(&str, Option<&str>, Option<&str>)> = pet
+        .people
+        .iter()
+        .map(|p| (p.role.as_str(), p.given.as_deref(), p.family.as_deref()))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("PI_PER", Some("Gascia"), Some("Ouzounian")),
+            ("COI_PER", Some("Georgina Emma"), Some("Born")),
+            ("COI_PER", Some("Peter David"), Some("Bennett")),
+        ]
+    );
+    // The PI's href misses a slash (`…/gtr/apipersons/<id>`): the GUID still comes off it.
+    assert_eq!(
+        pet.people[0].source_id.as_deref(),
+        Some("EE89CB16-9458-47CF-AC63-A73E732D8E4C")
+    );
+    assert_eq!(pet.outputs.len(), 3);
+    assert!(pet
+        .outputs
+        .iter()
+        .all(|o| o.method == LinkMethod::GtrOutcome));
+    assert_eq!(
+        pet.outputs[0].title.as_deref(),
+        Some("EchoSnap and PlayableAle: Exploring Audible Resonant Interaction")
+    );
+    assert_eq!(pet.outputs[0].identifiers.other[0].kind, "gtr_outcome");
+    assert!(pet
+        .other_references
+        .iter()
+        .any(|r| r.kind == "gtr_project" && r.value == PET_SOUNDS));
+    assert_eq!(pet.provenance[0].source, "gtr");
+    assert!(pet.provenance[0]
+        .location
+        .contains("/gtr/api/projects?s=10&p=1"));
+
+    // Every rel kept verbatim, the misspelt and the unknown ones included.
+    let kings = grants
+        .iter()
+        .find(|g| g.reference == "EP/L015226/1")
+        .expect("King's CDT");
+    let roles: Vec<&str> = kings.people.iter().map(|p| p.role.as_str()).collect();
+    assert_eq!(
+        roles,
+        [
+            "PI_PER",
+            "RESEARCH_COI_PER",
+            "RESERACH_COI_PER",
+            "FELLOW_PER",
+            "PM_PER",
+            "CO_SUPERVISOR_PER"
+        ]
+    );
+    assert_eq!(
+        kings.people[1].orcid.as_deref(),
+        Some("0000-0002-1825-0097")
+    );
+    // A checksum-failing ORCID is dropped, not kept.
+    assert_eq!(kings.people[4].orcid, None);
+    assert_eq!(kings.organisations[0].role, "COLLAB_ORG");
+    assert_eq!(
+        kings.organisations[0].organisation.name,
+        "University of Oxford"
+    );
+    // The GUID GtR does not know came back as another person: refused and named.
+    assert!(
+        run.stderr.contains("GtR returned"),
+        "mismatch warning expected: {}",
+        run.stderr
+    );
+    let warwick = grants
+        .iter()
+        .find(|g| g.reference == "EP/H023364/1")
+        .expect("MASDOC");
+    assert_eq!(warwick.amount, Some(4_248_510.0));
+    assert_eq!(warwick.start.as_deref(), Some("2010-10-01"));
+    assert_eq!(warwick.end.as_deref(), Some("2017-09-30"));
+    assert_eq!(warwick.people[0].role, "PI_PER");
+    assert_eq!(warwick.people[0].family.as_deref(), Some("Elliott"));
+}
+
+#[test]
+fn gtr_survives_network_faults_with_every_record_once() {
+    let clean = clean_run();
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    server.inject("/projects", Fault::status(429).retry_after("1"), 1);
+    server.inject(
+        "/projects",
+        Fault::Truncate {
+            bytes: 700,
+            framing: Framing::Chunked,
+        },
+        1,
+    );
+    server.inject(
+        "/projects",
+        Fault::ReplaceBody(b"<html><body>Service busy</body></html>".to_vec()),
+        1,
+    );
+    server.inject("/persons/", Fault::status(500), 2);
+    server.inject(
+        "/funds/",
+        Fault::Truncate {
+            bytes: 40,
+            framing: Framing::ContentLength,
+        },
+        1,
+    );
+    server.inject(
+        "/organisations/",
+        Fault::Truncate {
+            bytes: 60,
+            framing: Framing::CloseDelimited,
+        },
+        1,
+    );
+    server.inject("/outcomes/publications/", Fault::Drop, 1);
+    server.inject(
+        "/funds/",
+        Fault::Delay(std::time::Duration::from_millis(100)),
+        1,
+    );
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let faulted = comparable(grants(&data));
+    assert_eq!(faulted.len(), 24);
+    assert_eq!(&faulted, clean);
+}
+
+/// The records of a fault-free harvest, made once for the tests that compare against it.
+fn clean_run() -> &'static Vec<Grant> {
+    static CLEAN: std::sync::OnceLock<Vec<Grant>> = std::sync::OnceLock::new();
+    CLEAN.get_or_init(|| {
+        let server = server();
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let run = harvest(&data, &config(dir.path(), &server), &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        comparable(grants(&data))
+    })
+}
+
+#[test]
+fn gtr_resumes_after_the_last_committed_page() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    // A fund of a project on page 2 fails for good: page 1 is committed, page 2 is not.
+    let projects = data_projects();
+    let fund_on_page_two = projects[PAGE_SIZE + 2]["links"]["link"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|link| link["rel"] == "FUND")
+        .and_then(|link| link["href"].as_str())
+        .and_then(|href| href.rsplit('/').next())
+        .expect("fund link")
+        .to_owned();
+    server.inject(
+        &format!("/funds/{fund_on_page_two}"),
+        Fault::status(500),
+        100,
+    );
+    let failed = harvest(&data, &config, &[]);
+    assert_ne!(failed.code, 0, "the run must report the failure");
+    assert_eq!(
+        exported(&data).len(),
+        PAGE_SIZE,
+        "page 1 alone is committed"
+    );
+
+    server.clear_faults();
+    server.clear_log();
+    let resumed = harvest(&data, &config, &[]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert_eq!(
+        page_requests(&server),
+        ["2", "3"],
+        "page 1 is not fetched again"
+    );
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    // --max-pages stops part-way too, and the next run picks up after it.
+    let other = tempfile::tempdir().unwrap();
+    let other_data = other.path().join("data");
+    server.clear_log();
+    let first = harvest(&other_data, &config, &["--max-pages", "1"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(exported(&other_data).len(), PAGE_SIZE);
+    let rest = harvest(&other_data, &config, &[]);
+    assert_eq!(rest.code, 0, "{}", rest.stderr);
+    assert_eq!(page_requests(&server), ["1", "2", "3"]);
+    assert_eq!(ids(&exported(&other_data)), expected_ids());
+}
+
+fn data_projects() -> Vec<Value> {
+    data().projects
+}
+
+#[test]
+fn gtr_second_harvest_adds_nothing_and_reparse_rebuilds_it() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let first = harvest(&data, &config, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stderr.contains("24 new"), "{}", first.stderr);
+    let before = comparable(grants(&data));
+    assert_eq!(&before, clean_run());
+
+    let second = harvest(&data, &config, &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains(" 0 new"), "{}", second.stderr);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    crate::support::remove_index(&data);
+    let reparse = indexer(&data, &["reparse"]);
+    assert_eq!(reparse.code, 0, "{}", reparse.stderr);
+    let rebuilt = comparable(grants(&data));
+    assert_eq!(rebuilt, before);
+}
+
+#[test]
+fn gtr_query_without_hits_is_an_empty_result() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, &["--query", "no such words anywhere"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(exported(&data).is_empty());
+    assert_eq!(page_requests(&server), ["1"]);
+    // A query with hits walks only its own results.
+    let hits = harvest(&data, &config, &["--query", "musical selfie"]);
+    assert_eq!(hits.code, 0, "{}", hits.stderr);
+    let found = grants(&data);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].reference, "AH/M010163/1");
+}

@@ -1,1 +1,403 @@
 //! Harvesting nihr against the loopback replay server.
+//!
+//! The server speaks the Opendatasoft Explore v2.1 export API from
+//! `fixtures/nihr/` (one real NIHR award plus built rows in the documented
+//! format; see `fixtures/nihr/PROVENANCE.md`): `exports/json` of the awards and
+//! award holders datasets, an ODSQL `where=record_timestamp >= date'…'`
+//! filter, and Opendatasoft's `{"error_code": …}` body for an unknown dataset.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use indexer::records::{Grant, Record};
+use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+use serde_json::Value;
+
+use crate::support::{exported, fixture, harvest_config, ids, indexer};
+
+const EXPORTS: &str = "/api/explore/v2.1/catalog/datasets/";
+
+struct NihrData {
+    awards: Vec<Value>,
+    holders: Vec<Value>,
+}
+
+fn load(name: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture(&format!("nihr/{name}.json"))).expect("fixture");
+    serde_json::from_str(&text).expect("fixture is a JSON array")
+}
+
+fn ods_error(status: u16, code: &str, message: &str) -> Response {
+    Response::status(
+        status,
+        serde_json::json!({ "error_code": code, "message": message }).to_string(),
+    )
+    .header("content-type", "application/json; charset=utf-8")
+}
+
+/// `record_timestamp >= date'YYYY-MM-DD'` → the date.
+fn since(where_clause: &str) -> Option<&str> {
+    where_clause
+        .strip_prefix("record_timestamp >= date'")?
+        .strip_suffix('\'')
+}
+
+fn respond(data: &NihrData, request: &Request) -> Response {
+    let Some(dataset) = request
+        .path
+        .strip_prefix(EXPORTS)
+        .and_then(|rest| rest.strip_suffix("/exports/json"))
+    else {
+        return Response::not_found();
+    };
+    let rows: Vec<&Value> = match dataset {
+        "nihr-summary-view" => match request.param("where") {
+            None => data.awards.iter().collect(),
+            Some(clause) => match since(clause) {
+                Some(date) => data
+                    .awards
+                    .iter()
+                    .filter(|row| row["record_timestamp"].as_str().unwrap_or("") >= date)
+                    .collect(),
+                None => return ods_error(400, "ODSQLError", "Invalid ODSQL query in where clause"),
+            },
+        },
+        "award-holders-table" => data.holders.iter().collect(),
+        other => return ods_error(404, "DatasetNotFound", &format!("Unknown dataset: {other}")),
+    };
+    Response::ok(
+        "application/json; charset=utf-8",
+        serde_json::to_vec(&rows).expect("serialise"),
+    )
+}
+
+fn server() -> ReplayServer {
+    let data = Arc::new(NihrData {
+        awards: load("nihr-summary-view"),
+        holders: load("award-holders-table"),
+    });
+    ReplayServer::start(move |request| respond(&data, request))
+}
+
+fn config_with(dir: &Path, server: &ReplayServer, extra: &str) -> String {
+    harvest_config(
+        dir,
+        &format!(
+            "[nihr]\nbase_url = \"{}/api/explore/v2.1/\"\nrate = 200.0\n{extra}",
+            server.base_url()
+        ),
+    )
+    .display()
+    .to_string()
+}
+
+fn config(dir: &Path, server: &ReplayServer) -> String {
+    config_with(dir, server, "")
+}
+
+fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["harvest", "--config", config, "nihr"];
+    args.extend_from_slice(extra);
+    indexer(data, &args)
+}
+
+fn expected_ids() -> BTreeSet<String> {
+    ["002/0030", "NIHR208893", "DRF-2009-02-122", "002/0028"]
+        .iter()
+        .map(|id| Grant::stable_id("NIHR", id))
+        .collect()
+}
+
+fn grants(data: &Path) -> Vec<Grant> {
+    let mut grants: Vec<Grant> = exported(data)
+        .into_iter()
+        .filter_map(|record| match record {
+            Record::Grant(grant) => Some(*grant),
+            Record::Publication(_) => None,
+        })
+        .collect();
+    grants.sort_by(|a, b| a.id.cmp(&b.id));
+    grants
+}
+
+fn grant<'a>(grants: &'a [Grant], reference: &str) -> &'a Grant {
+    grants
+        .iter()
+        .find(|grant| grant.reference == reference)
+        .unwrap_or_else(|| panic!("no grant {reference}"))
+}
+
+fn comparable(mut grants: Vec<Grant>) -> Vec<Grant> {
+    for grant in &mut grants {
+        for provenance in &mut grant.provenance {
+            provenance.fetched_at.clear();
+            // Each replay server has its own port.
+            if let Some((_, path)) = provenance.location.split_once("127.0.0.1:") {
+                let path = path.trim_start_matches(|c: char| c.is_ascii_digit());
+                provenance.location = path.to_owned();
+            }
+        }
+    }
+    grants
+}
+
+#[test]
+fn nihr_clean_run_joins_holders_and_keeps_roles() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config(dir.path(), &server), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+    let grants = grants(&data);
+
+    // The real award (values of the one recorded NIHR record).
+    let real = grant(&grants, "002/0030");
+    assert_eq!(real.id, "grant:nihr:002/0030");
+    assert_eq!(real.amount, Some(90545.0));
+    assert_eq!(real.currency.as_deref(), Some("GBP"));
+    assert_eq!(real.start.as_deref(), Some("2009-05-01"));
+    assert_eq!(real.end.as_deref(), Some("2011-06-30"));
+    assert_eq!(real.status.as_deref(), Some("Complete"));
+    assert!(real
+        .r#abstract
+        .as_deref()
+        .is_some_and(|text| text.starts_with("Background Both acute and chronic CO exposure")));
+    assert_eq!(real.provenance[0].source, "nihr");
+    assert_eq!(real.provenance[0].record_id.as_deref(), Some("002/0030"));
+
+    let award = grant(&grants, "NIHR208893");
+    assert_eq!(award.funder, "NIHR (non-ODA)");
+    assert_eq!(
+        award.programme.as_deref(),
+        Some("Health Technology Assessment")
+    );
+    assert_eq!(award.amount, Some(1_234_567.89));
+    assert_eq!(award.start.as_deref(), Some("2023-04-01"));
+    assert_eq!(award.end.as_deref(), Some("2026-09-30"));
+    assert_eq!(award.status.as_deref(), Some("Active"));
+    assert_eq!(
+        award.r#abstract.as_deref(),
+        Some("Hearing & balance services: a pragmatic trial.")
+    );
+    let lead = award.lead_organisation.as_ref().expect("lead organisation");
+    assert_eq!(lead.name, "University of Example");
+    assert_eq!(lead.location.as_deref(), Some("CF10 3AT"));
+    let people: Vec<(&str, &str, Option<&str>, Option<&str>)> = award
+        .people
+        .iter()
+        .map(|p| {
+            (
+                p.role.as_str(),
+                p.full_name.as_deref().unwrap_or(""),
+                p.given.as_deref(),
+                p.family.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        people,
+        [
+            (
+                "Chief Investigator",
+                "Professor Josiah Carberry",
+                Some("Josiah"),
+                Some("Carberry")
+            ),
+            (
+                "Joint Lead Applicant",
+                "Dr Jane Example",
+                Some("Jane"),
+                Some("Example")
+            ),
+            (
+                "Co-Applicant",
+                "Mr John Q. Public OBE",
+                Some("John Q."),
+                Some("Public")
+            ),
+            (
+                "Team Member",
+                "Ms Alex Sample",
+                Some("Alex"),
+                Some("Sample")
+            ),
+        ]
+    );
+    assert_eq!(
+        award.people[0].orcid.as_deref(),
+        Some("0000-0002-1825-0097")
+    );
+    assert_eq!(award.people[1].orcid, None, "a malformed ORCID is dropped");
+
+    // A malformed amount and date cost those fields, with a warning naming them.
+    let fellowship = grant(&grants, "DRF-2009-02-122");
+    assert_eq!(fellowship.amount, None);
+    assert_eq!(fellowship.end, None);
+    assert_eq!(fellowship.start.as_deref(), Some("2009-10-01"));
+    assert!(run
+        .stderr
+        .contains("project DRF-2009-02-122: field award_amount_from_dh"));
+    assert!(run
+        .stderr
+        .contains("project DRF-2009-02-122: field end_date"));
+    assert_eq!(
+        fellowship.r#abstract.as_deref(),
+        Some("Only a plain English summary was published.")
+    );
+    assert_eq!(
+        fellowship.lead_organisation.as_ref().unwrap().location,
+        None
+    );
+    // Not in the holders dataset: the award's own holder is used.
+    assert_eq!(fellowship.people.len(), 1);
+    assert_eq!(fellowship.people[0].role, "Award Holder");
+    assert_eq!(fellowship.people[0].family.as_deref(), Some("Placeholder"));
+
+    // In the holders dataset: its rows win over the award row's own holder.
+    let policy = grant(&grants, "002/0028");
+    assert_eq!(policy.end.as_deref(), Some("2012-03-31"));
+    assert_eq!(policy.amount, Some(250_000.0));
+    assert_eq!(policy.people.len(), 1);
+    assert_eq!(policy.people[0].role, "Award Holder");
+    assert_eq!(policy.people[0].given.as_deref(), Some("John Q."));
+    assert_eq!(policy.people[0].family.as_deref(), Some("Public"));
+    assert!(run.stderr.contains("award holder row 7 has no project_id"));
+}
+
+#[test]
+fn nihr_survives_network_faults_with_every_record_once() {
+    let clean_server = server();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean_data = clean_dir.path().join("data");
+    assert_eq!(
+        harvest(&clean_data, &config(clean_dir.path(), &clean_server), &[]).code,
+        0
+    );
+    let clean = comparable(grants(&clean_data));
+
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    server.inject("/exports/json", Fault::status(429).retry_after("1"), 1);
+    server.inject("/exports/json", Fault::status(503), 1);
+    server.inject(
+        "/exports/json",
+        Fault::Truncate {
+            bytes: 900,
+            framing: Framing::CloseDelimited,
+        },
+        1,
+    );
+    server.inject(
+        "/award-holders-table/",
+        Fault::Truncate {
+            bytes: 100,
+            framing: Framing::Chunked,
+        },
+        1,
+    );
+    server.inject(
+        "/nihr-summary-view/",
+        Fault::ReplaceBody(b"<html><body>Maintenance</body></html>".to_vec()),
+        1,
+    );
+    server.inject(
+        "/nihr-summary-view/",
+        Fault::ReplaceBody(br#"{"error_code": "TooManyRequests", "message": "later"}"#.to_vec()),
+        1,
+    );
+    server.inject("/nihr-summary-view/", Fault::Drop, 1);
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(comparable(grants(&data)), clean);
+}
+
+#[test]
+fn nihr_refused_dataset_is_not_retried() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(
+        dir.path(),
+        &server,
+        "holders_dataset = \"no-such-dataset\"\n",
+    );
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, &[]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("DatasetNotFound"), "{}", run.stderr);
+    assert_eq!(server.count("/no-such-dataset/"), 1, "a 4xx is not retried");
+}
+
+#[test]
+fn nihr_failed_run_commits_nothing_then_resumes_and_goes_incremental() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    server.inject("/nihr-summary-view/", Fault::status(500), 100);
+    let failed = harvest(&data, &config, &[]);
+    assert_ne!(failed.code, 0);
+    assert!(exported(&data).is_empty(), "nothing half-ingested");
+
+    server.clear_faults();
+    let resumed = harvest(&data, &config, &["--since", "last"]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert!(
+        resumed.stderr.contains("no completed harvest recorded"),
+        "{}",
+        resumed.stderr
+    );
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    // Incremental: only awards changed since the last completed export are asked for.
+    server.clear_log();
+    let again = harvest(&data, &config, &["--since", "last"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let awards_request = server
+        .requests()
+        .into_iter()
+        .find(|logged| logged.request.path.contains("/nihr-summary-view/"))
+        .expect("awards exported");
+    let clause = awards_request.request.param("where").expect("where clause");
+    let today = indexer::clock::now_rfc3339()[..10].to_owned();
+    assert_eq!(clause, format!("record_timestamp >= date'{today}'"));
+    assert!(again.stderr.contains(" 0 new"), "{}", again.stderr);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    server.clear_log();
+    let dated = harvest(&data, &config, &["--since", "2020-01-01"]);
+    assert_eq!(dated.code, 0, "{}", dated.stderr);
+    assert!(dated.stderr.contains(" 0 new"), "{}", dated.stderr);
+    let clauses: Vec<String> = server
+        .requests()
+        .iter()
+        .filter_map(|logged| logged.request.param("where").map(str::to_owned))
+        .collect();
+    assert_eq!(clauses, ["record_timestamp >= date'2020-01-01'"]);
+    let bad = harvest(&data, &config, &["--since", "2020-13-01"]);
+    assert_ne!(bad.code, 0);
+}
+
+#[test]
+fn nihr_second_harvest_adds_nothing_and_reparse_rebuilds_it() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let first = harvest(&data, &config, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stderr.contains("4 new"), "{}", first.stderr);
+    let before = comparable(grants(&data));
+    let second = harvest(&data, &config, &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains(" 0 new"), "{}", second.stderr);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    crate::support::remove_index(&data);
+    let reparse = indexer(&data, &["reparse"]);
+    assert_eq!(reparse.code, 0, "{}", reparse.stderr);
+    assert_eq!(comparable(grants(&data)), before);
+}

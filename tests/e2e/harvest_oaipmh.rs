@@ -1,1 +1,503 @@
 //! Harvesting oaipmh against the loopback replay server.
+//!
+//! Two repositories are replayed from `fixtures/oaipmh/` (see its PROVENANCE.md):
+//!
+//! - `chain`: real ListRecords pages stitched into one list by the token each
+//!   page announces (Zenodo `from` page → Zenodo `set=software` page → DSpace
+//!   page with deletions and no token), real Zenodo HTTP 422 error bodies for
+//!   bad arguments, bad tokens and empty windows, and a built page with a
+//!   deletion for the incremental run;
+//! - `nsdl`: the real 4-page nsdl.org resumptionToken chain (header-only
+//!   pages: their records have no metadata and are reported as skipped).
+//!
+//! Routing is by `resumptionToken` value, read from each page's own token.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use indexer::records::{Publication, Record};
+use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+
+use crate::support::{exported, fixture, harvest_config, ids, indexer, Run};
+
+const XML: &str = "text/xml; charset=utf-8";
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(fixture(&format!("oaipmh/{relative}"))).expect("fixture is readable")
+}
+
+/// The (non-empty) resumptionToken a page ends with.
+fn token_of(page: &str) -> Option<String> {
+    let start = page.find("<resumptionToken")?;
+    let tag_end = start + page[start..].find('>')?;
+    if page[..tag_end].ends_with('/') {
+        return None;
+    }
+    let close = tag_end + page[tag_end..].find("</resumptionToken>")?;
+    let token = page[tag_end + 1..close].trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+/// A list of pages served in order, each reached by the previous page's token.
+struct Chain {
+    first: String,
+    by_token: BTreeMap<String, String>,
+}
+
+impl Chain {
+    fn new(files: &[&str]) -> Self {
+        let pages: Vec<String> = files.iter().map(|f| read(f)).collect();
+        let mut by_token = BTreeMap::new();
+        for pair in pages.windows(2) {
+            let token = token_of(&pair[0]).expect("every page but the last has a token");
+            by_token.insert(token, pair[1].clone());
+        }
+        assert!(
+            token_of(pages.last().unwrap()).is_none(),
+            "the last page ends the list"
+        );
+        Self {
+            first: pages[0].clone(),
+            by_token,
+        }
+    }
+}
+
+struct Repository {
+    chain: Chain,
+    nsdl: Chain,
+    deleted_window: String,
+    bad_argument: String,
+    bad_token: String,
+    no_records: String,
+    arxiv_empty: String,
+    bad_verb: String,
+    /// Token requests still to be answered with badResumptionToken (simulated expiry).
+    expire_tokens: AtomicUsize,
+}
+
+impl Repository {
+    fn load() -> Self {
+        Self {
+            chain: Chain::new(&[
+                "real/ListRecords_oai_dc_from-2026-04-01_page1.xml",
+                "real/ListRecords_oai_dc_set-software_page1.xml",
+                "real/fake2_00002.xml",
+            ]),
+            nsdl: Chain::new(&[
+                "real/GoodResponseFourPage_1.xml",
+                "real/GoodResponseFourPage_2.xml",
+                "real/GoodResponseFourPage_3.xml",
+                "real/GoodResponseFourPage_4.xml",
+            ]),
+            deleted_window: read("built/deleted-window.xml"),
+            bad_argument: read("real/error_badArgument_metadataPrefix_http422.xml"),
+            bad_token: read("real/error_badResumptionToken_http422.xml"),
+            no_records: read("real/error_noRecordsMatch_http422.xml"),
+            arxiv_empty: read("real/sample_empty_response.xml"),
+            bad_verb: read("real/BadResponseNonExistentVerb.xml"),
+            expire_tokens: AtomicUsize::new(0),
+        }
+    }
+
+    fn answer(&self, request: &Request) -> Response {
+        let zenodo_error =
+            |body: &String| Response::status(422, body.clone()).header("content-type", XML);
+        if request.path == "/badverb" {
+            return Response::ok(XML, self.bad_verb.clone());
+        }
+        if request.param("verb") != Some("ListRecords") {
+            return Response::ok(XML, self.bad_verb.clone());
+        }
+        let chain = match request.path.as_str() {
+            "/chain" => &self.chain,
+            "/nsdl" => &self.nsdl,
+            _ => return Response::not_found(),
+        };
+        if let Some(token) = request.param("resumptionToken") {
+            if request.query.len() != 2 {
+                return zenodo_error(&self.bad_argument);
+            }
+            if self
+                .expire_tokens
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                return zenodo_error(&self.bad_token);
+            }
+            return match chain.by_token.get(token) {
+                Some(page) => Response::ok(XML, page.clone()),
+                None => zenodo_error(&self.bad_token),
+            };
+        }
+        if request.param("metadataPrefix") != Some("oai_dc") {
+            return zenodo_error(&self.bad_argument);
+        }
+        match (request.path.as_str(), request.param("from")) {
+            (_, None) => Response::ok(XML, chain.first.clone()),
+            ("/chain", Some("2099-01-01")) => zenodo_error(&self.no_records),
+            // What changed after the first harvest's responseDate: one deletion.
+            ("/chain", Some("2026-08-13")) => Response::ok(XML, self.deleted_window.clone()),
+            ("/chain", Some(_)) => Response::ok(XML, chain.first.clone()),
+            // arXiv answers an empty window with a 200.
+            (_, Some(_)) => Response::ok(XML, self.arxiv_empty.clone()),
+        }
+    }
+}
+
+fn start() -> (ReplayServer, Arc<Repository>) {
+    let repository = Arc::new(Repository::load());
+    let shared = Arc::clone(&repository);
+    (
+        ReplayServer::start(move |request| shared.answer(request)),
+        repository,
+    )
+}
+
+fn config(dir: &Path, server: &ReplayServer) -> String {
+    let base = server.base_url();
+    harvest_config(
+        dir,
+        &format!(
+            "[oaipmh.repositories.chain]\nbase_url = \"{base}/chain\"\nrate = 200.0\n\n[oaipmh.repositories.nsdl]\nbase_url = \"{base}/nsdl\"\nrate = 200.0\n\n[oaipmh.repositories.badverb]\nbase_url = \"{base}/badverb\"\nrate = 200.0\n"
+        ),
+    )
+    .display()
+    .to_string()
+}
+
+fn harvest(data: &Path, config: &str, repository: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "harvest",
+        "--config",
+        config,
+        "oaipmh",
+        "--repository",
+        repository,
+    ];
+    args.extend_from_slice(extra);
+    indexer(data, &args)
+}
+
+fn expected_ids() -> BTreeSet<String> {
+    read("built/expected-chain-ids.txt")
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn publication<'a>(records: &'a [Record], id: &str) -> &'a Publication {
+    records
+        .iter()
+        .find_map(|r| match r {
+            Record::Publication(p) if p.id == id => Some(p.as_ref()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{id} not indexed"))
+}
+
+/// The resumption tokens the server was sent, in order (`None` for a list request).
+fn tokens_sent(server: &ReplayServer) -> Vec<Option<String>> {
+    server
+        .requests()
+        .iter()
+        .map(|l| l.request.param("resumptionToken").map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn clean_run_then_incremental_deletion_and_reparse() {
+    let (server, _) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, "chain", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = exported(&data);
+    assert_eq!(ids(&records), expected_ids());
+    assert_eq!(server.requests().len(), 3);
+
+    // Zenodo: "Surname, Forename" creators in order, DOI from dc:identifier (not the
+    // concept DOI in dc:relation), double-escaped HTML description as text.
+    let article = publication(&records, "doi:10.58614/jahsm593");
+    assert!(article
+        .title
+        .starts_with("Evaluating the Predictive Value of Activated Partial"));
+    assert_eq!(
+        (
+            article.published.year,
+            article.published.month,
+            article.published.day
+        ),
+        (2025, Some(9), Some(23))
+    );
+    assert_eq!(article.authors[0].family.as_deref(), Some("Prasadi Zoysa"));
+    assert_eq!(
+        article.authors[0].given.as_deref(),
+        Some("Kanakarathnage Kavindya")
+    );
+    assert_eq!(article.authors[3].position, 4);
+    assert_eq!(article.publication_types, ["article"]);
+    assert_eq!(article.languages, ["eng"]);
+    let text = article.r#abstract.as_ref().unwrap().text();
+    assert!(
+        text.starts_with("Abstract Hemophilia A is the most common"),
+        "{text}"
+    );
+    assert!(!text.contains('<') && !text.contains("&lt;") && !text.contains("&nbsp;"));
+    let provenance = &article.provenance[0];
+    assert_eq!(provenance.source, "oai:chain");
+    assert_eq!(
+        provenance.record_id.as_deref(),
+        Some("oai:zenodo.org:20568304")
+    );
+    assert!(records
+        .iter()
+        .any(|r| r.id() == "doi:10.5281/zenodo.20510666"));
+    assert!(!records
+        .iter()
+        .any(|r| r.id() == "doi:10.5281/zenodo.20510665"));
+
+    // DSpace: no DOI, so the fallback id; several dc:date values → earliest year only.
+    let dspace = publication(&records, "oai:chain:hdl:1765/1163");
+    assert_eq!(
+        (dspace.published.year, dspace.published.month),
+        (2004, None)
+    );
+    assert_eq!(dspace.authors[0].family.as_deref(), Some("Pau"));
+    assert!(dspace.keywords.iter().any(|k| k.text == "mobile networks"));
+
+    // The next run without --from is incremental from the first page's responseDate
+    // and applies the deletion it finds.
+    server.clear_log();
+    let incremental = harvest(&data, &config, "chain", &[]);
+    assert_eq!(incremental.code, 0, "{}", incremental.stderr);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].request.param("from"), Some("2026-08-13"));
+    assert!(
+        incremental.stderr.contains("1 deleted"),
+        "{}",
+        incremental.stderr
+    );
+    let mut expected = expected_ids();
+    expected.remove("doi:10.58614/jahsm593");
+    assert_eq!(ids(&exported(&data)), expected);
+
+    // Reparse replays the archived pages in fetch order, deletion included.
+    crate::support::remove_index(&data);
+    let reparse = indexer(&data, &["reparse", "oai_chain"]);
+    assert_eq!(reparse.code, 0, "{}", reparse.stderr);
+    assert_eq!(ids(&exported(&data)), expected);
+}
+
+#[test]
+fn real_four_page_chain_follows_tokens_alone() {
+    let (server, _) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, "nsdl", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        tokens_sent(&server),
+        [
+            None,
+            Some("0/200/733/nsdl_dc/null/2012-07-26/null".to_owned()),
+            Some("200/400/733/nsdl_dc/null/2012-07-26/null".to_owned()),
+            Some("400/600/733/nsdl_dc/null/2012-07-26/null".to_owned()),
+        ]
+    );
+    for logged in &server.requests()[1..] {
+        assert_eq!(
+            logged.request.query.len(),
+            2,
+            "the token is an exclusive argument"
+        );
+    }
+    // 200 + 200 + 200 + 133 header-only records, each reported, none indexed.
+    for count in [200, 133] {
+        assert!(
+            run.stderr
+                .contains(&format!("{count} record(s) skipped (oai:nsdl.org:")),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("no metadata"));
+    assert!(exported(&data).is_empty());
+
+    // Complete: the next run asks only for what changed since the list began (an empty
+    // window, answered as arXiv does with a 200 noRecordsMatch).
+    server.clear_log();
+    let next = harvest(&data, &config, "nsdl", &[]);
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    assert_eq!(
+        server.requests()[0].request.param("from"),
+        Some("2012-08-06")
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn resume_after_a_stop_does_not_refetch_committed_pages() {
+    let (server, _) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    // Pages 1 and 2 succeed, page 3 fails for good.
+    server.inject_after("/chain", Fault::status(500), 2, 100);
+    let failed = harvest(&data, &config, "chain", &[]);
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    let committed = exported(&data).len();
+    assert_eq!(
+        committed, 99,
+        "pages 1 and 2 (one record on both) are committed"
+    );
+
+    server.clear_faults();
+    server.clear_log();
+    let resumed = harvest(&data, &config, "chain", &[]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let sent = tokens_sent(&server);
+    assert_eq!(sent.len(), 1, "only the last page is fetched again");
+    let page2 = read("real/ListRecords_oai_dc_set-software_page1.xml");
+    assert_eq!(sent[0], token_of(&page2));
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    // Idempotent: the same window again adds nothing.
+    let again = harvest(&data, &config, "chain", &["--from", "2000-01-01"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("records: 0 new"), "{}", again.stderr);
+}
+
+#[test]
+fn expired_tokens_restart_the_list_and_are_bounded() {
+    let (server, repository) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    server.inject_after("/chain", Fault::status(500), 1, 100);
+    assert_eq!(harvest(&data, &config, "chain", &[]).code, 1);
+    server.clear_faults();
+    server.clear_log();
+
+    // The saved token is refused (Zenodo's real 422 body): restart from the window's from.
+    repository.expire_tokens.store(1, Ordering::SeqCst);
+    let run = harvest(&data, &config, "chain", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("resumption token refused"),
+        "{}",
+        run.stderr
+    );
+    let sent = tokens_sent(&server);
+    assert_eq!(sent.len(), 4, "the bad token, then the whole list again");
+    assert!(sent[0].is_some() && sent[1].is_none());
+    assert_eq!(server.requests()[0].status, 422);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    // A server whose tokens always fail does not make us loop forever.
+    repository.expire_tokens.store(usize::MAX, Ordering::SeqCst);
+    let endless = harvest(&data, &config, "chain", &["--from", "2000-01-01"]);
+    assert_eq!(endless.code, 1, "{}", endless.stderr);
+    assert!(
+        endless.stderr.contains("badResumptionToken 4 times"),
+        "{}",
+        endless.stderr
+    );
+}
+
+#[test]
+fn faults_end_with_every_record_exactly_once() {
+    let (server, _) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    // Page 1 fails five times in a row (six tries are allowed)...
+    server.inject("/chain", Fault::status(500), 1);
+    server.inject("/chain", Fault::status(429).retry_after("1"), 1);
+    for framing in [
+        Framing::ContentLength,
+        Framing::Chunked,
+        Framing::CloseDelimited,
+    ] {
+        server.inject(
+            "/chain",
+            Fault::Truncate {
+                bytes: 4000,
+                framing,
+            },
+            1,
+        );
+    }
+    // ...then page 2 is dropped once and page 3 comes back as an HTML page once.
+    server.inject_after("/chain", Fault::Drop, 1, 1);
+    server.inject_after(
+        "/chain",
+        Fault::ReplaceBody(b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec()),
+        2,
+        1,
+    );
+    let run = harvest(&data, &config, "chain", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let faults: Vec<String> = server
+        .requests()
+        .iter()
+        .filter_map(|l| l.fault.clone())
+        .collect();
+    assert_eq!(faults.len(), 7, "{faults:?}");
+    assert_eq!(ids(&exported(&data)), expected_ids());
+}
+
+#[test]
+fn oai_errors_are_read_whatever_the_status() {
+    let (server, _) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+
+    // noRecordsMatch with HTTP 422 (Zenodo) is an empty window: success.
+    let empty = harvest(&data, &config, "chain", &["--from", "2099-01-01"]);
+    assert_eq!(empty.code, 0, "{}", empty.stderr);
+    assert!(exported(&data).is_empty());
+
+    // badArgument (422) and badVerb (200) are refusals: not retried, named in the error.
+    server.clear_log();
+    let bad = harvest(&data, &config, "chain", &["--metadata-prefix", "marcxml"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr
+            .contains("OAI-PMH error badArgument: metadataPrefix does not exist"),
+        "{}",
+        bad.stderr
+    );
+    assert_eq!(server.requests().len(), 1);
+    let verb = harvest(&data, &config, "badverb", &[]);
+    assert_eq!(verb.code, 1);
+    assert!(
+        verb.stderr
+            .contains("badVerb: The verb 'NotExist' is illegal"),
+        "{}",
+        verb.stderr
+    );
+
+    // Usage errors name the problem.
+    let unknown = harvest(&data, &config, "nowhere", &[]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("unknown repository \"nowhere\""),
+        "{}",
+        unknown.stderr
+    );
+    let date = harvest(&data, &config, "chain", &["--from", "2024-02-30"]);
+    assert_eq!(date.code, 1);
+    assert!(
+        date.stderr.contains("--from \"2024-02-30\""),
+        "{}",
+        date.stderr
+    );
+}

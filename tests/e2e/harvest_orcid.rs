@@ -1,1 +1,439 @@
 //! Harvesting orcid against the loopback replay server.
+//!
+//! The server speaks the ORCID v3.0 read API from `fixtures/orcid/`: real
+//! works list and employments of 0000-0002-0456-1185, real full works of
+//! 0000-0003-2760-1191 and 0000-0001-5010-5001, the official sample record
+//! 8888-8888-8888-8880, and a 404 with the official error body for any other
+//! iD. Bulk `/works/{put-codes}` answers are assembled per request from the
+//! work elements in the fixtures, with an `<error>` for put-codes it lacks,
+//! as the API documents (see `fixtures/orcid/PROVENANCE.md`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use indexer::records::{Publication, Record};
+use indexer::sources::orcid::parse_employments;
+use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+
+use crate::support::{exported, fixture, harvest_config, ids, indexer};
+
+const TIINA: &str = "0000-0002-0456-1185";
+const EPMC_OWNER: &str = "0000-0003-2760-1191";
+const SCOPUS_OWNER: &str = "0000-0001-5010-5001";
+const SAMPLE: &str = "8888-8888-8888-8880";
+const UNKNOWN: &str = "0000-0002-1825-0097";
+const ORCID_XML: &str = "application/vnd.orcid+xml;charset=UTF-8";
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(fixture(relative)).expect("fixture is readable")
+}
+
+/// Every `<work:work …>…</work:work>` element of a document, by put-code.
+fn work_elements(text: &str) -> BTreeMap<String, String> {
+    let mut works = BTreeMap::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<work:work ") {
+        let tail = &rest[start..];
+        let end = tail.find("</work:work>").expect("work element closes") + "</work:work>".len();
+        let element = &tail[..end];
+        let head = &element[..element.find('>').expect("start tag ends")];
+        let put_code = head
+            .split("put-code=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("work has a put-code");
+        works.insert(put_code.to_owned(), element.to_owned());
+        rest = &tail[end..];
+    }
+    works
+}
+
+struct Api {
+    works_lists: BTreeMap<&'static str, String>,
+    works: BTreeMap<&'static str, BTreeMap<String, String>>,
+    employments: BTreeMap<&'static str, String>,
+    error: String,
+}
+
+impl Api {
+    fn load() -> Self {
+        Self {
+            works_lists: BTreeMap::from([
+                (TIINA, read("orcid/real/update_work.xml")),
+                (
+                    EPMC_OWNER,
+                    read("orcid/built/works-0000-0003-2760-1191.xml"),
+                ),
+                (
+                    SCOPUS_OWNER,
+                    read("orcid/built/works-0000-0001-5010-5001.xml"),
+                ),
+                (SAMPLE, read("orcid/samples/works-3.0.xml")),
+            ]),
+            works: BTreeMap::from([
+                (
+                    TIINA,
+                    work_elements(&read("orcid/built/bulk-0000-0002-0456-1185.xml")),
+                ),
+                (
+                    EPMC_OWNER,
+                    work_elements(&read(
+                        "orcid/real/activity_work_0000-0003-2760-1191_contributors.xml",
+                    )),
+                ),
+                (
+                    SCOPUS_OWNER,
+                    work_elements(&read("orcid/real/activity_work_0000-0002-2536-4498.xml")),
+                ),
+                (SAMPLE, work_elements(&read("orcid/samples/work-3.0.xml"))),
+            ]),
+            employments: BTreeMap::from([
+                (TIINA, read("orcid/real/update_employments.xml")),
+                (EPMC_OWNER, read("orcid/samples/employments-3.0.xml")),
+                (SCOPUS_OWNER, read("orcid/samples/employments-3.0.xml")),
+                (SAMPLE, read("orcid/samples/employments-3.0.xml")),
+            ]),
+            error: read("orcid/samples/error-3.0.xml"),
+        }
+    }
+
+    fn answer(&self, request: &Request) -> Response {
+        let parts: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+        if request.header("accept") != Some("application/vnd.orcid+xml") {
+            return Response::status(406, "Accept must be application/vnd.orcid+xml");
+        }
+        match parts.as_slice() {
+            ["v3.0", orcid, rest @ ..] => {
+                let Some(list) = self.works_lists.get(orcid) else {
+                    return Response::status(404, self.error.clone())
+                        .header("content-type", ORCID_XML);
+                };
+                match rest {
+                    ["works"] => Response::ok(ORCID_XML, list.clone()),
+                    ["employments"] => Response::ok(ORCID_XML, self.employments[orcid].clone()),
+                    ["works", codes] => Response::ok(ORCID_XML, self.bulk(orcid, codes)),
+                    _ => Response::not_found(),
+                }
+            }
+            _ => Response::not_found(),
+        }
+    }
+
+    fn bulk(&self, orcid: &str, codes: &str) -> String {
+        let works = &self.works[orcid];
+        let mut body = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<bulk:bulk xmlns:bulk=\"http://www.orcid.org/ns/bulk\" xmlns:common=\"http://www.orcid.org/ns/common\" xmlns:work=\"http://www.orcid.org/ns/work\" xmlns:error=\"http://www.orcid.org/ns/error\">\n",
+        );
+        for code in codes.split(',') {
+            match works.get(code) {
+                Some(work) => body.push_str(work),
+                None => body.push_str(&format!(
+                    "<error:error><error:response-code>404</error:response-code><error:developer-message>404 Not Found: no work with put-code {code}</error:developer-message><error:error-code>9016</error:error-code></error:error>"
+                )),
+            }
+            body.push('\n');
+        }
+        body.push_str("</bulk:bulk>\n");
+        body
+    }
+}
+
+fn start() -> ReplayServer {
+    let api = Arc::new(Api::load());
+    ReplayServer::start(move |request| api.answer(request))
+}
+
+fn config(dir: &Path, server: &ReplayServer) -> String {
+    harvest_config(
+        dir,
+        &format!(
+            "[orcid]\nbase_url = \"{}/v3.0/\"\nrate = 200.0\n",
+            server.base_url()
+        ),
+    )
+    .display()
+    .to_string()
+}
+
+fn harvest(data: &Path, config: &str) -> crate::support::Run {
+    indexer(
+        data,
+        &[
+            "harvest",
+            "--config",
+            config,
+            "orcid",
+            "--orcid",
+            TIINA,
+            "--orcid",
+            EPMC_OWNER,
+            "--orcid",
+            SCOPUS_OWNER,
+            "--orcid",
+            SAMPLE,
+            "--orcid",
+            UNKNOWN,
+        ],
+    )
+}
+
+fn expected_ids() -> BTreeSet<String> {
+    read("orcid/built/expected-ids.txt")
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn publication<'a>(records: &'a [Record], id: &str) -> &'a Publication {
+    records
+        .iter()
+        .find_map(|r| match r {
+            Record::Publication(p) if p.id == id => Some(p.as_ref()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{id} not indexed"))
+}
+
+#[test]
+fn clean_run_indexes_every_selected_work() {
+    let server = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = exported(&data);
+    assert_eq!(ids(&records), expected_ids());
+    assert_eq!(records.len(), 106);
+
+    // 104 groups → one bulk of 100 and one of 4 put-codes.
+    let bulks: Vec<usize> = server
+        .requests()
+        .iter()
+        .filter(|l| l.request.path.contains(&format!("{TIINA}/works/")))
+        .map(|l| {
+            l.request
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .split(',')
+                .count()
+        })
+        .collect();
+    assert_eq!(bulks, [100, 4]);
+    assert_eq!(server.count("/employments"), 4);
+
+    // Europe PMC's real work: PMID + PMCID, named contributors, owner added at position 0.
+    let epmc = publication(&records, "pmid:27899851");
+    assert_eq!(epmc.identifiers.pmcid.as_deref(), Some("PMC5126442"));
+    assert!(epmc
+        .title
+        .starts_with("Cutoff Value of Admission N-Terminal Pro-Brain"));
+    assert_eq!(
+        (epmc.published.year, epmc.published.month),
+        (2016, Some(11))
+    );
+    assert_eq!(epmc.publication_types, ["journal-article"]);
+    let names: Vec<(u32, Option<&str>, Option<&str>)> = epmc
+        .authors
+        .iter()
+        .map(|a| (a.position, a.family.as_deref(), a.orcid.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (1, Some("creditname1"), None),
+            (2, Some("creditname2"), None),
+            (3, Some("creditname3"), None),
+            (0, None, Some(EPMC_OWNER)),
+        ]
+    );
+    let provenance = &epmc.provenance[0];
+    assert_eq!(provenance.source, "orcid");
+    assert_eq!(
+        provenance.record_id.as_deref(),
+        Some("0000-0003-2760-1191/work/28776099")
+    );
+    assert!(provenance
+        .location
+        .ends_with("/0000-0003-2760-1191/works/28776099"));
+
+    // Scopus's real work: DOI, journal, seven "Family, I." contributors.
+    let scopus = publication(&records, "doi:10.3174/ajnr.a4032");
+    assert_eq!(
+        scopus.journal.as_ref().map(|j| j.title.as_str()),
+        Some("American Journal of Neuroradiology")
+    );
+    assert_eq!(scopus.published.year, 2014);
+    assert_eq!(scopus.authors.len(), 8);
+    assert_eq!(scopus.authors[0].family.as_deref(), Some("Durst"));
+    assert_eq!(scopus.authors[6].family.as_deref(), Some("Evans"));
+    assert!(scopus
+        .identifiers
+        .other
+        .iter()
+        .any(|o| o.kind == "eid" && o.value == "2-s2.0-84911865199"));
+
+    // A group whose preferred summary has a DOI (the owner's own summary in this group).
+    let chosen = publication(&records, "doi:10.1007/s12021-023-09627-5");
+    assert_eq!(
+        chosen.authors.last().and_then(|a| a.orcid.as_deref()),
+        Some(TIINA)
+    );
+
+    // The unknown iD and the sample's missing works are warnings, not failures.
+    assert!(
+        run.stderr
+            .contains(&format!("orcid {UNKNOWN}: skipped: HTTP 404")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("no work with put-code 3356"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn employments_parse_from_the_real_response() {
+    let employments =
+        parse_employments(read("orcid/real/update_employments.xml").as_bytes()).unwrap();
+    assert_eq!(employments.len(), 2);
+    assert_eq!(employments[0].organisation, "Tampere University");
+    assert_eq!(employments[0].ror(), Some("https://ror.org/033003e23"));
+    assert_eq!(employments[1].ringgold(), Some("7839"));
+    assert_eq!(
+        employments[1].role_title.as_deref(),
+        Some("Academy Research Fellow")
+    );
+    assert_eq!(
+        employments[1].department.as_deref(),
+        Some("Faculty of Medicine and Health Technology")
+    );
+    for single in ["employment.xml", "employment_2.xml", "employment_3.xml"] {
+        let parsed = parse_employments(read(&format!("orcid/real/{single}")).as_bytes()).unwrap();
+        assert_eq!(parsed.len(), 1, "{single}");
+        assert!(!parsed[0].organisation.is_empty());
+    }
+    let record = parse_employments(read("orcid/real/summary.xml").as_bytes()).unwrap();
+    assert_eq!(record.len(), 2, "summary.xml holds two employments");
+    let truncated = read("orcid/real/update_employments.xml");
+    assert!(parse_employments(&truncated.as_bytes()[..truncated.len() - 40]).is_err());
+}
+
+#[test]
+fn faults_end_with_every_record_exactly_once() {
+    let server = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let bulk = format!("{TIINA}/works/");
+    // Four failed tries of one bulk request (six are allowed), then the rest spread out.
+    server.inject(&bulk, Fault::status(500), 1);
+    server.inject(&bulk, Fault::status(503).retry_after("1"), 1);
+    for framing in [Framing::ContentLength, Framing::Chunked] {
+        server.inject(
+            &bulk,
+            Fault::Truncate {
+                bytes: 5000,
+                framing,
+            },
+            1,
+        );
+    }
+    let epmc_list = format!("{EPMC_OWNER}/works");
+    server.inject(
+        &epmc_list,
+        Fault::Truncate {
+            bytes: 700,
+            framing: Framing::CloseDelimited,
+        },
+        1,
+    );
+    server.inject(
+        &epmc_list,
+        Fault::ReplaceBody(b"<html><body>Service Unavailable</body></html>".to_vec()),
+        1,
+    );
+    server.inject(&format!("{SCOPUS_OWNER}/works/"), Fault::Drop, 1);
+    server.inject("/employments", Fault::status(429), 1);
+    let run = harvest(&data, &config);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+    let faults = server
+        .requests()
+        .iter()
+        .filter(|l| l.fault.is_some())
+        .count();
+    assert_eq!(faults, 8);
+}
+
+#[test]
+fn resume_skips_committed_ids_and_rerun_is_idempotent() {
+    let server = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    server.inject(&format!("{SCOPUS_OWNER}/works"), Fault::status(500), 100);
+    let failed = harvest(&data, &config);
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    let partial = ids(&exported(&data));
+    assert_eq!(partial.len(), 105, "the first two iDs were committed");
+
+    server.clear_faults();
+    server.clear_log();
+    let resumed = harvest(&data, &config);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert_eq!(
+        server.count(TIINA),
+        0,
+        "committed iDs are not fetched again"
+    );
+    assert_eq!(server.count(EPMC_OWNER), 0);
+    assert!(server.count(SCOPUS_OWNER) > 0);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+
+    // A finished set runs again from the start, and finds nothing new.
+    let again = harvest(&data, &config);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("records: 0 new"), "{}", again.stderr);
+    assert_eq!(ids(&exported(&data)), expected_ids());
+}
+
+#[test]
+fn reparse_rebuilds_from_the_archive() {
+    let server = start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    assert_eq!(harvest(&data, &config).code, 0);
+    let before = exported(&data);
+    crate::support::remove_index(&data);
+    let run = indexer(&data, &["reparse", "orcid"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = exported(&data);
+    assert_eq!(ids(&after), ids(&before));
+    assert_eq!(
+        publication(&after, "pmid:27899851"),
+        publication(&before, "pmid:27899851")
+    );
+}
+
+#[test]
+fn bad_ids_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("ids.txt");
+    std::fs::write(&file, "# team\n0000-0002-1825-0097\n0000-0002-1825-0098\n").unwrap();
+    let run = indexer(
+        &data,
+        &["harvest", "orcid", "--orcid-file", file.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("0000-0002-1825-0098"), "{}", run.stderr);
+    assert!(run.stderr.contains("ids.txt:3"), "{}", run.stderr);
+}

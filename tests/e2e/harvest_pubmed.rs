@@ -366,7 +366,7 @@ fn reparse_rebuilds_the_index_from_the_archive_offline() {
     assert_eq!(harvest(&data, &config, &[]).code, EXIT_OK);
     let before = exported(&data);
     drop(server);
-    std::fs::remove_dir_all(data.join("index")).unwrap();
+    crate::support::remove_index(&data);
     let run = indexer(&data, &["reparse"]);
     assert_eq!(run.code, EXIT_OK, "{}", run.stderr);
     let after = exported(&data);

@@ -136,3 +136,23 @@ pub fn exported(data_dir: &Path) -> Vec<Record> {
 pub fn ids(records: &[Record]) -> BTreeSet<String> {
     records.iter().map(|r| r.id().to_owned()).collect()
 }
+
+/// Deletes the index under `data_dir` (keeping the raw archive), as an operator
+/// would before `indexer reparse`.
+///
+/// tantivy's background threads may still be deleting merged-away segment files
+/// for a moment after the writer is gone, and a concurrent delete makes
+/// `remove_dir_all` fail with "directory not empty": retry briefly.
+pub fn remove_index(data_dir: &Path) {
+    let index = data_dir.join("index");
+    let mut last = None;
+    for _ in 0..40 {
+        match std::fs::remove_dir_all(&index) {
+            Ok(()) => return,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return,
+            Err(error) => last = Some(error),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("cannot remove {}: {last:?}", index.display());
+}

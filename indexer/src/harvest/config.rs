@@ -201,7 +201,7 @@ impl HarvestConfig {
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if let toml::Value::Table(section_table) = entry {
                 section_table.insert(key.clone(), env_value(&value));
-                overridden.push(format!("{name}"));
+                overridden.push(name);
             }
         }
         let origin = if overridden.is_empty() {

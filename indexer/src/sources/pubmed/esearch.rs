@@ -77,10 +77,10 @@ pub fn parse_esearch(body: &[u8]) -> Result<SearchResult, EsearchError> {
                 path.push(name);
                 text.clear();
             }
-            Event::Empty(element) => {
-                if path.is_empty() && element.name().as_ref() != "eSearchResult" {
-                    return Err(EsearchError::NotEsearch);
-                }
+            Event::Empty(element)
+                if path.is_empty() && element.name().as_ref() != "eSearchResult" =>
+            {
+                return Err(EsearchError::NotEsearch);
             }
             Event::Text(raw) => text.push_str(&raw.xml10_content()),
             Event::CData(raw) => text.push_str(&raw.xml10_content()),
@@ -104,10 +104,11 @@ pub fn parse_esearch(body: &[u8]) -> Result<SearchResult, EsearchError> {
                     (Some("ErrorList"), Some(kind)) => {
                         result.errors.push(format!("{kind}: {value}"))
                     }
-                    (Some("WarningList"), Some(kind)) => {
-                        if !(kind == "OutputMessage" && value == "No items found.") {
-                            result.warnings.push(format!("{kind}: {value}"));
-                        }
+                    // "No items found." is how an empty result says so, not a warning.
+                    (Some("WarningList"), Some(kind))
+                        if !(kind == "OutputMessage" && value == "No items found.") =>
+                    {
+                        result.warnings.push(format!("{kind}: {value}"));
                     }
                     (None, Some("eSearchResult")) => closed = true,
                     _ => {}

@@ -129,6 +129,9 @@ struct Row {
     efetch_requests: usize,
     records: usize,
     wall: f64,
+    /// Seconds from the start to the first request, and from the last request to the end.
+    lead: f64,
+    tail: f64,
 }
 
 fn harvest_once(server: &ReplayServer, rate: f64) -> Result<Row, String> {
@@ -172,7 +175,23 @@ fn harvest_once(server: &ReplayServer, rate: f64) -> Result<Row, String> {
         .and_then(|store| store.count())
         .map_err(|e| e.to_string())? as usize;
     let log = server.requests();
+    if std::env::var_os("HARVEST_BENCH_GAPS").is_some() && rate < 1000.0 {
+        for pair in log.windows(2) {
+            let gap = (pair[1].at - pair[0].at).as_secs_f64();
+            if gap > 1.05 / rate {
+                eprintln!(
+                    "gap {gap:.3} s before {} at {:.2} s",
+                    pair[1].request.path,
+                    (pair[1].at - started).as_secs_f64()
+                );
+            }
+        }
+    }
+    let first = log.first().map_or(0.0, |l| (l.at - started).as_secs_f64());
+    let last = log.last().map_or(0.0, |l| (l.at - started).as_secs_f64());
     Ok(Row {
+        lead: first,
+        tail: wall - last,
         rate,
         requests: log.len(),
         efetch_requests: log
@@ -262,7 +281,7 @@ fn main() {
         }
         let ratio = row.wall / ideal;
         println!(
-            "{:>10} {:>9} {:>8} {:>12.1} {:>9.2} {:>9.2} {:>8.3}  {}",
+            "{:>10} {:>9} {:>8} {:>12.1} {:>9.2} {:>9.2} {:>8.3}  {}  (first request at {:.2} s, {:.2} s after the last)",
             row.rate,
             row.requests,
             row.efetch_requests,
@@ -274,7 +293,9 @@ fn main() {
                 "PASS (≤ 1.05)"
             } else {
                 "MISS (> 1.05)"
-            }
+            },
+            row.lead,
+            row.tail
         );
     }
     println!(

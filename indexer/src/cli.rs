@@ -295,8 +295,9 @@ fn harvest(
     let config = HarvestConfig::load(config_path, std::env::vars())?;
     let store = IndexStore::open_or_create(data_dir)
         .with_context(|| format!("opening the index in {}", data_dir.display()))?;
-    let sink = RecordSink::open(&store, writer_memory_mb.saturating_mul(1024 * 1024))
+    let mut sink = RecordSink::open(&store, writer_memory_mb.saturating_mul(1024 * 1024))
         .context("opening the index for writing")?;
+    sink.set_commit_interval(config.index.commit_interval());
     let run_id = format!(
         "{}-{}",
         crate::clock::now_rfc3339().replace([':', '-'], ""),
@@ -305,7 +306,10 @@ fn harvest(
     let archive = ArchiveWriter::new(&data_dir.join(RAW_DIR), &run_id);
     let http = HttpClient::new(config.http.clone(), config.rates(), Some(archive))?;
     let mut run = HarvestRun::new(http, sink, interactive);
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Two workers: a harvester may fetch its next page as a task while this
+    // thread parses and indexes the current one.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
@@ -327,8 +331,11 @@ fn harvest(
     run.progress.finish_and_clear();
     let summary = run.summary();
     let HarvestRun { mut sink, .. } = run;
-    // Whatever the harvester staged after its last checkpoint is not trusted.
-    sink.rollback().context("discarding uncommitted changes")?;
+    // Staged pages and their checkpoint are consistent even when the run
+    // failed: commit them, so a resume starts after them. (Records of a page
+    // cut short past the checkpoint are committed too; the resume re-fetches
+    // that page and its upserts find them unchanged.)
+    sink.flush().context("committing the last pages")?;
     sink.finish().context("closing the index")?;
     writeln!(
         err,

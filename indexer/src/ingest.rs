@@ -136,6 +136,7 @@ pub fn ingest_files(
             }
         }
     }
+    sink.flush()?;
     sink.finish()?;
     Ok(report)
 }

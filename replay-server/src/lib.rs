@@ -257,6 +257,7 @@ impl ReplayServer {
             .spawn(move || {
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
+                    .thread_name("replay-worker")
                     .enable_all()
                     .build()
                     .expect("replay runtime");
@@ -403,6 +404,9 @@ fn pick_fault(shared: &Shared, path: &str) -> Option<Fault> {
 }
 
 async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) -> io::Result<()> {
+    // Head and body go out in separate writes: without NODELAY the body waits
+    // for the client's delayed ACK (~40 ms a response).
+    stream.set_nodelay(true)?;
     let mut buffer = Vec::with_capacity(8192);
     loop {
         let Some(request) = read_request(&mut stream, &mut buffer).await? else {

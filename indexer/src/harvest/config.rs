@@ -110,12 +110,38 @@ fn secs(value: f64) -> Duration {
     Duration::try_from_secs_f64(value).unwrap_or(Duration::from_secs(1))
 }
 
+/// How harvests write the index.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexConfig {
+    /// Shortest time between two index commits (seconds); a crash loses at
+    /// most this much work, which the next run re-fetches from its checkpoint.
+    pub commit_interval_secs: f64,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        Self {
+            commit_interval_secs: 2.0,
+        }
+    }
+}
+
+impl IndexConfig {
+    /// The commit interval.
+    pub fn commit_interval(&self) -> Duration {
+        Duration::try_from_secs_f64(self.commit_interval_secs).unwrap_or(Duration::ZERO)
+    }
+}
+
 /// The whole harvest configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HarvestConfig {
     /// Shared HTTP behaviour.
     pub http: HttpConfig,
+    /// Index writing.
+    pub index: IndexConfig,
     /// NCBI E-utilities.
     pub pubmed: pubmed::eutils::Config,
     /// Europe PMC REST.
@@ -153,8 +179,9 @@ pub enum ConfigError {
 }
 
 /// Sections whose scalar keys the environment may override.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "http",
+    "index",
     "pubmed",
     "europepmc",
     "gtr",

@@ -115,6 +115,9 @@ pub struct HttpResponse {
     pub body: Bytes,
     /// The request URL (query string included, secrets masked), for error messages.
     pub url: String,
+    /// When the response was received (RFC 3339, UTC): the `fetched_at` of records read
+    /// from it, identical to the archived entry's so a reparse rebuilds the same records.
+    pub fetched_at: String,
 }
 
 impl HttpResponse {
@@ -233,7 +236,7 @@ pub struct HttpClient {
     config: HttpConfig,
     rates: HashMap<String, f64>,
     pacers: Mutex<HashMap<String, Arc<Pacer>>>,
-    archive: Option<Mutex<ArchiveWriter>>,
+    archive: Option<Arc<Mutex<ArchiveWriter>>>,
     stats: Mutex<FetchStats>,
     sleeps: Mutex<Vec<Duration>>,
 }
@@ -258,7 +261,7 @@ impl HttpClient {
             config,
             rates,
             pacers: Mutex::new(HashMap::new()),
-            archive: archive.map(Mutex::new),
+            archive: archive.map(|archive| Arc::new(Mutex::new(archive))),
             stats: Mutex::new(FetchStats::default()),
             sleeps: Mutex::new(Vec::new()),
         })
@@ -317,8 +320,13 @@ impl HttpClient {
                     if is_retryable_status(response.status) {
                         format!("HTTP {}: {}", response.status, snippet(&response.body))
                     } else {
-                        self.archive(request, &response)?;
-                        match accept(&response) {
+                        // Compress and store the response while `accept` parses it:
+                        // both are CPU work on a multi-megabyte body, and the
+                        // result is not handed back until the archive has it.
+                        let archiving = self.start_archiving(request, &response);
+                        let accepted = run_blocking(|| accept(&response));
+                        self.finish_archiving(archiving, &response).await?;
+                        match accepted {
                             Ok(value) => {
                                 lock(&self.stats).accepted += 1;
                                 return Ok(value);
@@ -384,6 +392,7 @@ impl HttpClient {
             headers,
             body,
             url: url.to_owned(),
+            fetched_at: crate::clock::now_rfc3339(),
         })
     }
 
@@ -434,17 +443,35 @@ impl HttpClient {
         Ok(())
     }
 
-    fn archive(&self, request: &HttpRequest, response: &HttpResponse) -> Result<(), FetchError> {
-        let Some(archive) = &self.archive else {
+    fn start_archiving(
+        &self,
+        request: &HttpRequest,
+        response: &HttpResponse,
+    ) -> Option<tokio::task::JoinHandle<std::io::Result<()>>> {
+        let archive = Arc::clone(self.archive.as_ref()?);
+        let request = request.clone();
+        let response = response.clone();
+        Some(tokio::task::spawn_blocking(move || {
+            let entry = ArchivedRequest::from_exchange(&request, &response);
+            lock(&archive).append(&entry)
+        }))
+    }
+
+    async fn finish_archiving(
+        &self,
+        archiving: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+        response: &HttpResponse,
+    ) -> Result<(), FetchError> {
+        let Some(handle) = archiving else {
             return Ok(());
         };
-        let entry = ArchivedRequest::from_exchange(request, response);
-        lock(archive)
-            .append(&entry)
-            .map_err(|source| FetchError::Archive {
-                url: response.url.clone(),
-                source,
-            })
+        let written = handle
+            .await
+            .unwrap_or_else(|error| Err(std::io::Error::other(error.to_string())));
+        written.map_err(|source| FetchError::Archive {
+            url: response.url.clone(),
+            source,
+        })
     }
 }
 
@@ -452,6 +479,19 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs CPU-heavy work (parsing a multi-megabyte body) without stalling the
+/// runtime: on a multi-threaded runtime the worker hands its other tasks —
+/// pacer wake-ups among them — to another thread first, so other requests
+/// still go out on time.
+fn run_blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
 }
 
 fn is_retryable_status(status: u16) -> bool {

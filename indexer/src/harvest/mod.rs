@@ -19,6 +19,8 @@ pub mod config;
 pub mod http;
 pub mod pace;
 
+use std::sync::Arc;
+
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::index::{IndexError, RecordSink, SinkCounts};
@@ -68,8 +70,8 @@ impl HarvestError {
 
 /// One harvest run: the client, the sink, and a progress display.
 pub struct HarvestRun<'a> {
-    /// The shared HTTP client.
-    pub http: HttpClient,
+    /// The shared HTTP client (shared with fetches running ahead as tasks).
+    pub http: Arc<HttpClient>,
     /// Where records go.
     pub sink: RecordSink<'a>,
     /// Progress (hidden unless interactive).
@@ -92,7 +94,7 @@ impl<'a> HarvestRun<'a> {
             ProgressBar::hidden()
         };
         Self {
-            http,
+            http: Arc::new(http),
             sink,
             progress,
             warnings: Vec::new(),

@@ -17,7 +17,11 @@ pub fn to_document(
     let mut document = TantivyDocument::default();
     document.add_text(fields.id, record.id());
     document.add_text(fields.record, serde_json::to_string(record)?);
-    document.add_text(fields.versions, serde_json::to_string(versions)?);
+    // A record with one version is its own version: storing it twice would
+    // double the document store for the common case.
+    if !(versions.len() == 1 && versions[0] == *record) {
+        document.add_text(fields.versions, serde_json::to_string(versions)?);
+    }
     for provenance in record.provenance() {
         document.add_text(fields.source, &provenance.source);
     }

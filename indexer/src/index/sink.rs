@@ -6,10 +6,15 @@
 //! (PMID, DOI, PMCID, title key, grant id — see [`crate::merge`]), replaces this
 //! source's earlier version, re-merges, and writes the result under its stable
 //! id, deleting the ids it absorbed. Re-harvesting an unchanged record writes
-//! nothing. Changes become visible, together with the checkpoint, at
-//! [`RecordSink::commit`].
+//! nothing.
+//!
+//! Changes are held back until [`RecordSink::commit`] names the checkpoint
+//! they belong to, and only then handed to the index writer: a run that fails
+//! half-way through a page leaves nothing of that page behind, while every
+//! page before it commits with its checkpoint.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 use tantivy::collector::DocSetCollector;
@@ -47,6 +52,14 @@ pub struct SinkCounts {
     pub commits: u64,
 }
 
+/// A change held until its checkpoint is committed; an upsert writes the
+/// record's latest staged state (in `pending`) when applied.
+#[derive(Debug)]
+enum Op {
+    Delete(String),
+    Upsert(String),
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
     record: Record,
@@ -63,6 +76,15 @@ pub struct RecordSink<'a> {
     pending_keys: HashMap<MatchKey, String>,
     checkpoints: Map<String, Value>,
     counts: SinkCounts,
+    /// Changes since the last `commit` call, not yet given to the writer.
+    ops: Vec<Op>,
+    /// What `ops` will count once applied.
+    op_counts: SinkCounts,
+    /// Shortest time between two real commits (see [`RecordSink::set_commit_interval`]).
+    commit_interval: Duration,
+    last_commit: Instant,
+    /// Changes or a checkpoint staged since the last real commit.
+    staged: bool,
 }
 
 impl<'a> RecordSink<'a> {
@@ -88,7 +110,24 @@ impl<'a> RecordSink<'a> {
             pending_keys: HashMap::new(),
             checkpoints,
             counts: SinkCounts::default(),
+            ops: Vec::new(),
+            op_counts: SinkCounts::default(),
+            commit_interval: Duration::ZERO,
+            last_commit: Instant::now(),
+            staged: false,
         })
+    }
+
+    /// Makes [`commit`](Self::commit) durable at most once per `interval`; in
+    /// between, it only stages the checkpoint beside the staged records.
+    ///
+    /// A tantivy commit flushes segments and fsyncs: tens of milliseconds that a
+    /// harvester fetching ten pages a second cannot spend on every page. What
+    /// is staged is always consistent — the records of every page up to the
+    /// staged checkpoint — so a crash loses at most `interval` of work, which
+    /// the resume re-fetches. Call [`flush`](Self::flush) at the end of a run.
+    pub fn set_commit_interval(&mut self, interval: Duration) {
+        self.commit_interval = interval;
     }
 
     /// Record changes so far.
@@ -147,8 +186,8 @@ impl<'a> RecordSink<'a> {
             _ => UpsertOutcome::Updated,
         };
         match outcome {
-            UpsertOutcome::New => self.counts.new += 1,
-            UpsertOutcome::Updated => self.counts.updated += 1,
+            UpsertOutcome::New => self.op_counts.new += 1,
+            UpsertOutcome::Updated => self.op_counts.updated += 1,
             UpsertOutcome::Unchanged => {
                 self.counts.unchanged += 1;
                 return Ok(outcome);
@@ -156,7 +195,7 @@ impl<'a> RecordSink<'a> {
         }
         for id in found.keys() {
             if id != merged.id() {
-                self.writer.delete(id);
+                self.ops.push(Op::Delete(id.clone()));
                 self.pending.insert(id.clone(), None);
             }
         }
@@ -201,31 +240,65 @@ impl<'a> RecordSink<'a> {
             if kept.len() == entry.versions.len() {
                 continue;
             }
-            self.writer.delete(id);
+            self.ops.push(Op::Delete(id.clone()));
+            self.pending.insert(id.clone(), None);
             match merge(&kept) {
                 Some(merged) => {
-                    self.pending.insert(id.clone(), None);
-                    self.counts.updated += 1;
+                    self.op_counts.updated += 1;
                     self.write(merged, kept)?;
                 }
-                None => {
-                    self.pending.insert(id.clone(), None);
-                    self.counts.deleted += 1;
-                }
+                None => self.op_counts.deleted += 1,
             }
         }
         Ok(!found.is_empty())
     }
 
-    /// Makes every change since the last commit durable and visible; when
+    /// Makes every change since the last call durable and visible; when
     /// `checkpoint` is given, stores it under its key in the same atomic commit.
+    /// With a commit interval set, this may only stage them (see [`set_commit_interval`](Self::set_commit_interval)).
     pub fn commit(&mut self, checkpoint: Option<(&str, Value)>) -> Result<(), IndexError> {
+        let mut written = HashSet::new();
+        for op in std::mem::take(&mut self.ops) {
+            match op {
+                Op::Delete(id) => {
+                    self.writer.delete(&id);
+                    written.remove(&id);
+                }
+                Op::Upsert(id) => {
+                    if let Some(Some(entry)) = self.pending.get(&id) {
+                        if written.insert(id) {
+                            self.writer.upsert_merged(&entry.record, &entry.versions)?;
+                        }
+                    }
+                }
+            }
+        }
+        let applied = std::mem::take(&mut self.op_counts);
+        self.counts.new += applied.new;
+        self.counts.updated += applied.updated;
+        self.counts.deleted += applied.deleted;
         if let Some((key, value)) = checkpoint {
             if value.is_null() {
                 self.checkpoints.remove(key);
             } else {
                 self.checkpoints.insert(key.to_owned(), value);
             }
+        }
+        self.staged = true;
+        if self.last_commit.elapsed() < self.commit_interval {
+            return Ok(());
+        }
+        self.flush()
+    }
+
+    /// Commits everything staged by [`commit`](Self::commit) now, whatever the
+    /// interval. Changes made after the last `commit` call — a page cut short
+    /// by a failure — are dropped, never half-ingested.
+    pub fn flush(&mut self) -> Result<(), IndexError> {
+        self.ops.clear();
+        self.op_counts = SinkCounts::default();
+        if !self.staged {
+            return Ok(());
         }
         let payload = serde_json::json!({ "checkpoints": self.checkpoints }).to_string();
         self.writer.commit_with_payload(&payload)?;
@@ -235,14 +308,19 @@ impl<'a> RecordSink<'a> {
         self.pending.clear();
         self.pending_keys.clear();
         self.counts.commits += 1;
+        self.staged = false;
+        self.last_commit = Instant::now();
         Ok(())
     }
 
     /// Discards every change since the last commit (checkpoints included).
     pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.ops.clear();
+        self.op_counts = SinkCounts::default();
         self.writer.rollback()?;
         self.pending.clear();
         self.pending_keys.clear();
+        self.staged = false;
         Ok(())
     }
 
@@ -252,8 +330,8 @@ impl<'a> RecordSink<'a> {
     }
 
     fn write(&mut self, merged: Record, versions: Vec<Record>) -> Result<(), IndexError> {
-        self.writer.upsert_merged(&merged, &versions)?;
         let id = merged.id().to_owned();
+        self.ops.push(Op::Upsert(id.clone()));
         for version in versions.iter().chain(std::iter::once(&merged)) {
             for key in match_keys(version) {
                 self.pending_keys.insert(key, id.clone());
@@ -294,10 +372,17 @@ impl<'a> RecordSink<'a> {
                 MatchKey::Title(value) => (fields.match_key, value),
                 MatchKey::Version(value) => (fields.version_key, value),
             };
-            let query = TermQuery::new(
-                Term::from_field_text(field, value),
-                IndexRecordOption::Basic,
-            );
+            let term = Term::from_field_text(field, value);
+            // Most harvested records are new: a term-dictionary probe per
+            // segment rules them out far cheaper than running a query.
+            if searcher
+                .doc_freq(&term)
+                .map_err(|e| store.tantivy_error(e))?
+                == 0
+            {
+                continue;
+            }
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
             let addresses = searcher
                 .search(&query, &DocSetCollector)
                 .map_err(|e| store.tantivy_error(e))?;

@@ -268,8 +268,7 @@ pub async fn harvest(
             .http
             .fetch(&request, |response| {
                 response.require_success()?;
-                let fetched_at = crate::clock::now_rfc3339();
-                let page = parse_search(response.text()?, &location, &fetched_at)
+                let page = parse_search(response.text()?, &location, &response.fetched_at)
                     .map_err(|error| Rejection::Incomplete(error.to_string()))?;
                 check_page(&page, &cursor, collected_before)?;
                 Ok(page)

@@ -126,12 +126,14 @@ pub async fn harvest(
             .http
             .fetch(&request, |response| {
                 parse_projects_page(response, page, size)
+                    .map(|parsed| (parsed, response.fetched_at.clone()))
             })
             .await?;
+        let (fetched, fetched_at) = fetched;
         fetched_pages += 1;
         let origin = PageOrigin {
             location: request.display_url(),
-            fetched_at: crate::clock::now_rfc3339(),
+            fetched_at,
         };
         let Some(ProjectsPage {
             projects,

@@ -135,10 +135,15 @@ pub async fn harvest(
         awards_request =
             awards_request.query("where", format!("record_timestamp >= date'{since}'"));
     }
-    let award_rows = run.http.fetch(&awards_request, parse_export).await?;
+    let (award_rows, fetched_at) = run
+        .http
+        .fetch(&awards_request, |response| {
+            parse_export(response).map(|rows| (rows, response.fetched_at.clone()))
+        })
+        .await?;
     let origin = ExportOrigin {
         location: awards_request.display_url(),
-        fetched_at: crate::clock::now_rfc3339(),
+        fetched_at,
     };
     let grants = build_grants(SOURCE, &award_rows, &holders, &origin, &mut warnings);
     for warning in warnings {
@@ -225,6 +230,7 @@ fn parse_archived(entry: &ArchivedRequest) -> Result<Vec<Value>, Rejection> {
         headers: Vec::new(),
         body: bytes::Bytes::from(entry.body.clone()),
         url: entry.display_url(),
+        fetched_at: entry.fetched_at.clone(),
     };
     parse_export(&response)
 }

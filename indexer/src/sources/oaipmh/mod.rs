@@ -457,7 +457,7 @@ fn accept(response: &HttpResponse, location: &str) -> Result<Answer, Rejection> 
     Ok(Answer::Page(
         page,
         location.to_owned(),
-        crate::clock::now_rfc3339(),
+        response.fetched_at.clone(),
     ))
 }
 

@@ -185,9 +185,10 @@ async fn harvest_one(
             .http
             .fetch(&request, |response| {
                 accept(response, |body| parse_bulk(body, batch))
+                    .map(|items| (items, response.fetched_at.clone()))
             })
             .await?;
-        let fetched_at = crate::clock::now_rfc3339();
+        let (items, fetched_at) = items;
         let outcome = apply_bulk(&mut run.sink, &items, orcid, &location, &fetched_at)?;
         run.progress.inc(outcome.upserted);
         for problem in outcome.problems {

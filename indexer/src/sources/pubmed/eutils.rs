@@ -14,7 +14,7 @@
 //! on every run; an `ErrorList` stops the harvest before anything is imported,
 //! unless `--allow-query-warnings` says the rewrite is understood.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month};
@@ -22,12 +22,14 @@ use time::{Date, Duration, Month};
 use super::esearch::{parse_esearch, SearchResult};
 use super::{PubmedItem, SOURCE};
 use crate::harvest::archive::ArchivedRequest;
-use crate::harvest::{HarvestError, HarvestRun, HttpRequest, Rejection, ReparseReport};
+use crate::harvest::{HarvestError, HarvestRun, HttpClient, HttpRequest, Rejection, ReparseReport};
 use crate::index::RecordSink;
 use crate::records::{Publication, Record};
 
 /// Highest PMID a uid-range split considers (PMIDs are 8 digits today).
 const MAX_UID: u64 = 99_999_999;
+/// EFetch batches requested ahead of the one being indexed.
+const PREFETCH: usize = 8;
 /// Terms longer than this are POSTed: NCBI answers over-long GET URLs with 400.
 const POST_TERM_CHARS: usize = 300;
 
@@ -289,21 +291,123 @@ pub async fn harvest(
     if let Some(window) = state.window {
         pending.push(window);
     }
-    let mut translation_reported = false;
-    while let Some(window) = pending.pop() {
-        let search = esearch(run, config, args, window).await?;
-        if !translation_reported {
-            translation_reported = true;
-            report_translation(run, args, &search)?;
-        }
-        if search.count > config.esearch_cap {
-            match split(window) {
-                Some((left, right)) => {
-                    pending.push(right);
-                    pending.push(left);
-                    continue;
+    let mut planner = Planner {
+        pending,
+        resume: state.window.zip(state.after_pmid),
+        translation_reported: false,
+    };
+    // Batches are fetched ahead, across window boundaries, while earlier ones
+    // are indexed: the pacer, not parsing and indexing, sets the pace.
+    let mut planned: VecDeque<Batch> = VecDeque::new();
+    let mut in_flight: VecDeque<(Batch, Option<tokio::task::JoinHandle<EfetchResult>>)> =
+        VecDeque::new();
+    let outcome: Result<(), HarvestError> = async {
+        loop {
+            while in_flight.len() < PREFETCH {
+                if let Some(batch) = planned.pop_front() {
+                    let handle =
+                        (!batch.ids.is_empty()).then(|| spawn_efetch(run, config, &batch.ids));
+                    in_flight.push_back((batch, handle));
+                } else if !planner.plan_next(run, config, args, &mut planned).await? {
+                    break;
                 }
-                None => {
+            }
+            let Some((batch, handle)) = in_flight.pop_front() else {
+                break;
+            };
+            if let Some(handle) = handle {
+                let fetched = handle.await.map_err(|error| HarvestError::Source {
+                    source_name: SOURCE.to_owned(),
+                    location: config.url("efetch.fcgi"),
+                    message: format!("fetch task failed: {error}"),
+                })??;
+                index_batch(run, &batch, fetched)?;
+            }
+            advance(&mut state, &batch);
+            commit(run, &key, &state)?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(error) = outcome {
+        for (_, handle) in in_flight
+            .iter()
+            .filter_map(|(b, h)| h.as_ref().map(|h| (b, h)))
+        {
+            handle.abort();
+        }
+        return Err(error);
+    }
+    state.done = true;
+    state.window = None;
+    state.after_pmid = None;
+    state.next = until;
+    commit(run, &key, &state)?;
+    Ok(())
+}
+
+/// A batch of PMIDs to fetch (empty for a window with no records), in window order.
+#[derive(Debug, Clone)]
+struct Batch {
+    window: Window,
+    ids: Vec<u64>,
+    /// The window's last batch: once it is indexed, the window is done.
+    last: bool,
+}
+
+/// Moves the checkpoint past `batch`.
+fn advance(state: &mut Checkpoint, batch: &Batch) {
+    let window = batch.window;
+    if !batch.last {
+        state.window = Some(window);
+        state.after_pmid = batch.ids.last().copied();
+        return;
+    }
+    // The window is done. Part of an overflowing day leaves the rest of that
+    // day as the window to resume.
+    state.window = match window.uids {
+        Some((_, high)) if high < MAX_UID => Some(Window {
+            uids: Some((high + 1, MAX_UID)),
+            ..window
+        }),
+        _ => None,
+    };
+    state.after_pmid = None;
+    state.next = window.to.next_day().unwrap_or(window.to);
+}
+
+/// Turns the date range into windows under the ESearch cap, one at a time.
+struct Planner {
+    /// Windows still to search, the next one last.
+    pending: Vec<Window>,
+    /// A window that was in progress, and the last PMID already indexed in it.
+    resume: Option<(Window, u64)>,
+    translation_reported: bool,
+}
+
+impl Planner {
+    /// Searches windows until one fits under the cap and queues its batches;
+    /// false when every window is planned.
+    async fn plan_next(
+        &mut self,
+        run: &mut HarvestRun<'_>,
+        config: &Config,
+        args: &HarvestArgs,
+        planned: &mut VecDeque<Batch>,
+    ) -> Result<bool, HarvestError> {
+        while let Some(window) = self.pending.pop() {
+            let search = esearch(
+                &run.http,
+                &esearch_request(config, args, window),
+                config.esearch_cap,
+            )
+            .await?;
+            if !self.translation_reported {
+                self.translation_reported = true;
+                report_translation(run, args, &search)?;
+            }
+            if search.count > config.esearch_cap {
+                let Some((left, right)) = split(window) else {
                     return Err(HarvestError::Source {
                         source_name: SOURCE.to_owned(),
                         location: describe(window),
@@ -311,34 +415,80 @@ pub async fn harvest(
                             "{} records in a window that cannot be split further",
                             search.count
                         ),
-                    })
-                }
+                    });
+                };
+                self.pending.push(right);
+                self.pending.push(left);
+                continue;
             }
+            let skip_through = match self.resume {
+                Some((resumed, after)) if resumed == window => after,
+                _ => 0,
+            };
+            let mut ids: Vec<u64> = search
+                .ids
+                .iter()
+                .filter_map(|id| id.trim().parse::<u64>().ok())
+                .filter(|id| *id > skip_through)
+                .collect();
+            // Ascending PMIDs make batches deterministic and the resume point a single number.
+            ids.sort_unstable();
+            ids.dedup();
+            run.progress
+                .set_message(format!("PubMed {}: {} ids", describe(window), ids.len()));
+            let chunks: Vec<&[u64]> = ids.chunks(config.batch_size).collect();
+            if chunks.is_empty() {
+                planned.push_back(Batch {
+                    window,
+                    ids: Vec::new(),
+                    last: true,
+                });
+            }
+            for (index, chunk) in chunks.iter().enumerate() {
+                planned.push_back(Batch {
+                    window,
+                    ids: chunk.to_vec(),
+                    last: index + 1 == chunks.len(),
+                });
+            }
+            return Ok(true);
         }
-        let skip_through = if state.window == Some(window) {
-            state.after_pmid.unwrap_or(0)
-        } else {
-            0
-        };
-        fetch_window(run, config, &key, &mut state, window, &search, skip_through).await?;
-        // The window is done: the checkpoint moves past it. Part of an
-        // overflowing day leaves the rest of that day as the window to resume.
-        state.window = match window.uids {
-            Some((_, high)) if high < MAX_UID => Some(Window {
-                uids: Some((high + 1, MAX_UID)),
-                ..window
-            }),
-            _ => None,
-        };
-        state.next = window.to.next_day().unwrap_or(window.to);
-        state.after_pmid = None;
-        commit(run, &key, &state)?;
+        Ok(false)
     }
-    state.done = true;
-    state.window = None;
-    state.after_pmid = None;
-    state.next = until;
-    commit(run, &key, &state)?;
+}
+
+/// Indexes one fetched batch, warning about PMIDs PubMed did not return.
+fn index_batch(
+    run: &mut HarvestRun<'_>,
+    batch: &Batch,
+    (publications, skipped): (Vec<Publication>, Vec<String>),
+) -> Result<(), HarvestError> {
+    let returned: HashSet<&str> = publications
+        .iter()
+        .filter_map(|p| p.identifiers.pmid.as_deref())
+        .collect();
+    let missing: Vec<String> = batch
+        .ids
+        .iter()
+        .map(u64::to_string)
+        .filter(|id| !returned.contains(id.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        // A complete document without them: PubMed no longer serves these ids
+        // (deleted or merged since the search). Nothing to retry.
+        run.warn(format!(
+            "pubmed: EFetch returned no record for PMID(s) {}",
+            missing.join(", ")
+        ));
+    }
+    for problem in skipped {
+        run.warn(format!("pubmed: {problem}"));
+    }
+    for publication in publications {
+        run.sink
+            .upsert(Record::Publication(Box::new(publication)))?;
+        run.progress.inc(1);
+    }
     Ok(())
 }
 
@@ -428,12 +578,7 @@ fn report_translation(
     Ok(())
 }
 
-async fn esearch(
-    run: &HarvestRun<'_>,
-    config: &Config,
-    args: &HarvestArgs,
-    window: Window,
-) -> Result<SearchResult, HarvestError> {
+fn esearch_request(config: &Config, args: &HarvestArgs, window: Window) -> HttpRequest {
     let term = match window.uids {
         Some((low, high)) => format!("({}) AND {low}:{high}[uid]", args.query.trim()),
         None => args.query.trim().to_owned(),
@@ -461,11 +606,16 @@ async fn esearch(
             request.query(name, value)
         };
     }
-    let request = config.identify(request);
-    let cap = config.esearch_cap;
-    let result = run
-        .http
-        .fetch(&request, |response| {
+    config.identify(request)
+}
+
+async fn esearch(
+    http: &HttpClient,
+    request: &HttpRequest,
+    cap: u64,
+) -> Result<SearchResult, HarvestError> {
+    let result = http
+        .fetch(request, |response| {
             response.require_success()?;
             let search = parse_esearch(&response.body)
                 .map_err(|error| Rejection::Incomplete(error.to_string()))?;
@@ -487,83 +637,32 @@ async fn esearch(
     Ok(result)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn fetch_window(
-    run: &mut HarvestRun<'_>,
-    config: &Config,
-    key: &str,
-    state: &mut Checkpoint,
-    window: Window,
-    search: &SearchResult,
-    skip_through: u64,
-) -> Result<(), HarvestError> {
-    let mut ids: Vec<u64> = search
-        .ids
-        .iter()
-        .filter_map(|id| id.trim().parse::<u64>().ok())
-        .filter(|id| *id > skip_through)
-        .collect();
-    // Ascending PMIDs make batches deterministic and the resume point a single number.
-    ids.sort_unstable();
-    ids.dedup();
-    run.progress
-        .set_message(format!("PubMed {}: {} ids", describe(window), ids.len()));
-    for batch in ids.chunks(config.batch_size) {
-        let (publications, skipped) = efetch(run, config, batch).await?;
-        let returned: HashSet<&str> = publications
-            .iter()
-            .filter_map(|p| p.identifiers.pmid.as_deref())
-            .collect();
-        let missing: Vec<String> = batch
-            .iter()
-            .map(u64::to_string)
-            .filter(|id| !returned.contains(id.as_str()))
-            .collect();
-        if !missing.is_empty() {
-            // A complete document without them: PubMed no longer serves these ids
-            // (deleted or merged since the search). Nothing to retry.
-            run.warn(format!(
-                "pubmed: EFetch returned no record for PMID(s) {}",
-                missing.join(", ")
-            ));
-        }
-        for problem in skipped {
-            run.warn(format!("pubmed: {problem}"));
-        }
-        for publication in publications {
-            run.sink
-                .upsert(Record::Publication(Box::new(publication)))?;
-            run.progress.inc(1);
-        }
-        state.window = Some(window);
-        state.after_pmid = batch.last().copied();
-        commit(run, key, state)?;
-    }
-    Ok(())
-}
+type EfetchResult = Result<(Vec<Publication>, Vec<String>), HarvestError>;
 
-/// One EFetch POST: the records, and per-record problems (skipped, not fatal).
-async fn efetch(
+/// Starts one EFetch POST as a task: parsing happens there too, off the indexing thread.
+fn spawn_efetch(
     run: &HarvestRun<'_>,
     config: &Config,
     batch: &[u64],
-) -> Result<(Vec<Publication>, Vec<String>), HarvestError> {
+) -> tokio::task::JoinHandle<EfetchResult> {
     let ids: Vec<String> = batch.iter().map(u64::to_string).collect();
     let request = HttpRequest::post(SOURCE, "efetch", config.url("efetch.fcgi"))
         .form("db", "pubmed")
         .form("id", ids.join(","))
         .form("retmode", "xml");
     let request = config.identify(request);
-    let location = request.display_url();
-    let fetched = run
-        .http
-        .fetch(&request, |response| {
-            response.require_success()?;
-            parse_efetch(&response.body, &location, &crate::clock::now_rfc3339())
-                .map_err(Rejection::Incomplete)
-        })
-        .await?;
-    Ok(fetched)
+    let http = std::sync::Arc::clone(&run.http);
+    tokio::spawn(async move {
+        let location = request.display_url();
+        let fetched = http
+            .fetch(&request, |response| {
+                response.require_success()?;
+                parse_efetch(&response.body, &location, &response.fetched_at)
+                    .map_err(Rejection::Incomplete)
+            })
+            .await?;
+        Ok(fetched)
+    })
 }
 
 /// Parses an EFetch body completely: a truncated or malformed document is an

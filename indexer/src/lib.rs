@@ -10,7 +10,8 @@
 //! 3. [`merge`] makes one record of the same work (or award) from several sources;
 //! 4. [`index`] writes records into a tantivy index through a merging sink
 //!    (upserts by stable id, atomic commits with checkpoints) and reads them back;
-//! 5. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
+//! 5. [`links`] joins grants to their outputs (funder-reported or acknowledged);
+//! 6. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
 //!
 //! ```no_run
 //! use indexer::ingest::{ingest_files, IngestOptions};
@@ -30,6 +31,7 @@ pub mod harvest;
 pub mod ids;
 pub mod index;
 pub mod ingest;
+pub mod links;
 pub mod merge;
 pub mod records;
 pub mod sources;

@@ -5,6 +5,7 @@
 //! replay server on 127.0.0.1.
 
 mod cli;
+mod grant_links;
 mod harvest_europepmc;
 mod harvest_gtr;
 mod harvest_nihr;

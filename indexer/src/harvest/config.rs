@@ -267,3 +267,37 @@ fn env_value(value: &str) -> toml::Value {
         toml::Value::String(value.to_owned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/harvest.example.toml")
+    }
+
+    #[test]
+    fn the_example_file_loads_and_the_environment_overrides_it() {
+        let env = [
+            ("HCS_PUBMED_API_KEY".to_owned(), "abc123".to_owned()),
+            ("HCS_GTR_RATE".to_owned(), "0.5".to_owned()),
+            ("HCS_DATA_DIR".to_owned(), "elsewhere".to_owned()),
+        ];
+        let config = HarvestConfig::load(Some(&example()), env).unwrap();
+        assert_eq!(config.pubmed.api_key.as_deref(), Some("abc123"));
+        assert_eq!(config.pubmed.rate(), 10.0, "an API key raises NCBI's rate");
+        assert_eq!(config.gtr.rate, 0.5);
+        assert_eq!(config.rates()["gtr"], 0.5);
+        assert_eq!(config.rates()["oai:orca"], 1.0);
+        assert_eq!(config.http.max_tries, 5);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let error = HarvestConfig::load(None, [("HCS_PUBMED_BASEURL".to_owned(), "x".to_owned())])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("baseurl"), "{error}");
+        assert!(error.contains("HCS_PUBMED_BASEURL"), "{error}");
+    }
+}

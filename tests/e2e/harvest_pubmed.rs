@@ -431,3 +431,95 @@ fn requests_to_ncbi_are_paced_at_the_configured_rate() {
         assert!(in_window <= 10, "{in_window} requests within one second");
     }
 }
+
+/// Set in the environment of a crash child: `<data dir>\n<config file>`.
+const HARVEST_CHILD: &str = "HCS_TEST_HARVEST_CHILD";
+
+/// Not a test on its own: the child process `kill -9`ed by the crash test below.
+#[test]
+#[ignore = "run only as the child of harvest_killed_at_any_point_resumes_to_the_clean_result"]
+fn harvest_crash_child() {
+    let Ok(spec) = std::env::var(HARVEST_CHILD) else {
+        return;
+    };
+    let (data, config) = spec.split_once('\n').expect("data dir and config");
+    harvest(Path::new(data), config, &[]);
+}
+
+#[test]
+fn harvest_killed_at_any_point_resumes_to_the_clean_result() {
+    let (server, expected) = start(corpus());
+    let dir = tempfile::tempdir().unwrap();
+    // Slow enough to be killed mid-run; a commit after every batch, so the
+    // kill lands between, inside and after commits.
+    let config = harvest_config(
+        dir.path(),
+        &format!(
+            "[index]\ncommit_interval_secs = 0.0\n\n[pubmed]\nbase_url = \"{}/entrez/eutils/\"\nrate = 40.0\nbatch_size = 3\nesearch_cap = 5\n",
+            server.base_url()
+        ),
+    )
+    .display()
+    .to_string();
+    for (trial, kill_after) in [2usize, 6, 11, 17, 23].into_iter().enumerate() {
+        server.clear_log();
+        let data = dir.path().join(format!("data-{trial}"));
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "harvest_pubmed::harvest_crash_child",
+                "--nocapture",
+            ])
+            .env(HARVEST_CHILD, format!("{}\n{config}", data.display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn the crash child");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while server.requests().len() < kill_after && std::time::Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        child.kill().ok();
+        child.wait().expect("reap the child");
+
+        // What survived is readable and made of whole batches only.
+        let fetched: Vec<Vec<String>> = server
+            .requests()
+            .iter()
+            .filter(|l| l.request.path.ends_with("efetch.fcgi") && l.status == 200)
+            .map(|l| {
+                l.request
+                    .param("id")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|id| format!("pmid:{id}"))
+                    .collect()
+            })
+            .collect();
+        if data.join("index/meta.json").exists() {
+            let store = indexer::index::IndexStore::open_existing(&data).expect("reopens");
+            let damaged = store.index().validate_checksum().unwrap();
+            assert!(
+                damaged.is_empty(),
+                "trial {trial}: damaged files {damaged:?}"
+            );
+            let committed = ids(&store.export().expect("every record decodes"));
+            for batch in &fetched {
+                let present = batch.iter().filter(|id| committed.contains(*id)).count();
+                assert!(
+                    present == 0 || present == batch.len(),
+                    "trial {trial}: a partial batch was committed: {batch:?}"
+                );
+            }
+            assert!(committed.is_subset(&expected));
+        }
+        // The next run resumes and ends with exactly the clean result.
+        let resumed = harvest(&data, &config, &[]);
+        assert_eq!(resumed.code, EXIT_OK, "trial {trial}: {}", resumed.stderr);
+        assert_eq!(ids(&exported(&data)), expected, "trial {trial}");
+    }
+}

@@ -426,3 +426,163 @@ fn entry_has_key(entry: &Entry, key: &MatchKey) -> bool {
         .chain(std::iter::once(&entry.record))
         .any(|version| match_keys(version).contains(key))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{Author, Identifiers, Provenance, Publication, PublicationDate};
+
+    fn version(
+        source: &str,
+        record_id: &str,
+        identifiers: Identifiers,
+        orcid: Option<&str>,
+    ) -> Record {
+        Record::Publication(Box::new(Publication {
+            id: Publication::stable_id(&identifiers, || format!("{source}:{record_id}")),
+            identifiers,
+            title: "Hearing aid outcomes across Welsh audiology services".into(),
+            published: PublicationDate {
+                year: 2023,
+                ..PublicationDate::default()
+            },
+            authors: vec![Author {
+                position: 1,
+                family: Some("Jones".into()),
+                given: Some("Carys".into()),
+                orcid: orcid.map(str::to_owned),
+                valid: true,
+                ..Author::default()
+            }],
+            provenance: vec![Provenance {
+                source: source.into(),
+                location: format!("https://example.invalid/{source}"),
+                fetched_at: "2026-01-01T00:00:00Z".into(),
+                record_id: Some(record_id.into()),
+            }],
+            ..Publication::default()
+        }))
+    }
+
+    fn versions() -> Vec<Record> {
+        vec![
+            version(
+                "pubmed",
+                "pmid:111",
+                Identifiers {
+                    pmid: Some("111".into()),
+                    ..Identifiers::default()
+                },
+                None,
+            ),
+            version(
+                "europepmc",
+                "MED:111",
+                Identifiers {
+                    pmid: Some("111".into()),
+                    doi: Some("10.1000/audiology".into()),
+                    ..Identifiers::default()
+                },
+                Some("0000-0002-1825-0097"),
+            ),
+            // A repository copy with no identifiers at all: found by title, year and first author.
+            version("oai:orca", "oai:orca:42", Identifiers::default(), None),
+        ]
+    }
+
+    fn index_in_order(order: &[usize]) -> Vec<Record> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::open_or_create(dir.path()).unwrap();
+        let mut sink = RecordSink::open(&store, 15_000_000).unwrap();
+        let all = versions();
+        for (step, index) in order.iter().enumerate() {
+            sink.upsert(all[*index].clone()).unwrap();
+            // Alternate commits: merging must work across committed and staged records.
+            if step % 2 == 0 {
+                sink.commit(None).unwrap();
+            }
+        }
+        sink.commit(None).unwrap();
+        sink.finish().unwrap();
+        store.export().unwrap()
+    }
+
+    #[test]
+    fn the_same_work_from_three_sources_is_one_record_in_any_order() {
+        let first = index_in_order(&[0, 1, 2]);
+        assert_eq!(first.len(), 1, "{first:#?}");
+        let Record::Publication(merged) = &first[0] else {
+            panic!("not a publication")
+        };
+        assert_eq!(merged.id, "pmid:111");
+        assert_eq!(merged.identifiers.doi.as_deref(), Some("10.1000/audiology"));
+        assert_eq!(
+            merged.authors[0].orcid.as_deref(),
+            Some("0000-0002-1825-0097")
+        );
+        let sources: Vec<&str> = merged
+            .provenance
+            .iter()
+            .map(|p| p.source.as_str())
+            .collect();
+        assert_eq!(sources, ["pubmed", "europepmc", "oai:orca"]);
+        for order in [[2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+            assert_eq!(index_in_order(&order), first, "order {order:?}");
+        }
+    }
+
+    #[test]
+    fn a_source_deleting_its_version_leaves_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::open_or_create(dir.path()).unwrap();
+        let mut sink = RecordSink::open(&store, 15_000_000).unwrap();
+        for record in versions() {
+            sink.upsert(record).unwrap();
+        }
+        sink.commit(None).unwrap();
+        assert!(sink.delete_version("oai:orca", "oai:orca:42").unwrap());
+        assert!(sink.delete_source_versions("pmid:111", "pubmed").unwrap());
+        sink.commit(None).unwrap();
+        let records = store.export().unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].provenance().len(), 1);
+        assert_eq!(records[0].provenance()[0].source, "europepmc");
+        assert!(sink.delete_version("europepmc", "MED:111").unwrap());
+        sink.commit(None).unwrap();
+        assert!(store.export().unwrap().is_empty());
+        assert_eq!(sink.counts().deleted, 1);
+    }
+
+    #[test]
+    fn changes_after_the_last_checkpoint_are_never_half_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::open_or_create(dir.path()).unwrap();
+        let mut sink = RecordSink::open(&store, 15_000_000).unwrap();
+        sink.set_commit_interval(Duration::from_secs(3600));
+        let all = versions();
+        sink.upsert(all[0].clone()).unwrap();
+        sink.commit(Some(("test", serde_json::json!({"page": 1}))))
+            .unwrap();
+        // Staged, not yet durable: the interval has not passed.
+        assert_eq!(store.count().unwrap(), 0);
+        // A page cut short: one record upserted, no checkpoint for it.
+        let mut other = all[1].clone();
+        if let Record::Publication(p) = &mut other {
+            p.identifiers.pmid = Some("222".into());
+            p.id = "pmid:222".into();
+            p.title = "A different study entirely, of tinnitus".into();
+        }
+        sink.upsert(other).unwrap();
+        sink.flush().unwrap();
+        sink.finish().unwrap();
+        let ids: Vec<String> = store
+            .export()
+            .unwrap()
+            .iter()
+            .map(|r| r.id().to_owned())
+            .collect();
+        assert_eq!(ids, ["pmid:111"]);
+        let payload = store.commit_payload().unwrap().unwrap();
+        assert!(payload.contains("\"page\":1"), "{payload}");
+    }
+}

@@ -11,7 +11,9 @@
 //! 4. [`index`] writes records into a tantivy index through a merging sink
 //!    (upserts by stable id, atomic commits with checkpoints) and reads them back;
 //! 5. [`links`] joins grants to their outputs (funder-reported or acknowledged);
-//! 6. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
+//! 6. [`tagging`] decides which authors and grant people are healthcare
+//!    scientists (roster matching, inference, curation), with evidence;
+//! 7. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
 //!
 //! ```no_run
 //! use indexer::ingest::{ingest_files, IngestOptions};
@@ -35,3 +37,4 @@ pub mod links;
 pub mod merge;
 pub mod records;
 pub mod sources;
+pub mod tagging;

@@ -6,6 +6,9 @@
 //! indexer export                print every indexed record as JSON Lines
 //! indexer harvest SOURCE …      fetch from a source API into the index (resumable)
 //! indexer reparse [SOURCE…]     rebuild records from archived raw responses, offline
+//! indexer roster check|import F  check a roster CSV / make it the one tagging uses
+//! indexer curate accept|reject PERSON RECORD POSITION   a curator's decision
+//! indexer evaluate --roster R --gold G INPUTS…   tagging precision, recall, F1
 //! ```
 //!
 //! Exit codes: 0 success; 1 the command could not run (no index, index
@@ -32,6 +35,8 @@ use crate::ingest::{expand_inputs, ingest_files, IngestOptions};
 use crate::records::Record;
 use crate::sources::pubmed::{self, PubmedItem};
 use crate::sources::{europepmc, gtr, nihr, oaipmh, orcid};
+
+pub mod tagging;
 
 /// Folder of the raw-response archive inside the data directory.
 pub const RAW_DIR: &str = "raw";
@@ -73,8 +78,18 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
-    /// Print every indexed record as JSON Lines, ordered by id.
-    Export,
+    /// Print every indexed record as JSON Lines, ordered by id, each person with its tag (`hcs`).
+    Export {
+        #[command(flatten)]
+        reference: tagging::ReferenceArgs,
+    },
+    /// Check or import the roster of healthcare scientists.
+    #[command(subcommand)]
+    Roster(tagging::RosterCommand),
+    /// Accept or reject an attribution (a curator's decision; wins over the scorer).
+    Curate(tagging::CurateArgs),
+    /// Precision, recall and F1 of tagging against a gold set.
+    Evaluate(tagging::EvaluateArgs),
     /// Fetch records from a source API into the index; resumes from the last checkpoint.
     Harvest {
         /// Harvest configuration file (TOML); `HCS_<SECTION>_<KEY>` variables override it.
@@ -169,7 +184,10 @@ fn dispatch(
             writer_memory_mb,
         } => ingest(&cli.data_dir, &inputs, writer_memory_mb, err, interactive),
         Command::Parse { inputs } => parse(&inputs, out, err),
-        Command::Export => export(&cli.data_dir, out),
+        Command::Export { reference } => tagging::export(&cli.data_dir, &reference, out, err),
+        Command::Roster(command) => tagging::roster(&cli.data_dir, &command, err),
+        Command::Curate(args) => tagging::curate(&cli.data_dir, &args, err),
+        Command::Evaluate(args) => tagging::evaluate_command(&cli.data_dir, &args, out, err),
         Command::Harvest {
             config,
             writer_memory_mb,
@@ -270,18 +288,6 @@ fn parse(inputs: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     } else {
         EXIT_BAD_INPUT
     })
-}
-
-fn export(data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let store = IndexStore::open_existing(data_dir)?;
-    let records = store.export().context("reading the index")?;
-    let mut out = io::BufWriter::new(out);
-    for record in &records {
-        serde_json::to_writer(&mut out, record)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(EXIT_OK)
 }
 
 fn harvest(

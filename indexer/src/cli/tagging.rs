@@ -1,0 +1,433 @@
+//! The tagging commands: `roster`, `curate`, `evaluate`, and the tags
+//! `export` prints beside each author and grant person.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::index::IndexStore;
+use crate::ingest::expand_inputs;
+use crate::records::Record;
+use crate::sources::pubmed::{self, PubmedItem};
+use crate::tagging::curation::INFERRED;
+use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
+use crate::tagging::{annotate, Decision, DecisionLog, ReferenceData, Roster, Tagger, Verdict};
+
+use super::{EXIT_BAD_INPUT, EXIT_OK};
+
+/// Folder of the tagging state inside the data directory.
+pub const TAGGING_DIR: &str = "tagging";
+/// The imported roster inside [`TAGGING_DIR`].
+pub const ROSTER_FILE: &str = "roster.csv";
+/// The curators' journal inside [`TAGGING_DIR`].
+pub const DECISIONS_FILE: &str = "decisions.jsonl";
+
+/// Reference-data overrides shared by the tagging commands.
+#[derive(Debug, Args)]
+pub struct ReferenceArgs {
+    /// Roster CSV to tag with (default: the one imported with `indexer roster import`).
+    #[arg(long)]
+    roster: Option<PathBuf>,
+    /// Gazetteer of NHS Wales organisations (default: the bundled one).
+    #[arg(long)]
+    gazetteer: Option<PathBuf>,
+    /// Discipline rules (default: the bundled ones).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+}
+
+/// `indexer roster …`
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Check a roster CSV: every bad row by line and column; nothing stored.
+    Check {
+        /// The roster file.
+        file: PathBuf,
+    },
+    /// Check a roster and make it the one tagging uses (kept in DATA_DIR/tagging, mode 0600).
+    Import {
+        /// The roster file.
+        file: PathBuf,
+    },
+}
+
+/// Accept or reject, on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VerdictArg {
+    /// This person is this author.
+    Accept,
+    /// This person is not this author.
+    Reject,
+}
+
+/// `indexer curate accept|reject PERSON RECORD POSITION`
+#[derive(Debug, Args)]
+pub struct CurateArgs {
+    /// accept or reject.
+    verdict: VerdictArg,
+    /// Roster person id, or `inferred` for the tier-2 guess.
+    person: String,
+    /// Record id (e.g. `pmid:12345`, `grant:mrc:MR/K01577X/1`).
+    record: String,
+    /// Byline position (1-based), or 1-based place in a grant's people.
+    position: u32,
+    /// Why, in the curator's words.
+    #[arg(long)]
+    note: Option<String>,
+}
+
+/// `indexer evaluate --roster R --gold G INPUTS…`
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Gold authorships: `record_id,author_position,person_id`.
+    #[arg(long)]
+    gold: PathBuf,
+    /// Hand judgements for tier 2: `record_id,author_position,hcs`.
+    #[arg(long)]
+    gold_hcs: Option<PathBuf>,
+    /// Print the evaluation as JSON.
+    #[arg(long)]
+    json: bool,
+    /// List every tier-1 mistake (ids and scores only).
+    #[arg(long)]
+    explain: bool,
+    /// Record files: PubMed XML (plain or .gz; directories searched) or JSON Lines from `export`/`parse`.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    reference: ReferenceArgs,
+}
+
+fn tagging_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join(TAGGING_DIR)
+}
+
+/// Loads the roster (given or imported), reference data and decisions; roster issues go to `err`.
+fn load_tagger(
+    data_dir: &Path,
+    args: &ReferenceArgs,
+    err: &mut dyn Write,
+) -> anyhow::Result<(Tagger, bool)> {
+    let reference = ReferenceData::load(args.gazetteer.as_deref(), args.rules.as_deref())
+        .context("loading the tagging reference data")?;
+    let imported = tagging_dir(data_dir).join(ROSTER_FILE);
+    let path = args
+        .roster
+        .clone()
+        .or_else(|| imported.exists().then_some(imported));
+    let (roster, clean) = match &path {
+        Some(path) => {
+            let roster = Roster::load(path, &reference.taxonomy, &reference.gazetteer)?;
+            let clean = report_roster(path, &roster, err)?;
+            (roster, clean)
+        }
+        None => (Roster::default(), true),
+    };
+    let decisions = DecisionLog::open(&tagging_dir(data_dir).join(DECISIONS_FILE))?;
+    for (line, problem) in &decisions.unreadable {
+        writeln!(
+            err,
+            "warning: decisions journal line {line} unreadable, ignored: {problem}"
+        )?;
+    }
+    Ok((Tagger::new(reference, roster, decisions), clean))
+}
+
+/// Prints the roster's issues (positions only, never cell contents); true when it had none.
+fn report_roster(path: &Path, roster: &Roster, err: &mut dyn Write) -> io::Result<bool> {
+    for issue in &roster.issues {
+        writeln!(err, "{}: {issue}; row skipped", path.display())?;
+    }
+    if !roster.ignored_columns.is_empty() {
+        writeln!(
+            err,
+            "{}: column(s) not used and dropped: {}",
+            path.display(),
+            roster.ignored_columns.join(", ")
+        )?;
+    }
+    writeln!(
+        err,
+        "roster {}: {} people loaded, {} row(s) skipped",
+        path.display(),
+        roster.len(),
+        roster.issues.len()
+    )?;
+    Ok(roster.issues.is_empty())
+}
+
+/// `indexer roster check|import`.
+pub fn roster(data_dir: &Path, command: &RosterCommand, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let reference =
+        ReferenceData::load(None, None).context("loading the tagging reference data")?;
+    let (RosterCommand::Check { file } | RosterCommand::Import { file }) = command;
+    let roster = Roster::load(file, &reference.taxonomy, &reference.gazetteer)?;
+    let clean = report_roster(file, &roster, err)?;
+    if let RosterCommand::Import { .. } = command {
+        let dir = tagging_dir(data_dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let target = dir.join(ROSTER_FILE);
+        let staged = dir.join(format!("{ROSTER_FILE}.new"));
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        write_private(&staged, &bytes).with_context(|| format!("writing {}", staged.display()))?;
+        // The new roster replaces the old in one step; a crash leaves one or the other.
+        std::fs::rename(&staged, &target)
+            .with_context(|| format!("replacing {}", target.display()))?;
+        writeln!(
+            err,
+            "imported: tagging now uses this roster ({} people)",
+            roster.len()
+        )?;
+    }
+    Ok(if clean { EXIT_OK } else { EXIT_BAD_INPUT })
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// `indexer export`: every record with its tags beside each person.
+pub fn export(
+    data_dir: &Path,
+    args: &ReferenceArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let store = IndexStore::open_existing(data_dir)?;
+    let (mut tagger, _) = load_tagger(data_dir, args, err)?;
+    let records = store.export().context("reading the index")?;
+    let tags = tagger.tag_all(&records);
+    let mut out = io::BufWriter::new(out);
+    for (record, tags) in records.iter().zip(&tags) {
+        serde_json::to_writer(&mut out, &annotate(record, tags))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `indexer curate`: one decision into the journal.
+pub fn curate(data_dir: &Path, args: &CurateArgs, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let store = IndexStore::open_existing(data_dir)?;
+    let record = store
+        .export()
+        .context("reading the index")?
+        .into_iter()
+        .find(|record| record.id() == args.record)
+        .with_context(|| format!("no record {:?} in the index", args.record))?;
+    let people = match &record {
+        Record::Publication(p) => p.authors.iter().map(|a| a.position).collect::<Vec<_>>(),
+        Record::Grant(g) => (1..=g.people.len() as u32).collect(),
+    };
+    anyhow::ensure!(
+        people.contains(&args.position),
+        "{} has no person at position {} (positions: {:?})",
+        args.record,
+        args.position,
+        people
+    );
+    if args.person != INFERRED {
+        let (tagger, _) = load_tagger(
+            data_dir,
+            &ReferenceArgs {
+                roster: None,
+                gazetteer: None,
+                rules: None,
+            },
+            err,
+        )?;
+        anyhow::ensure!(
+            tagger.roster.person(&args.person).is_some(),
+            "no person {:?} on the imported roster (or use `inferred` for the tier-2 guess)",
+            args.person
+        );
+    }
+    let mut log = DecisionLog::open(&tagging_dir(data_dir).join(DECISIONS_FILE))?;
+    let decision = Decision {
+        at: crate::clock::now_rfc3339(),
+        decision: match args.verdict {
+            VerdictArg::Accept => Verdict::Accept,
+            VerdictArg::Reject => Verdict::Reject,
+        },
+        person_id: args.person.clone(),
+        record_id: args.record.clone(),
+        position: args.position,
+        note: args.note.clone(),
+    };
+    log.record(decision)?;
+    writeln!(
+        err,
+        "recorded: {:?} {} for {} position {}",
+        args.verdict, args.person, args.record, args.position
+    )?;
+    Ok(EXIT_OK)
+}
+
+/// Reads records from PubMed XML files and JSON Lines exports.
+fn read_records(inputs: &[PathBuf], err: &mut dyn Write) -> anyhow::Result<(Vec<Record>, usize)> {
+    let (jsonl, xml): (Vec<PathBuf>, Vec<PathBuf>) = inputs.iter().cloned().partition(|path| {
+        path.extension()
+            .is_some_and(|e| e == "jsonl" || e == "json")
+    });
+    let mut records = Vec::new();
+    let mut problems = 0;
+    for path in &jsonl {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        for (number, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.contains("\"record_type\":\"deletion\"") {
+                continue;
+            }
+            match serde_json::from_str::<Record>(line) {
+                Ok(record) => records.push(record),
+                Err(error) => {
+                    writeln!(err, "skipped: {}:{}: {error}", path.display(), number + 1)?;
+                    problems += 1;
+                }
+            }
+        }
+    }
+    for file in expand_inputs(&xml)? {
+        let parser = match pubmed::open_path(&file) {
+            Ok(parser) => parser,
+            Err(error) => {
+                writeln!(err, "error: {error}")?;
+                problems += 1;
+                continue;
+            }
+        };
+        for item in parser {
+            match item {
+                Ok(PubmedItem::Publication(publication)) => {
+                    records.push(Record::Publication(publication))
+                }
+                Ok(PubmedItem::Deleted(_)) => {}
+                Err(error) => {
+                    writeln!(err, "skipped: {error}")?;
+                    problems += 1;
+                }
+            }
+        }
+    }
+    // The same record in two inputs is evaluated once.
+    records.sort_by(|a, b| a.id().cmp(b.id()));
+    records.dedup_by(|a, b| a.id() == b.id());
+    Ok((records, problems))
+}
+
+/// `indexer evaluate`.
+pub fn evaluate_command(
+    data_dir: &Path,
+    args: &EvaluateArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let gold = Gold::parse(&read(&args.gold)?, &args.gold.display().to_string())?;
+    let judgements = match &args.gold_hcs {
+        Some(path) => Some(HcsJudgements::parse(
+            &read(path)?,
+            &path.display().to_string(),
+        )?),
+        None => None,
+    };
+    anyhow::ensure!(
+        args.reference.roster.is_some(),
+        "evaluate needs --roster FILE"
+    );
+    let (mut tagger, clean) = load_tagger(data_dir, &args.reference, err)?;
+    let bands = tagger.bands;
+    // Every scored pair comes back, so the sweep can judge other thresholds.
+    tagger.bands.review = 1;
+    let (records, problems) = read_records(&args.inputs, err)?;
+    let started = std::time::Instant::now();
+    let tags = tagger.tag_all(&records);
+    let elapsed = started.elapsed();
+    let evaluation = evaluate(&records, &tags, &gold, judgements.as_ref(), bands);
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &evaluation)?;
+        writeln!(out)?;
+    } else {
+        print_evaluation(&evaluation, args.explain, out)?;
+        writeln!(
+            out,
+            "tagging time: {:.3} s ({} records)",
+            elapsed.as_secs_f64(),
+            records.len()
+        )?;
+    }
+    Ok(if clean && problems == 0 {
+        EXIT_OK
+    } else {
+        EXIT_BAD_INPUT
+    })
+}
+
+fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} records, {} people, {} gold authorships ({} outside the inputs)",
+        evaluation.records, evaluation.people, evaluation.gold, evaluation.gold_outside_inputs
+    )?;
+    writeln!(
+        out,
+        "{:<28} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6}",
+        "tier 1", "TP", "FP", "FN", "precision", "recall", "F1"
+    )?;
+    let sweep = evaluation
+        .sweep
+        .iter()
+        .map(|(threshold, counts)| (format!("score >= {threshold}"), counts));
+    let rows = [
+        ("accept band (counted)".to_owned(), &evaluation.tier1_accept),
+        (
+            "accept + review".to_owned(),
+            &evaluation.tier1_accept_or_review,
+        ),
+    ];
+    for (label, counts) in rows.into_iter().chain(sweep) {
+        writeln!(
+            out,
+            "{label:<28} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}",
+            counts.true_positives,
+            counts.false_positives,
+            counts.false_negatives,
+            counts.precision,
+            counts.recall,
+            counts.f1
+        )?;
+    }
+    let tier2 = &evaluation.tier2;
+    let precision = tier2
+        .precision
+        .map_or("n/a (nothing judged)".to_owned(), |p| format!("{p:.3}"));
+    writeln!(
+        out,
+        "tier 2: {} tag(s): {} judged true, {} judged false, {} unjudged; precision {precision}",
+        tier2.tagged, tier2.judged_true, tier2.judged_false, tier2.unjudged
+    )?;
+    if explain {
+        for mistake in &evaluation.mistakes {
+            let score = mistake.score.map_or("-".to_owned(), |s| s.to_string());
+            writeln!(
+                out,
+                "{} {} position {} person {} score {score}",
+                mistake.kind, mistake.record_id, mistake.position, mistake.person_id
+            )?;
+        }
+    }
+    Ok(())
+}

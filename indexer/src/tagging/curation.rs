@@ -1,0 +1,219 @@
+//! Curators' decisions: an append-only journal that wins over the scorer.
+//!
+//! Each line of `decisions.jsonl` is one decision — accept or reject a
+//! person (or `inferred`, the tier-2 guess) for one author or grant person
+//! of one record — with its time and an optional note. The last decision for
+//! the same record, position and person wins; nothing is ever rewritten, so
+//! the history stays. The journal lives outside the index, keyed by stable
+//! record ids, so it survives re-harvest, reparse and rebuild.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::TaggingError;
+
+/// The person id that stands for the tier-2 inference in a decision.
+pub const INFERRED: &str = "inferred";
+
+/// Accept or reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// This person is this author (or, for `inferred`, the author is a healthcare scientist).
+    Accept,
+    /// This person is not this author (or, for `inferred`, the author is not one).
+    Reject,
+}
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// When it was made (RFC 3339, UTC).
+    pub at: String,
+    /// Accept or reject.
+    pub decision: Verdict,
+    /// Roster person id, or `inferred`.
+    pub person_id: String,
+    /// Record id (`pmid:…`, `grant:…`).
+    pub record_id: String,
+    /// Byline position, or 1-based place in a grant's people.
+    pub position: u32,
+    /// Why, in the curator's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The decisions in force, by record and position.
+#[derive(Debug, Default)]
+pub struct DecisionLog {
+    path: Option<PathBuf>,
+    by_slot: HashMap<(String, u32), Vec<(String, Verdict)>>,
+    /// Lines that could not be read (e.g. one torn by a crash mid-write), by line number.
+    pub unreadable: Vec<(usize, String)>,
+}
+
+impl DecisionLog {
+    /// The journal at `path`; an absent file is an empty journal.
+    pub fn open(path: &Path) -> Result<Self, TaggingError> {
+        let mut log = DecisionLog {
+            path: Some(path.to_owned()),
+            ..DecisionLog::default()
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(log),
+            Err(source) => {
+                return Err(TaggingError::Io {
+                    path: path.to_owned(),
+                    source,
+                })
+            }
+        };
+        for (number, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Decision>(line) {
+                Ok(decision) => log.apply(decision),
+                Err(error) => log.unreadable.push((number + 1, error.to_string())),
+            }
+        }
+        Ok(log)
+    }
+
+    fn apply(&mut self, decision: Decision) {
+        let slot = self
+            .by_slot
+            .entry((decision.record_id, decision.position))
+            .or_default();
+        slot.retain(|(person, _)| *person != decision.person_id);
+        slot.push((decision.person_id, decision.decision));
+    }
+
+    /// Appends a decision durably (written and synced before this returns) and applies it.
+    pub fn record(&mut self, decision: Decision) -> Result<(), TaggingError> {
+        let path = self
+            .path
+            .clone()
+            .ok_or_else(|| TaggingError::data("decisions", "this journal has no file"))?;
+        let io = |source| TaggingError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let mut line =
+            serde_json::to_string(&decision).map_err(|e| TaggingError::data("decisions", e))?;
+        line.push('\n');
+        let mut file = open_append(&path).map_err(io)?;
+        // A journal whose last line was torn by a crash gets a fresh line first.
+        if ends_without_newline(&path) {
+            file.write_all(b"\n").map_err(io)?;
+        }
+        file.write_all(line.as_bytes()).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        self.apply(decision);
+        Ok(())
+    }
+
+    /// Every decision in force for one slot: (person id, verdict).
+    pub fn for_slot(&self, record_id: &str, position: u32) -> Vec<(String, Verdict)> {
+        self.by_slot
+            .get(&(record_id.to_owned(), position))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// True when a curator said the slot's author is not a healthcare scientist (tier 2).
+    pub fn rejects_inferred(&self, record_id: &str, position: u32) -> bool {
+        self.for_slot(record_id, position)
+            .iter()
+            .any(|(person, verdict)| person == INFERRED && *verdict == Verdict::Reject)
+    }
+
+    /// True when no decision is in force.
+    pub fn is_empty(&self) -> bool {
+        self.by_slot.is_empty()
+    }
+}
+
+fn open_append(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Decisions name staff: readable by the service account only.
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+fn ends_without_newline(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = File::open(path) else {
+        return false;
+    };
+    if file.seek(SeekFrom::End(-1)).is_err() {
+        return false;
+    }
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last).is_ok() && last[0] != b'\n'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(verdict: Verdict, person: &str) -> Decision {
+        Decision {
+            at: "2026-11-30T12:00:00Z".into(),
+            decision: verdict,
+            person_id: person.into(),
+            record_id: "pmid:1".into(),
+            position: 2,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn the_last_decision_wins_and_survives_reopening_and_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tagging/decisions.jsonl");
+        let mut log = DecisionLog::open(&path).unwrap();
+        log.record(decision(Verdict::Accept, "p1")).unwrap();
+        log.record(decision(Verdict::Reject, "p1")).unwrap();
+        log.record(decision(Verdict::Reject, INFERRED)).unwrap();
+        // A crash mid-append leaves half a line.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"{\"at\":\"2026").unwrap();
+        let mut log = DecisionLog::open(&path).unwrap();
+        assert_eq!(log.unreadable.len(), 1);
+        assert_eq!(
+            log.for_slot("pmid:1", 2),
+            vec![
+                ("p1".to_owned(), Verdict::Reject),
+                (INFERRED.to_owned(), Verdict::Reject)
+            ]
+        );
+        assert!(log.rejects_inferred("pmid:1", 2));
+        log.record(decision(Verdict::Accept, "p1")).unwrap();
+        let log = DecisionLog::open(&path).unwrap();
+        assert_eq!(
+            log.unreadable.len(),
+            1,
+            "the torn line stays torn; the new one reads"
+        );
+        assert_eq!(
+            log.for_slot("pmid:1", 2)[1],
+            ("p1".to_owned(), Verdict::Accept)
+        );
+        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+        assert_eq!(lines, 5, "append-only: every decision is kept");
+    }
+}

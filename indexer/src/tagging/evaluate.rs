@@ -1,0 +1,330 @@
+//! Precision, recall and F1 of tagging against a hand-checked gold set.
+//!
+//! Gold (`record_id,author_position,person_id`) lists every true roster
+//! authorship in the records evaluated; an author absent from it is a true
+//! negative. Tier 1 counts a prediction when its band is accept (the figure
+//! the metrics use) and reports accept + review beside it. Tier 2 is judged
+//! separately: a tier-2 tag is true when the author is a gold roster person
+//! or a second gold file (`record_id,author_position,hcs`) says so.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::model::{SlotTag, Tier};
+use super::Bands;
+use super::TaggingError;
+use crate::records::Record;
+
+/// The gold authorships.
+#[derive(Debug, Default)]
+pub struct Gold {
+    authorships: HashSet<(String, u32, String)>,
+}
+
+/// Hand judgements of whether authors are healthcare scientists, for tier 2.
+#[derive(Debug, Default)]
+pub struct HcsJudgements {
+    judged: HashMap<(String, u32), bool>,
+}
+
+fn read_rows(
+    text: &str,
+    origin: &str,
+    header: &[&str],
+) -> Result<Vec<(u64, Vec<String>)>, TaggingError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let found: Vec<String> = reader
+        .headers()
+        .map_err(|e| TaggingError::data(origin, format!("line 1: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    if found != header {
+        return Err(TaggingError::data(
+            origin,
+            format!("line 1: the header must be {}", header.join(",")),
+        ));
+    }
+    let mut rows = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| TaggingError::data(origin, e))?;
+        let line = row.position().map_or(0, |p| p.line());
+        rows.push((
+            line,
+            row.iter().map(|cell| cell.trim().to_owned()).collect(),
+        ));
+    }
+    Ok(rows)
+}
+
+fn position(origin: &str, line: u64, text: &str) -> Result<u32, TaggingError> {
+    text.parse::<u32>().ok().filter(|p| *p > 0).ok_or_else(|| {
+        TaggingError::data(
+            origin,
+            format!("line {line}, column 2 (author_position): not a positive whole number"),
+        )
+    })
+}
+
+impl Gold {
+    /// Parses a gold CSV.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, TaggingError> {
+        let mut gold = Gold::default();
+        for (line, cells) in
+            read_rows(text, origin, &["record_id", "author_position", "person_id"])?
+        {
+            let position = position(origin, line, &cells[1])?;
+            if cells[0].is_empty() || cells[2].is_empty() {
+                return Err(TaggingError::data(
+                    origin,
+                    format!("line {line}: record_id and person_id are required"),
+                ));
+            }
+            gold.authorships
+                .insert((cells[0].clone(), position, cells[2].clone()));
+        }
+        Ok(gold)
+    }
+
+    /// How many authorships the gold set lists.
+    pub fn len(&self) -> usize {
+        self.authorships.len()
+    }
+
+    /// True when the gold set lists none.
+    pub fn is_empty(&self) -> bool {
+        self.authorships.is_empty()
+    }
+}
+
+impl HcsJudgements {
+    /// Parses `record_id,author_position,hcs` (hcs: true/false, yes/no, 1/0).
+    pub fn parse(text: &str, origin: &str) -> Result<Self, TaggingError> {
+        let mut judgements = HcsJudgements::default();
+        for (line, cells) in read_rows(text, origin, &["record_id", "author_position", "hcs"])? {
+            let position = position(origin, line, &cells[1])?;
+            let hcs = match cells[2].to_lowercase().as_str() {
+                "true" | "yes" | "1" => true,
+                "false" | "no" | "0" => false,
+                _ => {
+                    return Err(TaggingError::data(
+                        origin,
+                        format!("line {line}, column 3 (hcs): expected true or false"),
+                    ))
+                }
+            };
+            judgements.judged.insert((cells[0].clone(), position), hcs);
+        }
+        Ok(judgements)
+    }
+}
+
+/// True/false positives and false negatives, with the derived measures.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    /// Predicted and in gold.
+    pub true_positives: usize,
+    /// Predicted, not in gold.
+    pub false_positives: usize,
+    /// In gold, not predicted.
+    pub false_negatives: usize,
+    /// TP / (TP + FP).
+    pub precision: f64,
+    /// TP / (TP + FN).
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+}
+
+impl Counts {
+    fn finish(mut self) -> Self {
+        let ratio = |a: usize, b: usize| {
+            if a + b == 0 {
+                0.0
+            } else {
+                a as f64 / (a + b) as f64
+            }
+        };
+        self.precision = ratio(self.true_positives, self.false_positives);
+        self.recall = ratio(self.true_positives, self.false_negatives);
+        self.f1 = if self.precision + self.recall == 0.0 {
+            0.0
+        } else {
+            2.0 * self.precision * self.recall / (self.precision + self.recall)
+        };
+        self
+    }
+}
+
+/// Tier-2 results.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InferredCounts {
+    /// Tier-2 tags made.
+    pub tagged: usize,
+    /// Of those, judged true (a gold roster author, or judged a healthcare scientist).
+    pub judged_true: usize,
+    /// Judged not a healthcare scientist.
+    pub judged_false: usize,
+    /// Not judged by either gold file.
+    pub unjudged: usize,
+    /// judged_true / (judged_true + judged_false); absent when nothing was judged.
+    pub precision: Option<f64>,
+}
+
+/// One wrong answer, by ids only (names stay out of reports).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Mistake {
+    /// `false_positive` or `false_negative`.
+    pub kind: &'static str,
+    /// The record.
+    pub record_id: String,
+    /// The author position.
+    pub position: u32,
+    /// The person predicted (FP) or missed (FN).
+    pub person_id: String,
+    /// The score the scorer gave this pair, when it scored it.
+    pub score: Option<u8>,
+}
+
+/// The whole evaluation.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Evaluation {
+    /// Records evaluated.
+    pub records: usize,
+    /// People (authors and grant people) on them.
+    pub people: usize,
+    /// Gold authorships.
+    pub gold: usize,
+    /// Gold rows naming records that were not among the inputs.
+    pub gold_outside_inputs: usize,
+    /// Tier 1, counting the accept band.
+    pub tier1_accept: Counts,
+    /// Tier 1, counting accept and review.
+    pub tier1_accept_or_review: Counts,
+    /// Tier 2.
+    pub tier2: InferredCounts,
+    /// Tier 1 at other accept thresholds: (threshold, counts), for choosing the band.
+    pub sweep: Vec<(u8, Counts)>,
+    /// Tier-1 mistakes at the accept band.
+    pub mistakes: Vec<Mistake>,
+}
+
+/// Accept thresholds the sweep reports.
+const SWEEP: [u8; 9] = [30, 40, 50, 60, 70, 80, 85, 90, 95];
+
+/// Scores the tags of `tagged` against the gold set.
+///
+/// Tier-1 tags are judged by score against `bands`, so tag with a review
+/// threshold of 1 to let the sweep see every scored pair.
+pub fn evaluate(
+    records: &[Record],
+    tags: &[Vec<SlotTag>],
+    gold: &Gold,
+    judgements: Option<&HcsJudgements>,
+    bands: Bands,
+) -> Evaluation {
+    let tagged: Vec<(&Record, &Vec<SlotTag>)> = records.iter().zip(tags).collect();
+    let ids: HashSet<&str> = records.iter().map(Record::id).collect();
+    let people = records
+        .iter()
+        .map(|record| match record {
+            Record::Publication(p) => p.authors.len(),
+            Record::Grant(g) => g.people.len(),
+        })
+        .sum();
+    let mut accept = BTreeSet::new();
+    let mut either = BTreeSet::new();
+    let mut scores = HashMap::new();
+    let mut tier2 = InferredCounts::default();
+    let gold_slots: HashSet<(&str, u32)> = gold
+        .authorships
+        .iter()
+        .map(|(record, position, _)| (record.as_str(), *position))
+        .collect();
+    for (record, tags) in &tagged {
+        for slot in tags.iter() {
+            let key = (record.id().to_owned(), slot.position);
+            match (slot.tag.tier, &slot.tag.person_id) {
+                (Tier::Roster, Some(person)) => {
+                    let triple = (key.0, key.1, person.clone());
+                    scores.insert(triple.clone(), slot.tag.score);
+                    if slot.tag.score >= bands.accept || slot.tag.curated.is_some() {
+                        accept.insert(triple.clone());
+                    }
+                    if slot.tag.score >= bands.review {
+                        either.insert(triple);
+                    }
+                }
+                _ => {
+                    tier2.tagged += 1;
+                    let judged = if gold_slots.contains(&(record.id(), slot.position)) {
+                        Some(true)
+                    } else {
+                        judgements.and_then(|j| j.judged.get(&key).copied())
+                    };
+                    match judged {
+                        Some(true) => tier2.judged_true += 1,
+                        Some(false) => tier2.judged_false += 1,
+                        None => tier2.unjudged += 1,
+                    }
+                }
+            }
+        }
+    }
+    let judged = tier2.judged_true + tier2.judged_false;
+    tier2.precision = (judged > 0).then(|| tier2.judged_true as f64 / judged as f64);
+    let in_inputs: BTreeSet<(String, u32, String)> = gold
+        .authorships
+        .iter()
+        .filter(|(record, ..)| ids.contains(record.as_str()))
+        .cloned()
+        .collect();
+    let count = |predicted: &BTreeSet<(String, u32, String)>| {
+        Counts {
+            true_positives: predicted.intersection(&in_inputs).count(),
+            false_positives: predicted.difference(&in_inputs).count(),
+            false_negatives: in_inputs.difference(predicted).count(),
+            ..Counts::default()
+        }
+        .finish()
+    };
+    let mut mistakes: Vec<Mistake> = accept
+        .difference(&in_inputs)
+        .map(|t| ("false_positive", t))
+        .chain(in_inputs.difference(&accept).map(|t| ("false_negative", t)))
+        .map(|(kind, (record_id, position, person_id))| Mistake {
+            kind,
+            record_id: record_id.clone(),
+            position: *position,
+            person_id: person_id.clone(),
+            score: scores
+                .get(&(record_id.clone(), *position, person_id.clone()))
+                .copied(),
+        })
+        .collect();
+    mistakes.sort();
+    Evaluation {
+        records: records.len(),
+        people,
+        gold: gold.len(),
+        gold_outside_inputs: gold.len() - in_inputs.len(),
+        tier1_accept: count(&accept),
+        tier1_accept_or_review: count(&either),
+        tier2,
+        sweep: SWEEP
+            .iter()
+            .map(|&threshold| {
+                let predicted = scores
+                    .iter()
+                    .filter(|(_, score)| **score >= threshold)
+                    .map(|(triple, _)| triple.clone())
+                    .collect();
+                (threshold, count(&predicted))
+            })
+            .collect(),
+        mistakes,
+    }
+}

@@ -1,0 +1,358 @@
+//! The NHS Wales organisation gazetteer: current and Welsh names, acronyms,
+//! hospitals and hosted units, and former names with the dates they applied
+//! (`config/tagging/gazetteer.toml`). Affiliation strings resolve to an
+//! organisation; counts use its current name, the published name is kept.
+
+use serde::Deserialize;
+use time::Date;
+
+use super::text::{cased_words, contains_words, find_words, fold_words};
+use super::{DateSpan, TaggingError};
+
+/// The gazetteer bundled with the indexer.
+pub const BUNDLED_GAZETTEER: &str = include_str!("../../../config/tagging/gazetteer.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GazetteerFile {
+    #[serde(default)]
+    nhs_wales: Markers,
+    #[serde(default)]
+    non_nhs: NonNhs,
+    #[serde(default)]
+    organisation: Vec<OrganisationEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Markers {
+    #[serde(default)]
+    markers: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NonNhs {
+    #[serde(default)]
+    names: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrganisationEntry {
+    key: String,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    welsh: Vec<String>,
+    #[serde(default)]
+    acronyms: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    units: Vec<String>,
+    #[serde(default)]
+    period: Vec<PeriodEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodEntry {
+    name: Option<String>,
+    #[serde(default)]
+    acronyms: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    units: Vec<String>,
+    from: Option<String>,
+    until: Option<String>,
+}
+
+/// One NHS Wales organisation under its current name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    /// ODS code, or a slug where none is known (e.g. "7A4", "heiw").
+    pub key: String,
+    /// Current English name, used when counting.
+    pub name: String,
+    /// Health board, trust, special health authority, other.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone)]
+struct Phrase {
+    words: Vec<String>,
+    /// Acronyms compare with case kept: "CTM" is an acronym, "ctm" is not.
+    cased: bool,
+    organisation: usize,
+    text: String,
+    from: Option<Date>,
+    until: Option<Date>,
+}
+
+/// An organisation named in an affiliation string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationMatch {
+    /// The organisation's key.
+    pub key: String,
+    /// Its current name.
+    pub name: String,
+    /// The gazetteer phrase that matched (a former name, a hospital, an acronym…).
+    pub phrase: String,
+    /// False when the phrase applied only in a period that does not overlap the record's date.
+    pub in_period: bool,
+}
+
+/// The loaded gazetteer.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    organisations: Vec<Organisation>,
+    phrases: Vec<Phrase>,
+    markers: Vec<Vec<String>>,
+    non_nhs: Vec<Vec<String>>,
+}
+
+impl Gazetteer {
+    /// Parses a gazetteer file.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, TaggingError> {
+        let file: GazetteerFile =
+            toml::from_str(text).map_err(|error| TaggingError::data(origin, error))?;
+        let mut organisations = Vec::new();
+        let mut phrases = Vec::new();
+        for entry in &file.organisation {
+            let index = organisations.len();
+            let mut add =
+                |texts: &[String], cased: bool, from, until| -> Result<(), TaggingError> {
+                    for text in texts {
+                        let words = if cased {
+                            cased_words(text)
+                        } else {
+                            fold_words(text)
+                        };
+                        if words.is_empty() {
+                            return Err(TaggingError::data(
+                                origin,
+                                format!("organisation {}: empty phrase {text:?}", entry.key),
+                            ));
+                        }
+                        phrases.push(Phrase {
+                            words,
+                            cased,
+                            organisation: index,
+                            text: text.clone(),
+                            from,
+                            until,
+                        });
+                    }
+                    Ok(())
+                };
+            add(std::slice::from_ref(&entry.name), false, None, None)?;
+            add(&entry.welsh, false, None, None)?;
+            add(&entry.aliases, false, None, None)?;
+            add(&entry.units, false, None, None)?;
+            add(&entry.acronyms, true, None, None)?;
+            for period in &entry.period {
+                let date = |value: &Option<String>| -> Result<Option<Date>, TaggingError> {
+                    value
+                        .as_deref()
+                        .map(|text| {
+                            parse_date(text).ok_or_else(|| {
+                                TaggingError::data(
+                                    origin,
+                                    format!(
+                                        "organisation {}: bad date {text:?} (YYYY-MM-DD)",
+                                        entry.key
+                                    ),
+                                )
+                            })
+                        })
+                        .transpose()
+                };
+                let (from, until) = (date(&period.from)?, date(&period.until)?);
+                add(period.name.as_slice(), false, from, until)?;
+                add(&period.aliases, false, from, until)?;
+                add(&period.units, false, from, until)?;
+                add(&period.acronyms, true, from, until)?;
+            }
+            organisations.push(Organisation {
+                key: entry.key.clone(),
+                name: entry.name.clone(),
+                kind: entry.kind.clone(),
+            });
+        }
+        // Longest phrase first, so "Cwm Taf Morgannwg University Health Board"
+        // is found before "Cwm Taf".
+        phrases.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        let folded = |texts: &[String]| texts.iter().map(|t| fold_words(t)).collect();
+        Ok(Gazetteer {
+            organisations,
+            phrases,
+            markers: folded(&file.nhs_wales.markers),
+            non_nhs: folded(&file.non_nhs.names),
+        })
+    }
+
+    /// The bundled gazetteer.
+    pub fn bundled() -> Result<Self, TaggingError> {
+        Self::parse(BUNDLED_GAZETTEER, "config/tagging/gazetteer.toml")
+    }
+
+    /// Every organisation.
+    pub fn organisations(&self) -> &[Organisation] {
+        &self.organisations
+    }
+
+    /// Organisations named in `affiliation`, each once, those in period on `date` first.
+    ///
+    /// A phrase inside a longer phrase already matched (the "Cwm Taf" of
+    /// "Cwm Taf Morgannwg") does not match again.
+    pub fn find(&self, affiliation: &str, date: Option<DateSpan>) -> Vec<OrganisationMatch> {
+        self.claim(affiliation, date).0
+    }
+
+    /// The organisations named, and which words their phrases claimed.
+    fn claim(
+        &self,
+        affiliation: &str,
+        date: Option<DateSpan>,
+    ) -> (Vec<OrganisationMatch>, Vec<String>, Vec<bool>) {
+        let folded = fold_words(affiliation);
+        let cased = cased_words(affiliation);
+        let mut taken = vec![false; folded.len()];
+        let mut found: Vec<OrganisationMatch> = Vec::new();
+        for phrase in &self.phrases {
+            let words = if phrase.cased { &cased } else { &folded };
+            let Some(start) = find_free(words, &phrase.words, &taken) else {
+                continue;
+            };
+            let in_period = date.is_none_or(|span| span.overlaps(phrase.from, phrase.until));
+            // The same words can belong to two organisations in different
+            // periods (a hospital that moved): only the one in period claims them.
+            if !in_period
+                && self.phrases.iter().any(|other| {
+                    other.words == phrase.words
+                        && other.organisation != phrase.organisation
+                        && date.is_none_or(|span| span.overlaps(other.from, other.until))
+                })
+            {
+                continue;
+            }
+            taken[start..start + phrase.words.len()].fill(true);
+            let organisation = &self.organisations[phrase.organisation];
+            match found.iter_mut().find(|m| m.key == organisation.key) {
+                Some(existing) if !existing.in_period && in_period => {
+                    existing.in_period = true;
+                    existing.phrase = phrase.text.clone();
+                }
+                Some(_) => {}
+                None => found.push(OrganisationMatch {
+                    key: organisation.key.clone(),
+                    name: organisation.name.clone(),
+                    phrase: phrase.text.clone(),
+                    in_period,
+                }),
+            }
+        }
+        found.sort_by_key(|m| !m.in_period);
+        (found, folded, taken)
+    }
+
+    /// The organisation a roster's organisation field names, if the gazetteer knows it.
+    pub fn resolve(&self, name: &str) -> Option<&Organisation> {
+        let first = self.find(name, None).into_iter().next()?;
+        self.organisations.iter().find(|o| o.key == first.key)
+    }
+
+    /// True when `affiliation` says NHS Wales without naming an organisation ("NHS Wales", "GIG Cymru").
+    pub fn names_nhs_wales(&self, affiliation: &str) -> bool {
+        let words = fold_words(affiliation);
+        self.markers
+            .iter()
+            .any(|marker| contains_words(&words, marker))
+    }
+
+    /// True when `affiliation` names a university or other non-NHS body the
+    /// gazetteer lists, in words no NHS organisation's name has claimed
+    /// ("Prifysgol Caerdydd" inside a health board's Welsh name is not the university).
+    pub fn names_non_nhs(&self, affiliation: &str) -> bool {
+        let (_, words, taken) = self.claim(affiliation, None);
+        self.non_nhs
+            .iter()
+            .any(|name| find_free(&words, name, &taken).is_some())
+    }
+}
+
+fn find_free(words: &[String], phrase: &[String], taken: &[bool]) -> Option<usize> {
+    let mut offset = 0;
+    while let Some(start) = find_words(&words[offset..], phrase) {
+        let start = offset + start;
+        // Cased and folded words are the same tokens, so positions line up.
+        if !taken.get(start..start + phrase.len())?.iter().any(|t| *t) {
+            return Some(start);
+        }
+        offset = start + 1;
+    }
+    None
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), format).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(year: u16, month: Option<u8>) -> Option<DateSpan> {
+        Some(DateSpan::of(year, month))
+    }
+
+    #[test]
+    fn former_names_resolve_to_the_current_organisation() {
+        let gazetteer = Gazetteer::bundled().unwrap();
+        let matches = gazetteer.find(
+            "Department of Medical Physics, Abertawe Bro Morgannwg University Health Board, Swansea, UK",
+            span(2015, Some(3)),
+        );
+        assert_eq!(matches[0].name, "Swansea Bay University Health Board");
+        assert!(matches[0].in_period);
+        let late = gazetteer.find(
+            "Abertawe Bro Morgannwg University Health Board",
+            span(2022, None),
+        );
+        assert!(!late[0].in_period, "ABMU was renamed in 2019");
+    }
+
+    #[test]
+    fn a_hospital_that_moved_belongs_to_its_board_of_the_day() {
+        let gazetteer = Gazetteer::bundled().unwrap();
+        let before = gazetteer.find("Princess of Wales Hospital, Bridgend", span(2016, None));
+        let after = gazetteer.find("Princess of Wales Hospital, Bridgend", span(2021, None));
+        assert_eq!(before[0].name, "Swansea Bay University Health Board");
+        assert_eq!(after[0].name, "Cwm Taf Morgannwg University Health Board");
+    }
+
+    #[test]
+    fn longer_names_win_and_acronyms_need_capitals() {
+        let gazetteer = Gazetteer::bundled().unwrap();
+        let found = gazetteer.find(
+            "Cwm Taf Morgannwg University Health Board",
+            span(2020, None),
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name, "Cwm Taf Morgannwg University Health Board");
+        assert!(gazetteer.find("the phw cohort", None).is_empty());
+        assert_eq!(
+            gazetteer.find("PHW, Cardiff", None)[0].name,
+            "Public Health Wales NHS Trust"
+        );
+        assert!(gazetteer.names_non_nhs("School of Medicine, Cardiff University, Cardiff"));
+        assert!(!gazetteer.names_non_nhs("Bwrdd Iechyd Prifysgol Caerdydd a'r Fro"));
+        assert!(gazetteer
+            .find("School of Medicine, Cardiff University", None)
+            .is_empty());
+    }
+}

@@ -1,0 +1,132 @@
+//! Tier 2: people not on the roster who are *possibly* healthcare
+//! scientists, from their published affiliation alone.
+//!
+//! It takes an NHS Wales organisation and a healthcare-science department or
+//! title in the same affiliation. Medical evidence (a medical degree or a
+//! consultant physician's title) counts against, and a university named in
+//! the same string weakens it. Scores stay below the accept band: tier 2 is
+//! reported apart from tier 1, never counted as fact.
+
+use super::gazetteer::OrganisationMatch;
+use super::model::{score_of, Band, Evidence, PersonTag, TaggedOrganisation, Tier};
+use super::rules::{PhraseKind, RuleHit};
+use super::slots::{Affiliation, Slot};
+use super::Tagger;
+
+/// Log-odds with an NHS Wales organisation and a department phrase.
+const BASE: f64 = -0.4;
+/// The highest tier-2 score: below the accept band by design.
+const CEILING: u8 = 75;
+
+/// The tier-2 tag for a slot, when its affiliation supports one.
+pub(crate) fn infer(tagger: &Tagger, slot: &Slot) -> Option<PersonTag> {
+    let rules = &tagger.reference.rules;
+    let gazetteer = &tagger.reference.gazetteer;
+    // The affiliation that names both an NHS Wales organisation and a
+    // healthcare-science department or title; a discipline-specific one first.
+    let mut best: Option<(
+        u8,
+        &Affiliation,
+        Option<&OrganisationMatch>,
+        Option<RuleHit>,
+        Option<&str>,
+    )> = None;
+    for affiliation in &slot.affiliations {
+        let organisation = affiliation.organisations.first();
+        let nhs = organisation.is_some() || gazetteer.names_nhs_wales(&affiliation.text);
+        if !nhs {
+            continue;
+        }
+        let hit = rules.find(&affiliation.words);
+        let generic = rules.generic_title(&affiliation.words);
+        if hit.is_none() && generic.is_none() {
+            continue;
+        }
+        let rank = u8::from(hit.as_ref().is_some_and(|h| h.discipline.is_some()))
+            + u8::from(organisation.is_some());
+        if best.as_ref().is_none_or(|(r, ..)| rank > *r) {
+            best = Some((rank, affiliation, organisation, hit, generic));
+        }
+    }
+    let (_, affiliation, organisation, hit, generic) = best?;
+    let mut points = BASE;
+    let mut evidence = vec![];
+    let mut add = |feature: &str, value: String, weight: f64| {
+        points += weight;
+        evidence.push(Evidence {
+            feature: feature.to_owned(),
+            value,
+            points: weight,
+        });
+    };
+    add(
+        "base",
+        "not on the roster: inferred from the affiliation".into(),
+        BASE,
+    );
+    match organisation {
+        Some(found) => add(
+            "organisation",
+            format!("affiliation names {}", found.phrase),
+            0.0,
+        ),
+        None => add(
+            "organisation",
+            "affiliation says NHS Wales, no organisation".into(),
+            -0.5,
+        ),
+    }
+    if let Some(hit) = &hit {
+        let (feature, weight) = match (&hit.discipline, hit.kind) {
+            (_, PhraseKind::Title) => ("title", 1.2),
+            (Some(_), _) => ("department", 0.6),
+            (None, _) => ("department", 0.2),
+        };
+        add(feature, format!("affiliation names {}", hit.phrase), weight);
+    }
+    // A discipline's own title ("Clinical Scientist (Audiology)") already counted.
+    let titled = hit.as_ref().is_some_and(|h| h.kind == PhraseKind::Title);
+    if let (Some(title), false) = (generic, titled) {
+        add("title", format!("affiliation names the title {title}"), 1.2);
+    }
+    // Degrees only after a name ("MD" in an affiliation is Maryland); titles anywhere.
+    let medical = rules.medical_degree(&slot.display_name).or_else(|| {
+        std::iter::once(slot.display_name.as_str())
+            .chain(slot.affiliations.iter().map(|a| a.text.as_str()))
+            .find_map(|text| rules.medical_title(text))
+    });
+    if let Some(medical) = medical {
+        add(
+            "medical",
+            format!("medical title or degree: {medical}"),
+            -2.5,
+        );
+    }
+    if gazetteer.names_non_nhs(&affiliation.text) {
+        add(
+            "university",
+            "the same affiliation names a university".into(),
+            -0.5,
+        );
+    }
+    let score = score_of(points).min(CEILING);
+    if tagger.bands.of(score) == Band::Reject {
+        return None;
+    }
+    Some(PersonTag {
+        tier: Tier::Inferred,
+        person_id: None,
+        discipline: hit.as_ref().and_then(|h| h.discipline.clone()),
+        division: hit.as_ref().map(|h| h.division.clone()),
+        organisation: organisation.map(|found| TaggedOrganisation {
+            key: Some(found.key.clone()),
+            name: found.name.clone(),
+            published: Some(found.phrase.clone()),
+        }),
+        role: slot.role.clone(),
+        band: Band::Review,
+        score,
+        evidence,
+        curated: None,
+    })
+}

@@ -1,0 +1,536 @@
+//! The Network's roster of healthcare scientists: personal data.
+//!
+//! Read from CSV with a header; a bad row is reported by line and column and
+//! skipped, the rest loads. Only what matching needs is kept: the
+//! registration number is dropped on reading (nothing published carries it),
+//! and e-mail addresses are held for matching only — no type here implements
+//! `Serialize`, so a roster cannot be written out by accident.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use time::Date;
+
+use super::gazetteer::{parse_date, Gazetteer};
+use super::names::PersonName;
+use super::taxonomy::{Discipline, Taxonomy};
+use super::text::{fold_words, name_words};
+use super::TaggingError;
+use crate::ids::normalize_orcid;
+
+/// Columns a roster must have.
+const REQUIRED: [&str; 3] = ["person_id", "family", "given"];
+/// Columns the roster may have; any other column is ignored and reported.
+const KNOWN: [&str; 13] = [
+    "person_id",
+    "family",
+    "given",
+    "other_names",
+    "orcid",
+    "emails",
+    "organisation",
+    "department",
+    "job_title",
+    "discipline",
+    "registration",
+    "start_date",
+    "end_date",
+];
+
+/// One healthcare scientist on the roster.
+#[derive(Clone)]
+pub struct RosterPerson {
+    /// The Network's id for the person (the only roster field ever published, on tags).
+    pub person_id: String,
+    /// The name, and every variant (maiden names, other spellings).
+    pub names: Vec<PersonName>,
+    /// ORCID iD, normalised.
+    pub orcid: Option<String>,
+    /// E-mail addresses, lower-cased: matched, never written out.
+    emails: Vec<String>,
+    /// Employer as the roster writes it.
+    pub organisation: Option<String>,
+    /// Gazetteer key of the employer, when the gazetteer knows it.
+    pub organisation_key: Option<String>,
+    /// Words of the employer's name ([`name_words`]), for employers outside the gazetteer.
+    pub organisation_words: Vec<String>,
+    /// Department as the roster writes it, folded.
+    pub department_words: Vec<String>,
+    /// Job title, folded.
+    pub job_title_words: Vec<String>,
+    /// Discipline and division from the taxonomy.
+    pub discipline: Option<Discipline>,
+    /// First day in post, when known.
+    pub start: Option<Date>,
+    /// Last day in post, when known.
+    pub end: Option<Date>,
+}
+
+impl RosterPerson {
+    /// True when `address` is one of the person's e-mail addresses (case-insensitive).
+    pub fn has_email(&self, address: &str) -> bool {
+        let address = address.trim().to_lowercase();
+        self.emails.iter().any(|known| *known == address)
+    }
+
+    /// The domains of the person's addresses (after the `@`).
+    pub fn email_domains(&self) -> impl Iterator<Item = &str> {
+        self.emails
+            .iter()
+            .filter_map(|e| e.split_once('@').map(|(_, d)| d))
+    }
+}
+
+// Debug would print names and addresses into logs: print the id only.
+impl fmt::Debug for RosterPerson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RosterPerson")
+            .field("person_id", &self.person_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A problem with one cell or row, located for the person fixing the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterIssue {
+    /// 1-based line in the file.
+    pub line: u64,
+    /// 1-based column, when one cell is at fault.
+    pub column: Option<usize>,
+    /// Column name, when one cell is at fault.
+    pub column_name: Option<String>,
+    /// What is wrong (never the cell's content: it may be personal data).
+    pub message: String,
+}
+
+impl fmt::Display for RosterIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.column, &self.column_name) {
+            (Some(column), Some(name)) => {
+                write!(
+                    f,
+                    "line {}, column {column} ({name}): {}",
+                    self.line, self.message
+                )
+            }
+            _ => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// A loaded roster, indexed by name for candidate lookup.
+#[derive(Debug, Default)]
+pub struct Roster {
+    people: Vec<RosterPerson>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_orcid: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
+    /// Rows skipped, each with where and why.
+    pub issues: Vec<RosterIssue>,
+    /// Columns present in the file but not used (dropped on reading).
+    pub ignored_columns: Vec<String>,
+}
+
+impl Roster {
+    /// Reads a roster file; see [`Roster::parse`].
+    pub fn load(
+        path: &Path,
+        taxonomy: &Taxonomy,
+        gazetteer: &Gazetteer,
+    ) -> Result<Self, TaggingError> {
+        let bytes = std::fs::read(path).map_err(|source| TaggingError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&bytes, &path.display().to_string(), taxonomy, gazetteer)
+    }
+
+    /// Parses roster CSV. File-level faults (no header, a required column
+    /// missing) are errors; a bad row is an issue and is skipped.
+    pub fn parse(
+        bytes: &[u8],
+        origin: &str,
+        taxonomy: &Taxonomy,
+        gazetteer: &Gazetteer,
+    ) -> Result<Self, TaggingError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // The csv reader counts a CRLF row's line late; LF endings keep line numbers exact.
+        let bytes = crlf_to_lf(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        let header = reader
+            .byte_headers()
+            .map_err(|error| TaggingError::data(origin, format!("line 1: {error}")))?
+            .clone();
+        let header: Vec<String> = header
+            .iter()
+            .map(|cell| String::from_utf8_lossy(cell).trim().to_lowercase())
+            .collect();
+        for required in REQUIRED {
+            if !header.iter().any(|name| name == required) {
+                return Err(TaggingError::data(
+                    origin,
+                    format!(
+                        "line 1: the header has no {required:?} column (need {})",
+                        REQUIRED.join(", ")
+                    ),
+                ));
+            }
+        }
+        let mut roster = Roster {
+            ignored_columns: header
+                .iter()
+                .filter(|name| !KNOWN.contains(&name.as_str()))
+                .cloned()
+                .collect(),
+            ..Roster::default()
+        };
+        let columns: HashMap<&str, usize> = header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), i))
+            .collect();
+        let mut row = csv::ByteRecord::new();
+        loop {
+            let line = reader.position().line();
+            match reader.read_byte_record(&mut row) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(error) => {
+                    roster.issues.push(RosterIssue {
+                        line,
+                        column: None,
+                        column_name: None,
+                        message: format!("unreadable row: {error}"),
+                    });
+                    continue;
+                }
+            }
+            let line = row.position().map_or(line, |p| p.line());
+            if row
+                .iter()
+                .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+            {
+                continue;
+            }
+            let cells = RowCells {
+                row: &row,
+                columns: &columns,
+                line,
+            };
+            match read_person(&cells, taxonomy, gazetteer) {
+                Ok(person) => roster.add(person, line),
+                Err(issue) => roster.issues.push(issue),
+            }
+        }
+        Ok(roster)
+    }
+
+    fn add(&mut self, person: RosterPerson, line: u64) {
+        if self.by_id.contains_key(&person.person_id) {
+            self.issues.push(RosterIssue {
+                line,
+                column: None,
+                column_name: Some("person_id".into()),
+                message: "duplicate person_id: the first row with it is kept".into(),
+            });
+            return;
+        }
+        if let Some(orcid) = &person.orcid {
+            if let Some(&other) = self.by_orcid.get(orcid) {
+                self.issues.push(RosterIssue {
+                    line,
+                    column: None,
+                    column_name: Some("orcid".into()),
+                    message: format!(
+                        "ORCID already belongs to {}: the first row with it is kept",
+                        self.people[other].person_id
+                    ),
+                });
+                return;
+            }
+        }
+        let index = self.people.len();
+        let mut keys: HashSet<String> = HashSet::new();
+        for name in &person.names {
+            keys.extend(name.lookup_keys().into_iter().map(str::to_owned));
+        }
+        for key in keys {
+            self.by_name.entry(key).or_default().push(index);
+        }
+        if let Some(orcid) = &person.orcid {
+            self.by_orcid.insert(orcid.clone(), index);
+        }
+        self.by_id.insert(person.person_id.clone(), index);
+        self.people.push(person);
+    }
+
+    /// Everyone on the roster.
+    pub fn people(&self) -> &[RosterPerson] {
+        &self.people
+    }
+
+    /// The person with this id.
+    pub fn person(&self, person_id: &str) -> Option<&RosterPerson> {
+        self.by_id.get(person_id).map(|&i| &self.people[i])
+    }
+
+    /// The person holding this ORCID iD.
+    pub fn by_orcid(&self, orcid: &str) -> Option<&RosterPerson> {
+        self.by_orcid.get(orcid).map(|&i| &self.people[i])
+    }
+
+    /// People any of whose names could be `name` (same family name or a part of it).
+    pub fn candidates(&self, name: &PersonName) -> Vec<&RosterPerson> {
+        let mut seen = HashSet::new();
+        name.lookup_keys()
+            .into_iter()
+            .filter_map(|key| self.by_name.get(key))
+            .flatten()
+            .filter(|&&i| seen.insert(i))
+            .map(|&i| &self.people[i])
+            .collect()
+    }
+
+    /// How many people the roster holds.
+    pub fn len(&self) -> usize {
+        self.people.len()
+    }
+
+    /// True when no row loaded.
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+}
+
+fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (index, byte) in bytes.iter().enumerate() {
+        if *byte == b'\r' && bytes.get(index + 1) == Some(&b'\n') {
+            continue;
+        }
+        out.push(*byte);
+    }
+    out
+}
+
+struct RowCells<'a> {
+    row: &'a csv::ByteRecord,
+    columns: &'a HashMap<&'a str, usize>,
+    line: u64,
+}
+
+impl RowCells<'_> {
+    fn issue(&self, column: &str, message: impl Into<String>) -> RosterIssue {
+        RosterIssue {
+            line: self.line,
+            column: self.columns.get(column).map(|i| i + 1),
+            column_name: Some(column.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// The trimmed cell, `None` when absent or blank.
+    fn get(&self, column: &str) -> Result<Option<&str>, RosterIssue> {
+        let Some(&index) = self.columns.get(column) else {
+            return Ok(None);
+        };
+        let Some(bytes) = self.row.get(index) else {
+            return Ok(None);
+        };
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| self.issue(column, "not UTF-8 text (save the file as UTF-8)"))?
+            .trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        // A cell starting like a spreadsheet formula would run when an export is opened.
+        if text.starts_with(['=', '+', '@'])
+            || (text.starts_with('-') && text.len() > 1 && !text[1..].starts_with(char::is_numeric))
+        {
+            return Err(self.issue(column, "looks like a spreadsheet formula"));
+        }
+        Ok(Some(text))
+    }
+
+    fn required(&self, column: &str) -> Result<&str, RosterIssue> {
+        self.get(column)?
+            .ok_or_else(|| self.issue(column, "is empty"))
+    }
+
+    fn date(&self, column: &str) -> Result<Option<Date>, RosterIssue> {
+        self.get(column)?
+            .map(|text| {
+                parse_date(text).ok_or_else(|| self.issue(column, "not a date (YYYY-MM-DD)"))
+            })
+            .transpose()
+    }
+}
+
+fn read_person(
+    cells: &RowCells<'_>,
+    taxonomy: &Taxonomy,
+    gazetteer: &Gazetteer,
+) -> Result<RosterPerson, RosterIssue> {
+    let person_id = cells.required("person_id")?.to_owned();
+    let family = cells.required("family")?;
+    let given = cells.get("given")?;
+    let primary = PersonName::new(family, given, None)
+        .ok_or_else(|| cells.issue("family", "has no letters"))?;
+    let mut names = vec![primary];
+    for variant in cells.get("other_names")?.unwrap_or("").split(';') {
+        let variant = variant.trim();
+        if variant.is_empty() {
+            continue;
+        }
+        // "Jones" is a former surname with the same given names;
+        // "Jane Jones" or "Jones, Jane" is a whole variant.
+        let name = if let Some((family, given)) = variant.split_once(',') {
+            PersonName::new(family, Some(given), None)
+        } else if let Some((given, family)) = variant.rsplit_once(' ') {
+            PersonName::new(family, Some(given), None)
+        } else {
+            PersonName::new(variant, given, None)
+        };
+        names.push(name.ok_or_else(|| cells.issue("other_names", "a variant has no letters"))?);
+    }
+    let orcid = match cells.get("orcid")? {
+        None => None,
+        Some(text) => Some(
+            normalize_orcid(text)
+                .ok_or_else(|| cells.issue("orcid", "not a valid ORCID iD (checksum or form)"))?,
+        ),
+    };
+    let mut emails = Vec::new();
+    for address in cells.get("emails")?.unwrap_or("").split(';') {
+        let address = address.trim();
+        if address.is_empty() {
+            continue;
+        }
+        let valid = address
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        if !valid {
+            return Err(cells.issue("emails", "an address is not of the form name@domain"));
+        }
+        emails.push(address.to_lowercase());
+    }
+    let discipline = match cells.get("discipline")? {
+        None => None,
+        Some(text) => Some(taxonomy.discipline(text).cloned().ok_or_else(|| {
+            cells.issue(
+                "discipline",
+                "not a discipline of the taxonomy (hcs-disciplines.csv)",
+            )
+        })?),
+    };
+    let (start, end) = (cells.date("start_date")?, cells.date("end_date")?);
+    if let (Some(start), Some(end)) = (start, end) {
+        if end < start {
+            return Err(cells.issue("end_date", "is before start_date"));
+        }
+    }
+    let organisation = cells.get("organisation")?.map(str::to_owned);
+    let organisation_key = organisation
+        .as_deref()
+        .and_then(|name| gazetteer.resolve(name))
+        .map(|org| org.key.clone());
+    let words = |column: &str| -> Result<Vec<String>, RosterIssue> {
+        Ok(cells.get(column)?.map(fold_words).unwrap_or_default())
+    };
+    // Read, so a formula or bad encoding there is still reported; then dropped.
+    cells.get("registration")?;
+    Ok(RosterPerson {
+        person_id,
+        names,
+        orcid,
+        emails,
+        organisation_words: organisation.as_deref().map(name_words).unwrap_or_default(),
+        organisation,
+        organisation_key,
+        department_words: words("department")?,
+        job_title_words: words("job_title")?,
+        discipline,
+        start,
+        end,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Roster {
+        let taxonomy = Taxonomy::bundled().unwrap();
+        let gazetteer = Gazetteer::bundled().unwrap();
+        Roster::parse(text.as_bytes(), "roster.csv", &taxonomy, &gazetteer).unwrap()
+    }
+
+    const HEADER: &str = "person_id,family,given,other_names,orcid,emails,organisation,department,job_title,discipline,registration,start_date,end_date\n";
+
+    #[test]
+    fn bad_rows_are_located_and_skipped_the_rest_loads() {
+        let text = format!(
+            "\u{feff}{HEADER}\
+             p1,Evans,Sian,Jones,0000-0002-1825-0097,s.evans@wales.nhs.uk,Swansea Bay University Health Board,Medical Physics,Clinical Scientist,Radiotherapy physics,CS123456,2015-01-01,\r\n\
+             p2,=HYPERLINK(\"x\"),Bad,,,,,,,,,,\n\
+             p3,Price,Owain,,,,,,,Cardiology,,,\n\
+             p4,Hughes,Ann,,0000-0002-1825-0098,,,,,,,,\n\
+             p5,Lewis,Rhys,,,,,,,,,2020-13-01,\n\
+             p1,Evans,Other,,,,,,,,,,\n\
+             p6,Morgan,Eleri,,,not-an-address,,,,,,,\n"
+        );
+        let roster = parse(&text);
+        assert_eq!(roster.len(), 1);
+        let messages: Vec<String> = roster.issues.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 6, "{messages:?}");
+        assert!(
+            messages[0].starts_with("line 3, column 2 (family)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].starts_with("line 4, column 10 (discipline)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].starts_with("line 5, column 5 (orcid)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[3].starts_with("line 6, column 12 (start_date)"),
+            "{messages:?}"
+        );
+        assert!(messages[4].contains("duplicate person_id"), "{messages:?}");
+        assert!(messages[5].contains("column 6 (emails)"), "{messages:?}");
+        assert!(
+            messages.iter().all(|m| !m.contains("HYPERLINK")),
+            "cell contents stay out of messages"
+        );
+        let evans = roster.person("p1").unwrap();
+        assert_eq!(evans.organisation_key.as_deref(), Some("7A3"));
+        assert!(evans.has_email("S.Evans@wales.nhs.uk"));
+        assert_eq!(evans.names.len(), 2, "maiden name kept as a variant");
+        assert_eq!(
+            format!("{evans:?}"),
+            "RosterPerson { person_id: \"p1\", .. }"
+        );
+    }
+
+    #[test]
+    fn a_missing_required_column_is_a_file_error() {
+        let taxonomy = Taxonomy::bundled().unwrap();
+        let gazetteer = Gazetteer::bundled().unwrap();
+        let error =
+            Roster::parse(b"id,family\n1,Evans\n", "r.csv", &taxonomy, &gazetteer).unwrap_err();
+        assert!(error.to_string().contains("person_id"), "{error}");
+        let latin1 = b"person_id,family,given\np1,Ll\xfdr,Ann\n";
+        let roster = Roster::parse(latin1, "r.csv", &taxonomy, &gazetteer).unwrap();
+        assert_eq!(
+            roster.issues[0].to_string(),
+            "line 2, column 2 (family): not UTF-8 text (save the file as UTF-8)"
+        );
+    }
+}

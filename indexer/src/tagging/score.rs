@@ -1,0 +1,620 @@
+//! Tier 1: matching the people on a record to the roster, ReCiter-style.
+//!
+//! Candidates come from the name (family name and its parts, with every
+//! roster variant), the ORCID iD and curators' accepts. Each candidate pair
+//! is scored by named evidence summed as log-odds points on a prior that a
+//! bare name match is unlikely to be the person; 100 × logistic(points) is
+//! the score. ORCID decides either way. A person is given to at most one
+//! slot per record, and a slot to at most one person, strongest pairs first;
+//! a second pass adds co-authors the first pass accepted.
+
+use std::collections::HashSet;
+
+use super::model::{score_of, Band, Evidence, PersonTag, Role, SlotTag, TaggedOrganisation, Tier};
+use super::names::{FamilyMatch, GivenMatch};
+use super::roster::RosterPerson;
+use super::slots::{RecordContext, Slot};
+use super::text::contains_words;
+use super::{Tagger, Verdict};
+
+/// Log-odds before any evidence: a bare name match is the person about one time in eight.
+const PRIOR: f64 = -2.0;
+/// Points that make a decisive feature decide (score 100).
+const DECISIVE: f64 = 12.0;
+/// A runner-up within this many points makes the best candidate ambiguous.
+const AMBIGUITY_MARGIN: f64 = 1.0;
+/// Years after leaving a post during which papers still carry its affiliation.
+const PUBLICATION_LAG_YEARS: i32 = 2;
+/// Words of a department name that say nothing about which department.
+const DEPARTMENT_NOISE: [&str; 14] = [
+    "department",
+    "dept",
+    "of",
+    "the",
+    "and",
+    "for",
+    "unit",
+    "service",
+    "services",
+    "division",
+    "directorate",
+    "laboratory",
+    "laboratories",
+    "section",
+];
+
+/// Words of organisation names that say what kind of body, not which one.
+const GENERIC_ORGANISATION_WORDS: [&str; 25] = [
+    "nhs",
+    "university",
+    "hospital",
+    "hospitals",
+    "institute",
+    "national",
+    "department",
+    "school",
+    "faculty",
+    "college",
+    "trust",
+    "foundation",
+    "health",
+    "board",
+    "medical",
+    "sciences",
+    "science",
+    "centre",
+    "center",
+    "clinic",
+    "clinical",
+    "research",
+    "cancer",
+    "general",
+    "royal",
+];
+
+/// A first-pass pair at least this strong makes its person a plausible co-author.
+const PLAUSIBLE: f64 = PRIOR + 0.5;
+
+/// Another slot's first-pass match, as evidence for this one.
+#[derive(Debug, Clone, Copy)]
+struct Coauthor<'r> {
+    slot: usize,
+    person: &'r RosterPerson,
+    accepted: bool,
+}
+
+/// One scored (slot, roster person) pair.
+#[derive(Debug, Clone)]
+struct Pair<'r> {
+    slot: usize,
+    person: &'r RosterPerson,
+    points: f64,
+    evidence: Vec<Evidence>,
+    organisation: Option<TaggedOrganisation>,
+    curated: bool,
+}
+
+impl Pair<'_> {
+    fn add(&mut self, feature: &str, value: impl Into<String>, points: f64) {
+        self.points += points;
+        self.evidence.push(Evidence {
+            feature: feature.to_owned(),
+            value: value.into(),
+            points,
+        });
+    }
+}
+
+/// Tier-1 tags (accept and review bands) for every slot of the record.
+pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<SlotTag> {
+    if tagger.roster.is_empty() && tagger.decisions.is_empty() {
+        return Vec::new();
+    }
+    let first = assign(context, score_all(tagger, context, &[]));
+    let coauthors: Vec<Coauthor<'_>> = first
+        .iter()
+        .filter(|pair| pair.points >= PLAUSIBLE)
+        .map(|pair| Coauthor {
+            slot: pair.slot,
+            person: pair.person,
+            accepted: pair.curated || tagger.bands.of(score_of(pair.points)) == Band::Accept,
+        })
+        .collect();
+    let pairs = if coauthors.is_empty() {
+        first
+    } else {
+        assign(context, score_all(tagger, context, &coauthors))
+    };
+    pairs
+        .into_iter()
+        .filter_map(|pair| {
+            let slot = &context.slots[pair.slot];
+            let score = score_of(pair.points);
+            let band = if pair.curated {
+                Band::Accept
+            } else {
+                tagger.bands.of(score)
+            };
+            (band != Band::Reject).then(|| SlotTag {
+                position: slot.position,
+                tag: PersonTag {
+                    tier: Tier::Roster,
+                    person_id: Some(pair.person.person_id.clone()),
+                    discipline: pair.person.discipline.as_ref().map(|d| d.name.clone()),
+                    division: pair.person.discipline.as_ref().map(|d| d.division.clone()),
+                    organisation: pair.organisation,
+                    role: slot.role.clone(),
+                    band,
+                    score: if pair.curated { 100 } else { score },
+                    evidence: pair.evidence,
+                    curated: pair.curated.then(|| "accepted".to_owned()),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Scores every candidate pair of the record.
+fn score_all<'r>(
+    tagger: &'r Tagger,
+    context: &RecordContext<'_>,
+    coauthors: &[Coauthor<'_>],
+) -> Vec<Pair<'r>> {
+    let mut pairs = Vec::new();
+    for (index, slot) in context.slots.iter().enumerate() {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut candidates: Vec<&RosterPerson> = tagger.roster.candidates(&slot.name);
+        if let Some(person) = slot
+            .orcid
+            .as_deref()
+            .and_then(|o| tagger.roster.by_orcid(o))
+        {
+            candidates.push(person);
+        }
+        let decisions = tagger.decisions.for_slot(context.record_id, slot.position);
+        for (person_id, verdict) in &decisions {
+            if *verdict == Verdict::Accept {
+                candidates.extend(tagger.roster.person(person_id));
+            }
+        }
+        for person in candidates {
+            if !seen.insert(&person.person_id) {
+                continue;
+            }
+            let verdict = decisions
+                .iter()
+                .find(|(id, _)| *id == person.person_id)
+                .map(|(_, verdict)| *verdict);
+            if verdict == Some(Verdict::Reject) {
+                continue;
+            }
+            let others: Vec<Coauthor<'_>> = coauthors
+                .iter()
+                .filter(|other| other.slot != index && other.person.person_id != person.person_id)
+                .copied()
+                .collect();
+            let pair = score_pair(tagger, context, index, slot, person, &others);
+            match (pair, verdict) {
+                (Some(mut pair), Some(Verdict::Accept)) => {
+                    pair.curated = true;
+                    pair.add("curator", "accepted", 0.0);
+                    pairs.push(pair);
+                }
+                (None, Some(Verdict::Accept)) => {
+                    let mut pair = Pair {
+                        slot: index,
+                        person,
+                        points: DECISIVE,
+                        evidence: Vec::new(),
+                        organisation: roster_organisation(tagger, person),
+                        curated: true,
+                    };
+                    pair.add("curator", "accepted", 0.0);
+                    pairs.push(pair);
+                }
+                (Some(pair), _) => pairs.push(pair),
+                (None, _) => {}
+            }
+        }
+    }
+    pairs
+}
+
+/// Gives each slot its best person and each person one slot, curated and
+/// strongest pairs first; marks close runners-up as ambiguity.
+fn assign<'r>(context: &RecordContext<'_>, mut pairs: Vec<Pair<'r>>) -> Vec<Pair<'r>> {
+    pairs.sort_by(|a, b| {
+        b.curated
+            .cmp(&a.curated)
+            .then(b.points.total_cmp(&a.points))
+            .then(a.slot.cmp(&b.slot))
+            .then(a.person.person_id.cmp(&b.person.person_id))
+    });
+    let mut taken_slots = HashSet::new();
+    let mut taken_people = HashSet::new();
+    let mut chosen: Vec<Pair<'r>> = Vec::new();
+    for pair in &pairs {
+        if taken_slots.contains(&pair.slot) || taken_people.contains(&pair.person.person_id) {
+            continue;
+        }
+        taken_slots.insert(pair.slot);
+        taken_people.insert(pair.person.person_id.clone());
+        chosen.push(pair.clone());
+    }
+    for best in &mut chosen {
+        if best.curated || best.points >= DECISIVE {
+            continue;
+        }
+        let rivals = pairs
+            .iter()
+            .filter(|other| {
+                other.slot == best.slot
+                    && other.person.person_id != best.person.person_id
+                    && other.points >= best.points - AMBIGUITY_MARGIN
+            })
+            .count();
+        if rivals > 0 {
+            best.add(
+                "ambiguous_name",
+                format!(
+                    "{} other roster people fit {} almost as well",
+                    rivals, context.slots[best.slot].display_name
+                ),
+                -1.5,
+            );
+        }
+    }
+    chosen
+}
+
+/// Scores one pair; `None` when the names cannot be the same person's or the ORCID iDs differ.
+fn score_pair<'r>(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    index: usize,
+    slot: &Slot,
+    person: &'r RosterPerson,
+    coauthors: &[Coauthor<'_>],
+) -> Option<Pair<'r>> {
+    let mut pair = Pair {
+        slot: index,
+        person,
+        points: PRIOR,
+        evidence: vec![Evidence {
+            feature: "prior".into(),
+            value: "a name match alone".into(),
+            points: PRIOR,
+        }],
+        organisation: None,
+        curated: false,
+    };
+    // ORCID decides either way: an iD on both sides that differs is another person.
+    match (&slot.orcid, &person.orcid) {
+        (Some(theirs), Some(ours)) if theirs == ours => {
+            pair.add("orcid", format!("{theirs} on the record matches"), DECISIVE);
+        }
+        (Some(_), Some(_)) => return None,
+        _ => {}
+    }
+    let agreement = person.names.iter().enumerate().find_map(|(variant, name)| {
+        name.agreement(&slot.name)
+            .map(|agreement| (variant, agreement))
+    });
+    match agreement {
+        Some((variant, agreement)) => {
+            let shown = &slot.display_name;
+            if variant > 0 {
+                pair.add(
+                    "name_variant",
+                    format!("{shown} matches a former or variant name"),
+                    0.0,
+                );
+            }
+            if agreement.family == FamilyMatch::Part {
+                pair.add(
+                    "family_name",
+                    format!("{shown}: one part of a double family name"),
+                    -1.0,
+                );
+            }
+            let (value, points) = match agreement.given {
+                GivenMatch::FullName => ("given name agrees in full", 1.5),
+                GivenMatch::ShortForm => ("given name is a short form", 1.0),
+                GivenMatch::Initial => ("only initials agree", 0.3),
+                GivenMatch::Unknown => ("no given name to compare", -0.5),
+            };
+            pair.add("given_name", format!("{shown}: {value}"), points);
+            if agreement.middle_agrees {
+                pair.add("middle_name", "second given name or initial agrees", 0.5);
+            }
+            if agreement.middle_conflict {
+                pair.add("middle_name", "second given name or initial differs", -2.0);
+            }
+        }
+        // A matching ORCID outweighs a name that changed beyond recognition.
+        None if pair.points >= DECISIVE / 2.0 => {
+            pair.add(
+                "name",
+                format!("{} does not match the roster name", slot.display_name),
+                -2.0,
+            );
+        }
+        None => return None,
+    }
+    if let Some(address) = &slot.email {
+        if person.has_email(address) {
+            pair.add("email", "the record's e-mail address is on the roster", 6.0);
+        }
+    }
+    organisation_evidence(tagger, context, slot, person, &mut pair);
+    department_evidence(tagger, slot, person, &mut pair);
+    employment_dates(context, person, &mut pair);
+    // ReCiter's relationship evidence: colleagues publish together, so a
+    // roster colleague matching another author of the record speaks for this match.
+    let colleague = coauthors
+        .iter()
+        .find(|other| same_employer(person, other.person));
+    let accepted = coauthors.iter().find(|other| other.accepted);
+    let coauthor = match (colleague, accepted) {
+        (Some(other), _) if other.accepted => Some((
+            "a co-author is accepted as a roster colleague at the same organisation",
+            1.0,
+        )),
+        (Some(_), _) => Some((
+            "a roster colleague at the same organisation matches a co-author",
+            1.0,
+        )),
+        (None, Some(_)) => Some((
+            "a co-author on this record is accepted from the roster",
+            0.5,
+        )),
+        (None, None) => None,
+    };
+    if let Some((value, points)) = coauthor {
+        pair.add("coauthor", value, points);
+    }
+    if matches!(slot.role, Role::Author { .. }) {
+        if let Some(reference) = context
+            .grant_references
+            .iter()
+            .find(|reference| tagger.holds_grant(&person.person_id, reference))
+        {
+            pair.add(
+                "grant",
+                format!("acknowledges grant {reference} the person holds"),
+                2.0,
+            );
+        }
+    }
+    Some(pair)
+}
+
+/// Organisation on the record's date: the strongest identity evidence after ORCID and e-mail.
+fn organisation_evidence(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    slot: &Slot,
+    person: &RosterPerson,
+    pair: &mut Pair<'_>,
+) {
+    if person.organisation.is_none() {
+        pair.organisation = None;
+        return;
+    }
+    let own = slot
+        .affiliations
+        .iter()
+        .find_map(|affiliation| employer_in(person, affiliation).map(|found| (affiliation, found)));
+    if let Some((_, found)) = own {
+        let (value, points) = if found.in_period {
+            (format!("affiliation names {}", found.phrase), 3.5)
+        } else {
+            (
+                format!(
+                    "affiliation names {} (partly, or by a name not in use on the record's date)",
+                    found.phrase
+                ),
+                2.0,
+            )
+        };
+        pair.add("organisation", value, points);
+        pair.organisation = Some(found.tagged);
+        return;
+    }
+    pair.organisation = roster_organisation(tagger, person);
+    if slot.affiliations.is_empty() {
+        let shared = context
+            .other_affiliations(slot.position)
+            .find_map(|affiliation| employer_in(person, affiliation));
+        match shared {
+            Some(found) => pair.add(
+                "record_affiliation",
+                format!(
+                    "no affiliation of their own; a co-author's names {}",
+                    found.phrase
+                ),
+                2.0,
+            ),
+            None => pair.add("organisation", "no affiliation published", 0.0),
+        }
+        return;
+    }
+    let elsewhere = slot
+        .affiliations
+        .iter()
+        .flat_map(|affiliation| &affiliation.organisations)
+        .find(|found| Some(&found.key) != person.organisation_key.as_ref());
+    // A distinctive word of the employer's name (its city, its founder) in the
+    // affiliation: a department or institute of it under another name, or not.
+    let shared = distinctive_words(person).find(|word| {
+        slot.affiliations
+            .iter()
+            .any(|a| a.name_words.contains(word))
+    });
+    match (elsewhere, shared) {
+        (Some(other), _) => pair.add(
+            "organisation",
+            format!(
+                "affiliation names another NHS Wales organisation ({})",
+                other.name
+            ),
+            -2.5,
+        ),
+        (None, Some(word)) => pair.add(
+            "organisation",
+            format!("affiliation shares the word {word:?} with the roster organisation's name"),
+            0.5,
+        ),
+        (None, None) => pair.add(
+            "organisation",
+            "affiliation does not name the roster organisation",
+            -1.5,
+        ),
+    }
+}
+
+/// The words of the roster employer's name that say which body it is.
+fn distinctive_words(person: &RosterPerson) -> impl Iterator<Item = &String> {
+    person
+        .organisation_words
+        .iter()
+        .filter(|word| word.len() >= 4 && !GENERIC_ORGANISATION_WORDS.contains(&word.as_str()))
+}
+
+struct EmployerFound {
+    phrase: String,
+    in_period: bool,
+    tagged: TaggedOrganisation,
+}
+
+/// The roster person's employer in one affiliation: by gazetteer key, or by
+/// the employer's own name for organisations outside the gazetteer.
+fn employer_in(
+    person: &RosterPerson,
+    affiliation: &super::slots::Affiliation,
+) -> Option<EmployerFound> {
+    if let Some(key) = &person.organisation_key {
+        return affiliation
+            .organisations
+            .iter()
+            .find(|found| &found.key == key)
+            .map(|found| EmployerFound {
+                phrase: found.phrase.clone(),
+                in_period: found.in_period,
+                tagged: TaggedOrganisation {
+                    key: Some(found.key.clone()),
+                    name: found.name.clone(),
+                    published: Some(found.phrase.clone()),
+                },
+            });
+    }
+    let name = person.organisation.as_deref()?;
+    let whole = contains_words(&affiliation.name_words, &person.organisation_words);
+    // Every distinctive word of the name present ("James Paget University
+    // Hospital" for "James Paget University Hospitals NHS Foundation Trust").
+    let distinctive: Vec<&String> = distinctive_words(person).collect();
+    let all_distinctive = !distinctive.is_empty()
+        && distinctive
+            .iter()
+            .all(|word| affiliation.name_words.contains(word));
+    (whole || all_distinctive).then(|| EmployerFound {
+        phrase: name.to_owned(),
+        in_period: whole,
+        tagged: TaggedOrganisation {
+            key: None,
+            name: name.to_owned(),
+            published: Some(name.to_owned()),
+        },
+    })
+}
+
+/// The organisation a roster person is counted under when the record names none.
+fn roster_organisation(tagger: &Tagger, person: &RosterPerson) -> Option<TaggedOrganisation> {
+    let name = person.organisation.as_deref()?;
+    let known = person.organisation_key.as_ref().and_then(|key| {
+        tagger
+            .reference
+            .gazetteer
+            .organisations()
+            .iter()
+            .find(|org| &org.key == key)
+    });
+    Some(match known {
+        Some(org) => TaggedOrganisation {
+            key: Some(org.key.clone()),
+            name: org.name.clone(),
+            published: None,
+        },
+        None => TaggedOrganisation {
+            key: None,
+            name: name.to_owned(),
+            published: None,
+        },
+    })
+}
+
+fn same_employer(a: &RosterPerson, b: &RosterPerson) -> bool {
+    match (&a.organisation_key, &b.organisation_key) {
+        (Some(a), Some(b)) => a == b,
+        _ => !a.organisation_words.is_empty() && a.organisation_words == b.organisation_words,
+    }
+}
+
+/// The roster department, or failing that the roster discipline, in the affiliation.
+fn department_evidence(tagger: &Tagger, slot: &Slot, person: &RosterPerson, pair: &mut Pair<'_>) {
+    let department: Vec<String> = person
+        .department_words
+        .iter()
+        .filter(|word| !DEPARTMENT_NOISE.contains(&word.as_str()))
+        .cloned()
+        .collect();
+    if !department.is_empty()
+        && slot
+            .affiliations
+            .iter()
+            .any(|affiliation| contains_words(&affiliation.words, &department))
+    {
+        pair.add("department", "affiliation names the roster department", 1.5);
+        return;
+    }
+    let Some(discipline) = &person.discipline else {
+        return;
+    };
+    let hit = slot
+        .affiliations
+        .iter()
+        .find_map(|affiliation| tagger.reference.rules.find(&affiliation.words));
+    if let Some(hit) = hit {
+        if hit.discipline.as_deref() == Some(discipline.name.as_str()) {
+            pair.add(
+                "discipline",
+                format!("affiliation names {} ({})", hit.phrase, discipline.name),
+                1.0,
+            );
+        } else if hit.division == discipline.division {
+            pair.add(
+                "division",
+                format!("affiliation names {} ({})", hit.phrase, hit.division),
+                0.5,
+            );
+        }
+    }
+}
+
+/// In post on the record's date (allowing for publication lag), when the roster says.
+fn employment_dates(context: &RecordContext<'_>, person: &RosterPerson, pair: &mut Pair<'_>) {
+    let (Some(span), true) = (context.date, person.start.is_some() || person.end.is_some()) else {
+        return;
+    };
+    let lagged_end = person.end.map(|end| {
+        end.replace_year(end.year() + PUBLICATION_LAG_YEARS)
+            .unwrap_or(end)
+    });
+    if !span.overlaps(person.start, lagged_end) {
+        pair.add(
+            "employment_dates",
+            "the record falls outside the roster's dates in post",
+            -1.0,
+        );
+    }
+}

@@ -16,3 +16,4 @@ mod oracle;
 mod pubmed_parser;
 mod search_api;
 mod support;
+mod tagging;

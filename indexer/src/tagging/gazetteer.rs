@@ -183,7 +183,7 @@ impl Gazetteer {
         }
         // Longest phrase first, so "Cwm Taf Morgannwg University Health Board"
         // is found before "Cwm Taf".
-        phrases.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        phrases.sort_by_key(|phrase| std::cmp::Reverse(phrase.words.len()));
         let folded = |texts: &[String]| texts.iter().map(|t| fold_words(t)).collect();
         Ok(Gazetteer {
             organisations,

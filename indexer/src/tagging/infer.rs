@@ -18,19 +18,23 @@ const BASE: f64 = -0.4;
 /// The highest tier-2 score: below the accept band by design.
 const CEILING: u8 = 75;
 
+/// An affiliation that could support a tier-2 tag, with what it names.
+struct Candidate<'a> {
+    /// Higher is better: a discipline named, an organisation named.
+    rank: u8,
+    affiliation: &'a Affiliation,
+    organisation: Option<&'a OrganisationMatch>,
+    hit: Option<RuleHit>,
+    generic: Option<&'a str>,
+}
+
 /// The tier-2 tag for a slot, when its affiliation supports one.
 pub(crate) fn infer(tagger: &Tagger, slot: &Slot) -> Option<PersonTag> {
     let rules = &tagger.reference.rules;
     let gazetteer = &tagger.reference.gazetteer;
     // The affiliation that names both an NHS Wales organisation and a
     // healthcare-science department or title; a discipline-specific one first.
-    let mut best: Option<(
-        u8,
-        &Affiliation,
-        Option<&OrganisationMatch>,
-        Option<RuleHit>,
-        Option<&str>,
-    )> = None;
+    let mut best: Option<Candidate<'_>> = None;
     for affiliation in &slot.affiliations {
         let organisation = affiliation.organisations.first();
         let nhs = organisation.is_some() || gazetteer.names_nhs_wales(&affiliation.text);
@@ -44,11 +48,23 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot) -> Option<PersonTag> {
         }
         let rank = u8::from(hit.as_ref().is_some_and(|h| h.discipline.is_some()))
             + u8::from(organisation.is_some());
-        if best.as_ref().is_none_or(|(r, ..)| rank > *r) {
-            best = Some((rank, affiliation, organisation, hit, generic));
+        if best.as_ref().is_none_or(|b| rank > b.rank) {
+            best = Some(Candidate {
+                rank,
+                affiliation,
+                organisation,
+                hit,
+                generic,
+            });
         }
     }
-    let (_, affiliation, organisation, hit, generic) = best?;
+    let Candidate {
+        affiliation,
+        organisation,
+        hit,
+        generic,
+        ..
+    } = best?;
     let mut points = BASE;
     let mut evidence = vec![];
     let mut add = |feature: &str, value: String, weight: f64| {

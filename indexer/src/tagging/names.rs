@@ -163,6 +163,16 @@ impl PersonName {
 }
 
 impl PersonName {
+    /// Family name and first initial ("henderson b"): how a co-author is
+    /// recognised across records that spell given names differently.
+    pub fn coauthor_key(&self) -> String {
+        let initial = self.given.first().and_then(GivenPart::initial);
+        match initial {
+            Some(initial) => format!("{} {initial}", self.family),
+            None => self.family.clone(),
+        }
+    }
+
     /// Two double family names that begin with the same distinctive word
     /// ("Ardisson-Araújo" and a mangled "Ardisson-Ara(c)jo").
     fn shares_leading_part(&self, other: &PersonName) -> bool {

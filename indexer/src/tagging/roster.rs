@@ -71,7 +71,7 @@ impl RosterPerson {
     /// True when `address` is one of the person's e-mail addresses (case-insensitive).
     pub fn has_email(&self, address: &str) -> bool {
         let address = address.trim().to_lowercase();
-        self.emails.iter().any(|known| *known == address)
+        self.emails.contains(&address)
     }
 
     /// The domains of the person's addresses (after the `@`).

@@ -141,7 +141,7 @@ impl DisciplineRules {
             }
         }
         // Longest phrase first: "radiotherapy physics" must beat "physics".
-        phrases.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        phrases.sort_by_key(|phrase| std::cmp::Reverse(phrase.words.len()));
         let folded = |texts: &[String]| -> Vec<(Vec<String>, String)> {
             texts
                 .iter()

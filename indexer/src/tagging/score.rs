@@ -374,6 +374,25 @@ fn score_pair<'r>(
         pair.add("coauthor", value, points);
     }
     if matches!(slot.role, Role::Author { .. }) {
+        let keys: Vec<String> = context
+            .slots
+            .iter()
+            .filter(|other| other.position != slot.position)
+            .map(|other| other.name.coauthor_key())
+            .collect();
+        let known = tagger.known_coauthors(&person.person_id, keys.iter().map(String::as_str));
+        if known > 0 {
+            let points = if known >= 2 { 2.0 } else { 1.0 };
+            pair.add(
+                "coauthor_network",
+                format!(
+                    "{known} co-author(s) here also wrote with this person on accepted records"
+                ),
+                points,
+            );
+        }
+    }
+    if matches!(slot.role, Role::Author { .. }) {
         if let Some(reference) = context
             .grant_references
             .iter()

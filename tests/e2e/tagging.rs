@@ -1,0 +1,273 @@
+//! Tagging end to end: the evaluation set, roster import, export with tags,
+//! curation that survives re-ingest, and personal data kept out of output.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{fixture, indexer};
+
+fn path(relative: &str) -> String {
+    fixture(relative).display().to_string()
+}
+
+/// (record, position, person) of every gold authorship.
+fn gold() -> BTreeSet<(String, u64, String)> {
+    let text = std::fs::read_to_string(fixture("tagging/gold.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (
+                cells[0].to_owned(),
+                cells[1].parse().unwrap(),
+                cells[2].to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Every (record, position, tag) in an export.
+fn tags(export: &str) -> Vec<(String, u64, Value)> {
+    let mut found = Vec::new();
+    for line in export.lines() {
+        let record: Value = serde_json::from_str(line).expect("export is JSON Lines");
+        let id = record["id"].as_str().unwrap().to_owned();
+        for author in record["authors"].as_array().into_iter().flatten() {
+            if let Some(tag) = author.get("hcs") {
+                found.push((
+                    id.clone(),
+                    author["position"].as_u64().unwrap(),
+                    tag.clone(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+fn accepted(tags: &[(String, u64, Value)]) -> BTreeSet<(String, u64, String)> {
+    tags.iter()
+        .filter(|(_, _, tag)| tag["tier"] == "roster" && tag["band"] == "accept")
+        .map(|(id, position, tag)| {
+            (
+                id.clone(),
+                *position,
+                tag["person_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn evaluation_set_meets_the_precision_target_and_reports_the_sweep() {
+    let data = tempfile::tempdir().unwrap();
+    let run = indexer(
+        data.path(),
+        &[
+            "evaluate",
+            "--roster",
+            &path("tagging/roster.csv"),
+            "--gold",
+            &path("tagging/gold.csv"),
+            "--json",
+            &path("pubmed/exports"),
+            &path("pubmed/efetch"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let evaluation: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(evaluation["records"], 685);
+    assert_eq!(evaluation["gold"], 134);
+    assert_eq!(evaluation["gold_outside_inputs"], 0);
+    let tier1 = &evaluation["tier1_accept"];
+    let precision = tier1["precision"].as_f64().unwrap();
+    let recall = tier1["recall"].as_f64().unwrap();
+    assert!(precision >= 0.98, "precision {precision}: {tier1}");
+    // Measured 0.925 on this set; a drop means the scorer lost evidence.
+    assert!(recall >= 0.92, "recall {recall}: {tier1}");
+    let sweep = evaluation["sweep"].as_array().unwrap();
+    assert_eq!(sweep.len(), 9);
+    // No roster fields in the report: ids and figures only.
+    assert!(!run.stdout.contains("wales.nhs.uk") && !run.stderr.contains("wales.nhs.uk"));
+}
+
+#[test]
+fn a_bad_roster_row_is_located_and_skipped_and_the_rest_imports() {
+    let data = tempfile::tempdir().unwrap();
+    let roster = data.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "person_id,family,given,emails,organisation,discipline,registration,phone\n\
+         p1,Evans,Sian,s.evans@wales.nhs.uk,Swansea Bay University Health Board,Audiology,CS123456,0123\n\
+         p2,Price,Owain,,Velindre University NHS Trust,Cardiology,,\n\
+         p3,,Ann,,,,,\n",
+    )
+    .unwrap();
+    let run = indexer(
+        data.path(),
+        &["roster", "import", &roster.display().to_string()],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 3, column 6 (discipline)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("line 4, column 2 (family): is empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("not used and dropped: phone"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 people loaded, 2 row(s) skipped"),
+        "{}",
+        run.stderr
+    );
+    for private in ["Evans", "Sian", "s.evans", "CS123456", "Cardiology"] {
+        assert!(
+            !run.stderr.contains(private),
+            "{private} leaked: {}",
+            run.stderr
+        );
+    }
+    let imported = data.path().join("tagging/roster.csv");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&imported).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let missing = indexer(data.path(), &["roster", "check", "/nonexistent/roster.csv"]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("/nonexistent/roster.csv"),
+        "{}",
+        missing.stderr
+    );
+}
+
+fn ingest_exports(data: &Path) {
+    let run = indexer(
+        data,
+        &["ingest", &path("pubmed/exports"), &path("pubmed/efetch")],
+    );
+    assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+}
+
+#[test]
+fn export_carries_tags_and_curation_wins_and_survives_reingest() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_exports(data.path());
+    let import = indexer(
+        data.path(),
+        &["roster", "import", &path("tagging/roster.csv")],
+    );
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    let export = indexer(data.path(), &["export"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let found = tags(&export.stdout);
+    let accepted_before = accepted(&found);
+    let gold = gold();
+    assert!(
+        accepted_before.len() >= 120,
+        "{} accepted",
+        accepted_before.len()
+    );
+    let wrong: Vec<_> = accepted_before.difference(&gold).collect();
+    assert!(wrong.len() <= 2, "accepted outside gold: {wrong:?}");
+    // Every tag explains itself and carries the published role.
+    for (_, _, tag) in &found {
+        assert!(!tag["evidence"].as_array().unwrap().is_empty(), "{tag}");
+        assert_eq!(tag["role"]["kind"], "author");
+        let score = tag["score"].as_u64().unwrap();
+        assert!(score <= 100);
+    }
+    // Roster-only e-mail addresses and registration numbers never leave the process.
+    let parsed = indexer(
+        data.path(),
+        &["parse", &path("pubmed/exports"), &path("pubmed/efetch")],
+    )
+    .stdout;
+    let roster = std::fs::read_to_string(fixture("tagging/roster.csv")).unwrap();
+    let mut private = 0;
+    for line in roster.lines().skip(1) {
+        for cell in line.split([',', ';']) {
+            let registration = cell.len() == 8
+                && cell.starts_with("CS")
+                && cell[2..].bytes().all(|b| b.is_ascii_digit());
+            if (cell.contains('@') || registration) && !parsed.contains(cell) {
+                private += 1;
+                assert!(
+                    !export.stdout.contains(cell),
+                    "roster-only value {cell} in the export"
+                );
+            }
+        }
+    }
+    assert!(private > 0, "the check saw roster-only values");
+
+    // A curator rejects one accepted attribution and accepts one the scorer missed.
+    let (record, position, person) = accepted_before.iter().next().unwrap().clone();
+    let missed = gold.difference(&accepted_before).next().unwrap().clone();
+    let position_text = position.to_string();
+    let reject = indexer(
+        data.path(),
+        &[
+            "curate",
+            "reject",
+            &person,
+            &record,
+            &position_text,
+            "--note",
+            "checked",
+        ],
+    );
+    assert_eq!(reject.code, 0, "{}", reject.stderr);
+    let missed_position = missed.1.to_string();
+    let accept = indexer(
+        data.path(),
+        &["curate", "accept", &missed.2, &missed.0, &missed_position],
+    );
+    assert_eq!(accept.code, 0, "{}", accept.stderr);
+    let bad = indexer(
+        data.path(),
+        &[
+            "curate",
+            "accept",
+            "no-such-person",
+            &record,
+            &position_text,
+        ],
+    );
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("no-such-person"), "{}", bad.stderr);
+    let bad_position = indexer(data.path(), &["curate", "accept", &person, &record, "999"]);
+    assert_eq!(bad_position.code, 1);
+
+    // Decisions live outside the index: a re-ingest keeps them in force.
+    ingest_exports(data.path());
+    let after = tags(&indexer(data.path(), &["export"]).stdout);
+    let accepted_after = accepted(&after);
+    assert!(!accepted_after.contains(&(record, position, person)));
+    assert!(accepted_after.contains(&missed));
+    let curated = after
+        .iter()
+        .find(|(id, pos, _)| *id == missed.0 && *pos == missed.1)
+        .map(|(_, _, tag)| tag.clone())
+        .unwrap();
+    assert_eq!(curated["curated"], "accepted");
+    assert_eq!(curated["score"], 100);
+    let journal = std::fs::read_to_string(data.path().join("tagging/decisions.jsonl")).unwrap();
+    assert_eq!(
+        journal.lines().count(),
+        2,
+        "append-only journal of both decisions"
+    );
+}

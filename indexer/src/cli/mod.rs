@@ -251,8 +251,38 @@ fn ingest(
 fn parse(inputs: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let files = expand_inputs(inputs)?;
     let mut out = io::BufWriter::new(out);
+    let problems = read_pubmed_files(&files, err, |item| {
+        match item {
+            PubmedItem::Publication(publication) => {
+                serde_json::to_writer(&mut out, &Record::Publication(publication))?;
+            }
+            PubmedItem::Deleted(pmids) => {
+                serde_json::to_writer(
+                    &mut out,
+                    &serde_json::json!({"record_type": "deletion", "pmids": pmids}),
+                )?;
+            }
+        }
+        out.write_all(b"\n")?;
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(if problems == 0 {
+        EXIT_OK
+    } else {
+        EXIT_BAD_INPUT
+    })
+}
+
+/// Reads every item of PubMed XML `files`, handing each to `on_item`; a file
+/// or record that fails is printed on `err` and counted, and reading goes on.
+fn read_pubmed_files(
+    files: &[PathBuf],
+    err: &mut dyn Write,
+    mut on_item: impl FnMut(PubmedItem) -> anyhow::Result<()>,
+) -> anyhow::Result<usize> {
     let mut problems = 0usize;
-    for file in &files {
+    for file in files {
         let parser = match pubmed::open_path(file) {
             Ok(parser) => parser,
             Err(error) => {
@@ -263,17 +293,7 @@ fn parse(inputs: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         };
         for item in parser {
             match item {
-                Ok(PubmedItem::Publication(publication)) => {
-                    serde_json::to_writer(&mut out, &Record::Publication(publication))?;
-                    out.write_all(b"\n")?;
-                }
-                Ok(PubmedItem::Deleted(pmids)) => {
-                    serde_json::to_writer(
-                        &mut out,
-                        &serde_json::json!({"record_type": "deletion", "pmids": pmids}),
-                    )?;
-                    out.write_all(b"\n")?;
-                }
+                Ok(item) => on_item(item)?,
                 Err(error) => {
                     let kind = if error.is_fatal() { "error" } else { "skipped" };
                     writeln!(err, "{kind}: {error}")?;
@@ -282,12 +302,7 @@ fn parse(inputs: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> anyhow
             }
         }
     }
-    out.flush()?;
-    Ok(if problems == 0 {
-        EXIT_OK
-    } else {
-        EXIT_BAD_INPUT
-    })
+    Ok(problems)
 }
 
 fn harvest(

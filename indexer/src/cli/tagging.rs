@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use crate::index::IndexStore;
 use crate::ingest::expand_inputs;
 use crate::records::Record;
-use crate::sources::pubmed::{self, PubmedItem};
+use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
 use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
 use crate::tagging::{annotate, Decision, DecisionLog, ReferenceData, Roster, Tagger, Verdict};
@@ -298,28 +298,12 @@ fn read_records(inputs: &[PathBuf], err: &mut dyn Write) -> anyhow::Result<(Vec<
             }
         }
     }
-    for file in expand_inputs(&xml)? {
-        let parser = match pubmed::open_path(&file) {
-            Ok(parser) => parser,
-            Err(error) => {
-                writeln!(err, "error: {error}")?;
-                problems += 1;
-                continue;
-            }
-        };
-        for item in parser {
-            match item {
-                Ok(PubmedItem::Publication(publication)) => {
-                    records.push(Record::Publication(publication))
-                }
-                Ok(PubmedItem::Deleted(_)) => {}
-                Err(error) => {
-                    writeln!(err, "skipped: {error}")?;
-                    problems += 1;
-                }
-            }
+    problems += super::read_pubmed_files(&expand_inputs(&xml)?, err, |item| {
+        if let PubmedItem::Publication(publication) = item {
+            records.push(Record::Publication(publication));
         }
-    }
+        Ok(())
+    })?;
     // The same record in two inputs is evaluated once.
     records.sort_by(|a, b| a.id().cmp(b.id()));
     records.dedup_by(|a, b| a.id() == b.id());

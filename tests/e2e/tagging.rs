@@ -85,8 +85,8 @@ fn evaluation_set_meets_the_precision_target_and_reports_the_sweep() {
     let precision = tier1["precision"].as_f64().unwrap();
     let recall = tier1["recall"].as_f64().unwrap();
     assert!(precision >= 0.98, "precision {precision}: {tier1}");
-    // Measured 0.925 on this set; a drop means the scorer lost evidence.
-    assert!(recall >= 0.92, "recall {recall}: {tier1}");
+    // Measured 0.948 on this set; a drop means the scorer lost evidence.
+    assert!(recall >= 0.94, "recall {recall}: {tier1}");
     let sweep = evaluation["sweep"].as_array().unwrap();
     assert_eq!(sweep.len(), 9);
     // No roster fields in the report: ids and figures only.

@@ -12,6 +12,7 @@ use crate::ingest::expand_inputs;
 use crate::records::Record;
 use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
+use crate::tagging::employment::Employments;
 use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
 use crate::tagging::{annotate, Decision, DecisionLog, ReferenceData, Roster, Tagger, Verdict};
 
@@ -132,7 +133,15 @@ fn load_tagger(
             "warning: decisions journal line {line} unreadable, ignored: {problem}"
         )?;
     }
-    Ok((Tagger::new(reference, roster, decisions), clean))
+    let raw_dir = data_dir.join(super::RAW_DIR);
+    let (harvested, problems) = crate::sources::orcid::archived_employments(&raw_dir)
+        .with_context(|| format!("reading ORCID employments in {}", raw_dir.display()))?;
+    for problem in &problems {
+        writeln!(err, "warning: ORCID employments: {problem}")?;
+    }
+    let mut tagger = Tagger::new(reference, roster, decisions);
+    tagger.employments = Employments::new(harvested, &tagger.reference.gazetteer);
+    Ok((tagger, clean))
 }
 
 /// Prints the roster's issues (positions only, never cell contents); true when it had none.
@@ -276,10 +285,33 @@ pub fn curate(data_dir: &Path, args: &CurateArgs, err: &mut dyn Write) -> anyhow
 
 /// Reads records from PubMed XML files and JSON Lines exports.
 fn read_records(inputs: &[PathBuf], err: &mut dyn Write) -> anyhow::Result<(Vec<Record>, usize)> {
-    let (jsonl, xml): (Vec<PathBuf>, Vec<PathBuf>) = inputs.iter().cloned().partition(|path| {
+    let is_jsonl = |path: &Path| {
         path.extension()
             .is_some_and(|e| e == "jsonl" || e == "json")
-    });
+    };
+    let (mut jsonl, xml): (Vec<PathBuf>, Vec<PathBuf>) =
+        inputs.iter().cloned().partition(|path| is_jsonl(path));
+    // Directories hold either kind: their XML goes to the PubMed reader below.
+    for directory in inputs.iter().filter(|path| path.is_dir()) {
+        let mut found = Vec::new();
+        let mut pending = vec![directory.clone()];
+        while let Some(folder) = pending.pop() {
+            let entries = std::fs::read_dir(&folder)
+                .with_context(|| format!("listing {}", folder.display()))?;
+            for entry in entries {
+                let path = entry
+                    .with_context(|| format!("listing {}", folder.display()))?
+                    .path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if is_jsonl(&path) {
+                    found.push(path);
+                }
+            }
+        }
+        found.sort();
+        jsonl.extend(found);
+    }
     let mut records = Vec::new();
     let mut problems = 0;
     for path in &jsonl {

@@ -11,7 +11,7 @@ use super::gazetteer::OrganisationMatch;
 use super::model::{score_of, Band, Evidence, PersonTag, TaggedOrganisation, Tier};
 use super::rules::{PhraseKind, RuleHit};
 use super::slots::{Affiliation, Slot};
-use super::Tagger;
+use super::{DateSpan, Tagger};
 
 /// Log-odds with an NHS Wales organisation and a department phrase.
 const BASE: f64 = -0.4;
@@ -29,7 +29,7 @@ struct Candidate<'a> {
 }
 
 /// The tier-2 tag for a slot, when its affiliation supports one.
-pub(crate) fn infer(tagger: &Tagger, slot: &Slot) -> Option<PersonTag> {
+pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Option<PersonTag> {
     let rules = &tagger.reference.rules;
     let gazetteer = &tagger.reference.gazetteer;
     // The affiliation that names both an NHS Wales organisation and a
@@ -58,13 +58,16 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot) -> Option<PersonTag> {
             });
         }
     }
-    let Candidate {
+    let Some(Candidate {
         affiliation,
         organisation,
         hit,
         generic,
         ..
-    } = best?;
+    }) = best
+    else {
+        return from_employment(tagger, slot, date);
+    };
     let mut points = BASE;
     let mut evidence = vec![];
     let mut add = |feature: &str, value: String, weight: f64| {
@@ -138,6 +141,67 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot) -> Option<PersonTag> {
             key: Some(found.key.clone()),
             name: found.name.clone(),
             published: Some(found.phrase.clone()),
+        }),
+        role: slot.role.clone(),
+        band: Band::Review,
+        score,
+        evidence,
+        curated: None,
+    })
+}
+
+/// Tier 2 from the author's own ORCID record: a healthcare-science role at an
+/// NHS Wales organisation on the record's date, when the byline says less.
+fn from_employment(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Option<PersonTag> {
+    let (orcid, date) = (slot.orcid.as_deref()?, date?);
+    let rules = &tagger.reference.rules;
+    let (spell, key, hit) = tagger.employments.of(orcid).iter().find_map(|spell| {
+        let key = spell.organisation_key.as_ref()?;
+        let hit = rules.find(&spell.role_words);
+        let generic = rules.generic_title(&spell.role_words);
+        (spell.covers(date) && (hit.is_some() || generic.is_some())).then_some((spell, key, hit))
+    })?;
+    let organisation = tagger
+        .reference
+        .gazetteer
+        .organisations()
+        .iter()
+        .find(|org| &org.key == key)?;
+    let mut evidence = vec![Evidence {
+        feature: "base".into(),
+        value: "not on the roster: inferred from the author's ORCID employment".into(),
+        points: BASE,
+    }];
+    let mut points = BASE + 1.2;
+    evidence.push(Evidence {
+        feature: "orcid_employment".into(),
+        value: format!(
+            "{} at {}, on the ORCID record at the time",
+            spell.role, spell.organisation
+        ),
+        points: 1.2,
+    });
+    if let Some(medical) = rules.medical_title(&spell.role) {
+        points -= 2.5;
+        evidence.push(Evidence {
+            feature: "medical".into(),
+            value: format!("medical title: {medical}"),
+            points: -2.5,
+        });
+    }
+    let score = score_of(points).min(CEILING);
+    if tagger.bands.of(score) == Band::Reject {
+        return None;
+    }
+    Some(PersonTag {
+        tier: Tier::Inferred,
+        person_id: None,
+        discipline: hit.as_ref().and_then(|h| h.discipline.clone()),
+        division: hit.as_ref().map(|h| h.division.clone()),
+        organisation: Some(TaggedOrganisation {
+            key: Some(organisation.key.clone()),
+            name: organisation.name.clone(),
+            published: None,
         }),
         role: slot.role.clone(),
         band: Band::Review,

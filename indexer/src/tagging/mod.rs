@@ -14,6 +14,7 @@
 //! organisations and the [`rules`] for disciplines, all editable files.
 
 pub mod curation;
+pub mod employment;
 pub mod evaluate;
 pub mod gazetteer;
 pub mod infer;
@@ -201,6 +202,8 @@ pub struct Tagger {
     pub decisions: DecisionLog,
     /// Band thresholds.
     pub bands: Bands,
+    /// Employment histories from ORCID, by iD.
+    pub employments: employment::Employments,
     /// Grant references (folded) on which each roster person holds an accepted role.
     grant_holders: HashMap<String, HashSet<String>>,
     /// Each roster person's co-authors ([`names::PersonName::coauthor_key`]) on accepted records.
@@ -215,6 +218,7 @@ impl Tagger {
             roster,
             decisions,
             bands: Bands::default(),
+            employments: employment::Employments::default(),
             grant_holders: HashMap::new(),
             coauthors: HashMap::new(),
         }
@@ -325,7 +329,7 @@ impl Tagger {
             {
                 continue;
             }
-            if let Some(tag) = infer::infer(self, slot) {
+            if let Some(tag) = infer::infer(self, slot, context.date) {
                 tags.push(SlotTag {
                     position: slot.position,
                     tag,
@@ -509,6 +513,78 @@ mod tests {
             Some("7A4")
         );
         assert!(inferred.tag.score < tagger.bands.accept);
+    }
+
+    fn employment(
+        orcid: &str,
+        organisation: &str,
+        role: &str,
+        start: &str,
+        end: Option<&str>,
+    ) -> (String, Vec<crate::sources::orcid::Employment>) {
+        let employment = crate::sources::orcid::Employment {
+            organisation: organisation.into(),
+            role_title: Some(role.into()),
+            start: Some(start.into()),
+            end: end.map(str::to_owned),
+            ..Default::default()
+        };
+        (orcid.to_owned(), vec![employment])
+    }
+
+    #[test]
+    fn orcid_employments_speak_for_past_employers_and_off_roster_scientists() {
+        let mut tagger = tagger();
+        let harvested = [
+            // p3 worked at Cwm Taf before Velindre.
+            employment(
+                "0000-0002-1825-0097",
+                "Cwm Taf University Health Board",
+                "Clinical Scientist",
+                "2012",
+                Some("2018-06"),
+            ),
+            // Not on the roster: a clinical scientist at Hywel Dda.
+            employment(
+                "0000-0001-5109-3700",
+                "Hywel Dda University Health Board",
+                "Principal Clinical Scientist, Audiology",
+                "2015-09",
+                None,
+            ),
+        ];
+        tagger.employments = employment::Employments::new(
+            harvested.into_iter().collect(),
+            &tagger.reference.gazetteer,
+        );
+        let record = publication(
+            2016,
+            vec![author(
+                1,
+                "Price",
+                "O",
+                "Royal Glamorgan Hospital, Cwm Taf University Health Board, Llantrisant",
+            )],
+        );
+        let tags = tagger.tag(&record);
+        let evidence = &tags[0].tag.evidence;
+        assert!(
+            evidence.iter().any(|e| e.feature == "orcid_employment"),
+            "{evidence:?}"
+        );
+        assert_eq!(tags[0].tag.band, Band::Accept);
+        let mut outside = author(1, "Rees", "Cerys", "Glangwili General Hospital, Carmarthen");
+        outside.orcid = Some("0000-0001-5109-3700".into());
+        let tags = tagger.tag(&publication(2019, vec![outside.clone()]));
+        assert_eq!(tags.len(), 1, "{tags:?}");
+        assert_eq!(tags[0].tag.tier, Tier::Inferred);
+        assert_eq!(tags[0].tag.discipline.as_deref(), Some("Audiology"));
+        assert_eq!(
+            tags[0].tag.organisation.as_ref().unwrap().key.as_deref(),
+            Some("7A2")
+        );
+        // Before the employment began, the ORCID record says nothing.
+        assert!(tagger.tag(&publication(2012, vec![outside])).is_empty());
     }
 
     #[test]

@@ -441,6 +441,9 @@ fn organisation_evidence(
         return;
     }
     pair.organisation = roster_organisation(tagger, person);
+    if employment_evidence(tagger, context, slot, person, pair) {
+        return;
+    }
     if slot.affiliations.is_empty() {
         let shared = context
             .other_affiliations(slot.position)
@@ -577,6 +580,51 @@ fn same_employer(a: &RosterPerson, b: &RosterPerson) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => !a.organisation_words.is_empty() && a.organisation_words == b.organisation_words,
     }
+}
+
+/// A past or other employer from the person's ORCID employments, named in
+/// the affiliation while they were there: evidence the roster's single
+/// employer cannot give (people move; their old papers carry old employers).
+///
+/// True when it fired: the affiliation is then explained, not held against them.
+fn employment_evidence(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    slot: &Slot,
+    person: &RosterPerson,
+    pair: &mut Pair<'_>,
+) -> bool {
+    let (Some(orcid), Some(span)) = (&person.orcid, context.date) else {
+        return false;
+    };
+    let spell = tagger.employments.of(orcid).iter().find(|spell| {
+        spell.covers(span)
+            && slot
+                .affiliations
+                .iter()
+                .any(|affiliation| match &spell.organisation_key {
+                    Some(key) => affiliation
+                        .organisations
+                        .iter()
+                        .any(|found| &found.key == key),
+                    None => {
+                        !spell.organisation_words.is_empty()
+                            && contains_words(&affiliation.name_words, &spell.organisation_words)
+                    }
+                })
+    });
+    let Some(spell) = spell else {
+        return false;
+    };
+    pair.add(
+        "orcid_employment",
+        format!(
+            "affiliation names {}, an employer on the person's ORCID record at the time",
+            spell.organisation
+        ),
+        2.5,
+    );
+    true
 }
 
 /// The roster department, or failing that the roster discipline, in the affiliation.

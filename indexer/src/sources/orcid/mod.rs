@@ -315,6 +315,40 @@ fn owner_of(url: &str) -> Option<String> {
         .find_map(crate::ids::normalize_orcid)
 }
 
+/// Employments by ORCID iD, and the archived responses that could not be read.
+pub type ArchivedEmployments = (
+    std::collections::HashMap<String, Vec<Employment>>,
+    Vec<String>,
+);
+
+/// The employments of every ORCID iD in the raw-response archive: the latest
+/// successful response per iD, for tagging. Unreadable responses are skipped
+/// and described in the second list.
+pub fn archived_employments(raw_dir: &std::path::Path) -> std::io::Result<ArchivedEmployments> {
+    let (entries, damaged) = crate::harvest::archive::read_source(raw_dir, SOURCE)?;
+    let mut problems: Vec<String> = damaged
+        .iter()
+        .map(|error| format!("{}: {}", error.path.display(), error.message))
+        .collect();
+    let mut employments = std::collections::HashMap::new();
+    // Oldest first, so a later harvest's answer replaces an earlier one.
+    for entry in &entries {
+        if entry.kind != KIND_EMPLOYMENTS || !(200..300).contains(&entry.status) {
+            continue;
+        }
+        let Some(owner) = owner_of(&entry.url) else {
+            continue;
+        };
+        match parse_employments(entry.body.as_bytes()) {
+            Ok(list) => {
+                employments.insert(owner, list);
+            }
+            Err(error) => problems.push(format!("{}: {error}", entry.display_url())),
+        }
+    }
+    Ok((employments, problems))
+}
+
 /// Rebuilds works from archived bulk responses (works lists and employments carry no records).
 pub fn reparse(
     entries: &[ArchivedRequest],

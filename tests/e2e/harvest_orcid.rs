@@ -225,6 +225,14 @@ fn clean_run_indexes_every_selected_work() {
         .collect();
     assert_eq!(bulks, [100, 4]);
     assert_eq!(server.count("/employments"), 4);
+    // The archived employments read back for tagging, one list per iD, as parsed.
+    let (employments, problems) =
+        indexer::sources::orcid::archived_employments(&data.join("raw")).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(employments.len(), 4);
+    let tiina = parse_employments(read("orcid/real/update_employments.xml").as_bytes()).unwrap();
+    assert!(!tiina.is_empty());
+    assert_eq!(employments[TIINA], tiina);
 
     // Europe PMC's real work: PMID + PMCID, named contributors, owner added at position 0.
     let epmc = publication(&records, "pmid:27899851");

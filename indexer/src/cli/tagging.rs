@@ -14,6 +14,7 @@ use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
 use crate::tagging::employment::Employments;
 use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
+use crate::tagging::names::PersonName;
 use crate::tagging::{annotate, Decision, DecisionLog, ReferenceData, Roster, Tagger, Verdict};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
@@ -94,6 +95,9 @@ pub struct EvaluateArgs {
     /// List every tier-1 mistake (ids and scores only).
     #[arg(long)]
     explain: bool,
+    /// Print the tags of these records with all their evidence (any band), as JSON Lines.
+    #[arg(long, value_name = "RECORD_ID")]
+    trace: Vec<String>,
     /// Record files: PubMed XML (plain or .gz; directories searched) or JSON Lines from `export`/`parse`.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -106,9 +110,13 @@ fn tagging_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// Loads the roster (given or imported), reference data and decisions; roster issues go to `err`.
+/// Loads the roster (given, else imported), reference data, and — with
+/// `state` — the decisions journal and harvested ORCID employments of the
+/// data directory; roster issues go to `err`.
 fn load_tagger(
     data_dir: &Path,
     args: &ReferenceArgs,
+    state: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<(Tagger, bool)> {
     let reference = ReferenceData::load(args.gazetteer.as_deref(), args.rules.as_deref())
@@ -126,12 +134,26 @@ fn load_tagger(
         }
         None => (Roster::default(), true),
     };
+    if !state {
+        return Ok((
+            Tagger::new(reference, roster, DecisionLog::default()),
+            clean,
+        ));
+    }
     let decisions = DecisionLog::open(&tagging_dir(data_dir).join(DECISIONS_FILE))?;
     for (line, problem) in &decisions.unreadable {
         writeln!(
             err,
             "warning: decisions journal line {line} unreadable, ignored: {problem}"
         )?;
+    }
+    for person in decisions.people() {
+        if person != INFERRED && roster.person(person).is_none() {
+            writeln!(
+                err,
+                "warning: decisions name {person:?}, who is not on the roster: ignored"
+            )?;
+        }
     }
     let raw_dir = data_dir.join(super::RAW_DIR);
     let (harvested, problems) = crate::sources::orcid::archived_employments(&raw_dir)
@@ -180,7 +202,10 @@ pub fn roster(data_dir: &Path, command: &RosterCommand, err: &mut dyn Write) -> 
         let target = dir.join(ROSTER_FILE);
         let staged = dir.join(format!("{ROSTER_FILE}.new"));
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-        write_private(&staged, &bytes).with_context(|| format!("writing {}", staged.display()))?;
+        // Only what matching uses is kept: loaded rows, used columns.
+        let minimised = roster.minimised_csv(&bytes)?;
+        write_private(&staged, &minimised)
+            .with_context(|| format!("writing {}", staged.display()))?;
         // The new roster replaces the old in one step; a crash leaves one or the other.
         std::fs::rename(&staged, &target)
             .with_context(|| format!("replacing {}", target.display()))?;
@@ -214,7 +239,7 @@ pub fn export(
     err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let store = IndexStore::open_existing(data_dir)?;
-    let (mut tagger, _) = load_tagger(data_dir, args, err)?;
+    let (mut tagger, _) = load_tagger(data_dir, args, true, err)?;
     let records = store.export().context("reading the index")?;
     let tags = tagger.tag_all(&records);
     let mut out = io::BufWriter::new(out);
@@ -235,10 +260,25 @@ pub fn curate(data_dir: &Path, args: &CurateArgs, err: &mut dyn Write) -> anyhow
         .into_iter()
         .find(|record| record.id() == args.record)
         .with_context(|| format!("no record {:?} in the index", args.record))?;
-    let people = match &record {
-        Record::Publication(p) => p.authors.iter().map(|a| a.position).collect::<Vec<_>>(),
-        Record::Grant(g) => (1..=g.people.len() as u32).collect(),
+    // The author as published, so the decision cannot drift to another person.
+    let people: Vec<(u32, Option<String>)> = match &record {
+        Record::Publication(p) => p
+            .authors
+            .iter()
+            .map(|a| {
+                let key = a.family.as_deref().and_then(|family| {
+                    PersonName::new(family, a.given.as_deref(), a.initials.as_deref())
+                });
+                (a.position, key.map(|name| name.coauthor_key()))
+            })
+            .collect(),
+        Record::Grant(g) => (1..=g.people.len() as u32).map(|p| (p, None)).collect(),
     };
+    let author = people
+        .iter()
+        .find(|(position, _)| *position == args.position)
+        .and_then(|(_, key)| key.clone());
+    let people: Vec<u32> = people.iter().map(|(position, _)| *position).collect();
     anyhow::ensure!(
         people.contains(&args.position),
         "{} has no person at position {} (positions: {:?})",
@@ -247,17 +287,16 @@ pub fn curate(data_dir: &Path, args: &CurateArgs, err: &mut dyn Write) -> anyhow
         people
     );
     if args.person != INFERRED {
-        let (tagger, _) = load_tagger(
-            data_dir,
-            &ReferenceArgs {
-                roster: None,
-                gazetteer: None,
-                rules: None,
-            },
-            err,
-        )?;
+        let reference =
+            ReferenceData::load(None, None).context("loading the tagging reference data")?;
+        let path = tagging_dir(data_dir).join(ROSTER_FILE);
         anyhow::ensure!(
-            tagger.roster.person(&args.person).is_some(),
+            path.exists(),
+            "no roster imported (indexer roster import FILE)"
+        );
+        let roster = Roster::load(&path, &reference.taxonomy, &reference.gazetteer)?;
+        anyhow::ensure!(
+            roster.person(&args.person).is_some(),
             "no person {:?} on the imported roster (or use `inferred` for the tier-2 guess)",
             args.person
         );
@@ -273,6 +312,7 @@ pub fn curate(data_dir: &Path, args: &CurateArgs, err: &mut dyn Write) -> anyhow
         record_id: args.record.clone(),
         position: args.position,
         note: args.note.clone(),
+        author,
     };
     log.record(decision)?;
     writeln!(
@@ -364,15 +404,25 @@ pub fn evaluate_command(
         args.reference.roster.is_some(),
         "evaluate needs --roster FILE"
     );
-    let (mut tagger, clean) = load_tagger(data_dir, &args.reference, err)?;
+    // The evaluation judges the scorer alone: no curators' decisions, no harvested state.
+    let (mut tagger, clean) = load_tagger(data_dir, &args.reference, false, err)?;
     let bands = tagger.bands;
     // Every scored pair comes back, so the sweep can judge other thresholds.
-    tagger.bands.review = 1;
+    tagger.keep_rejected = true;
     let (records, problems) = read_records(&args.inputs, err)?;
     let started = std::time::Instant::now();
     let tags = tagger.tag_all(&records);
     let elapsed = started.elapsed();
     let evaluation = evaluate(&records, &tags, &gold, judgements.as_ref(), bands);
+    for (record, tags) in records.iter().zip(&tags) {
+        if args.trace.iter().any(|id| id == record.id()) {
+            serde_json::to_writer(
+                &mut *out,
+                &serde_json::json!({"record_id": record.id(), "tags": tags}),
+            )?;
+            writeln!(out)?;
+        }
+    }
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &evaluation)?;
         writeln!(out)?;

@@ -45,13 +45,38 @@ pub struct Decision {
     /// Why, in the curator's words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The author as published when the decision was made (family name and
+    /// first initial): a re-harvest that moves people in the byline must not
+    /// carry the decision to someone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+/// A decision in force for one slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotDecision {
+    /// Roster person id, or `inferred`.
+    pub person_id: String,
+    /// Accept or reject.
+    pub verdict: Verdict,
+    /// The author it was made for ([`Decision::author`]).
+    pub author: Option<String>,
+}
+
+impl SlotDecision {
+    /// True when the decision was made for this author (or recorded no author).
+    pub fn applies_to(&self, author_key: &str) -> bool {
+        self.author
+            .as_deref()
+            .is_none_or(|author| author == author_key)
+    }
 }
 
 /// The decisions in force, by record and position.
 #[derive(Debug, Default)]
 pub struct DecisionLog {
     path: Option<PathBuf>,
-    by_slot: HashMap<(String, u32), Vec<(String, Verdict)>>,
+    by_slot: HashMap<(String, u32), Vec<SlotDecision>>,
     /// Lines that could not be read (e.g. one torn by a crash mid-write), by line number.
     pub unreadable: Vec<(usize, String)>,
 }
@@ -90,8 +115,16 @@ impl DecisionLog {
             .by_slot
             .entry((decision.record_id, decision.position))
             .or_default();
-        slot.retain(|(person, _)| *person != decision.person_id);
-        slot.push((decision.person_id, decision.decision));
+        slot.retain(|earlier| earlier.person_id != decision.person_id);
+        // One author is one person: a new accept withdraws earlier accepts of others.
+        if decision.decision == Verdict::Accept {
+            slot.retain(|earlier| earlier.verdict != Verdict::Accept);
+        }
+        slot.push(SlotDecision {
+            person_id: decision.person_id,
+            verdict: decision.decision,
+            author: decision.author,
+        });
     }
 
     /// Appends a decision durably (written and synced before this returns) and applies it.
@@ -121,19 +154,40 @@ impl DecisionLog {
         Ok(())
     }
 
-    /// Every decision in force for one slot: (person id, verdict).
-    pub fn for_slot(&self, record_id: &str, position: u32) -> Vec<(String, Verdict)> {
+    /// Every decision in force for one slot made for this author (family
+    /// name and first initial, [`crate::tagging::names::PersonName::coauthor_key`]).
+    pub fn for_slot(&self, record_id: &str, position: u32, author_key: &str) -> Vec<SlotDecision> {
         self.by_slot
             .get(&(record_id.to_owned(), position))
-            .cloned()
+            .map(|decisions| {
+                decisions
+                    .iter()
+                    .filter(|decision| decision.applies_to(author_key))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
-    /// True when a curator said the slot's author is not a healthcare scientist (tier 2).
-    pub fn rejects_inferred(&self, record_id: &str, position: u32) -> bool {
-        self.for_slot(record_id, position)
-            .iter()
-            .any(|(person, verdict)| person == INFERRED && *verdict == Verdict::Reject)
+    /// The curator's word on the tier-2 guess for a slot, if any.
+    pub fn on_inferred(&self, record_id: &str, position: u32, author_key: &str) -> Option<Verdict> {
+        self.for_slot(record_id, position, author_key)
+            .into_iter()
+            .find(|decision| decision.person_id == INFERRED)
+            .map(|decision| decision.verdict)
+    }
+
+    /// Every person any decision names.
+    pub fn people(&self) -> impl Iterator<Item = &str> {
+        let mut people: Vec<&str> = self
+            .by_slot
+            .values()
+            .flatten()
+            .map(|decision| decision.person_id.as_str())
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        people.into_iter()
     }
 
     /// True when no decision is in force.
@@ -178,6 +232,7 @@ mod tests {
             record_id: "pmid:1".into(),
             position: 2,
             note: None,
+            author: Some("evans s".into()),
         }
     }
 
@@ -194,26 +249,45 @@ mod tests {
         file.write_all(b"{\"at\":\"2026").unwrap();
         let mut log = DecisionLog::open(&path).unwrap();
         assert_eq!(log.unreadable.len(), 1);
+        let verdicts = |log: &DecisionLog| -> Vec<(String, Verdict)> {
+            log.for_slot("pmid:1", 2, "evans s")
+                .into_iter()
+                .map(|d| (d.person_id, d.verdict))
+                .collect()
+        };
         assert_eq!(
-            log.for_slot("pmid:1", 2),
+            verdicts(&log),
             vec![
                 ("p1".to_owned(), Verdict::Reject),
                 (INFERRED.to_owned(), Verdict::Reject)
             ]
         );
-        assert!(log.rejects_inferred("pmid:1", 2));
+        assert_eq!(
+            log.on_inferred("pmid:1", 2, "evans s"),
+            Some(Verdict::Reject)
+        );
+        assert!(
+            log.for_slot("pmid:1", 2, "jones a").is_empty(),
+            "made for another author"
+        );
         log.record(decision(Verdict::Accept, "p1")).unwrap();
+        log.record(decision(Verdict::Accept, "p2")).unwrap();
         let log = DecisionLog::open(&path).unwrap();
         assert_eq!(
             log.unreadable.len(),
             1,
-            "the torn line stays torn; the new one reads"
+            "the torn line stays torn; the new ones read"
         );
         assert_eq!(
-            log.for_slot("pmid:1", 2)[1],
-            ("p1".to_owned(), Verdict::Accept)
+            verdicts(&log),
+            vec![
+                (INFERRED.to_owned(), Verdict::Reject),
+                ("p2".to_owned(), Verdict::Accept)
+            ],
+            "the later accept withdraws the earlier one"
         );
+        assert_eq!(log.people().collect::<Vec<_>>(), ["inferred", "p2"]);
         let lines = std::fs::read_to_string(&path).unwrap().lines().count();
-        assert_eq!(lines, 5, "append-only: every decision is kept");
+        assert_eq!(lines, 6, "append-only: every decision is kept");
     }
 }

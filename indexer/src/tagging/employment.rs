@@ -10,9 +10,10 @@ use std::collections::HashMap;
 
 use time::Date;
 
-use super::gazetteer::{parse_date, Gazetteer};
+use super::dates::parse_date;
+use super::dates::DateSpan;
+use super::gazetteer::Gazetteer;
 use super::text::{fold_words, name_words};
-use super::DateSpan;
 use crate::sources::orcid::Employment;
 
 /// One employment, read for matching.

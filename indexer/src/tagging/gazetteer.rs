@@ -6,8 +6,9 @@
 use serde::Deserialize;
 use time::Date;
 
+use super::dates::{after_years, parse_date, DateSpan, PUBLICATION_LAG_YEARS};
 use super::text::{cased_words, contains_words, find_words, fold_words};
-use super::{DateSpan, TaggingError};
+use super::TaggingError;
 
 /// The gazetteer bundled with the indexer.
 pub const BUNDLED_GAZETTEER: &str = include_str!("../../../config/tagging/gazetteer.toml");
@@ -226,10 +227,10 @@ impl Gazetteer {
             let Some(start) = find_free(words, &phrase.words, &taken) else {
                 continue;
             };
-            let in_period = date.is_none_or(|span| span.overlaps(phrase.from, phrase.until));
+            let strict = date.is_none_or(|span| span.overlaps(phrase.from, phrase.until));
             // The same words can belong to two organisations in different
             // periods (a hospital that moved): only the one in period claims them.
-            if !in_period
+            if !strict
                 && self.phrases.iter().any(|other| {
                     other.words == phrase.words
                         && other.organisation != phrase.organisation
@@ -238,6 +239,12 @@ impl Gazetteer {
             {
                 continue;
             }
+            // Papers appear a year or two after the work: a retired name stays
+            // in period for that long, unless its words now belong to another.
+            let lagged = phrase
+                .until
+                .map(|until| after_years(until, PUBLICATION_LAG_YEARS));
+            let in_period = strict || date.is_none_or(|span| span.overlaps(phrase.from, lagged));
             taken[start..start + phrase.words.len()].fill(true);
             let organisation = &self.organisations[phrase.organisation];
             match found.iter_mut().find(|m| m.key == organisation.key) {
@@ -258,10 +265,40 @@ impl Gazetteer {
         (found, folded, taken)
     }
 
-    /// The organisation a roster's organisation field names, if the gazetteer knows it.
+    /// The organisation a roster's organisation field names, if the gazetteer
+    /// knows it: by name, Welsh name, alias or unit, or — when the cell is
+    /// nothing else — by its ODS code or acronym in any case ("7a3", "sbuhb").
     pub fn resolve(&self, name: &str) -> Option<&Organisation> {
+        let cell = name.trim();
+        let words = cased_words(cell);
+        let whole = self
+            .organisations
+            .iter()
+            .find(|org| org.key.eq_ignore_ascii_case(cell))
+            .or_else(|| {
+                self.phrases
+                    .iter()
+                    .find(|phrase| {
+                        phrase.cased
+                            && phrase.words.len() == words.len()
+                            && phrase
+                                .words
+                                .iter()
+                                .zip(&words)
+                                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+                    })
+                    .map(|phrase| &self.organisations[phrase.organisation])
+            });
+        if whole.is_some() {
+            return whole;
+        }
         let first = self.find(name, None).into_iter().next()?;
-        self.organisations.iter().find(|o| o.key == first.key)
+        self.by_key(&first.key)
+    }
+
+    /// The organisation with this key.
+    pub fn by_key(&self, key: &str) -> Option<&Organisation> {
+        self.organisations.iter().find(|org| org.key == key)
     }
 
     /// True when `affiliation` says NHS Wales without naming an organisation ("NHS Wales", "GIG Cymru").
@@ -296,12 +333,6 @@ fn find_free(words: &[String], phrase: &[String], taken: &[bool]) -> Option<usiz
     None
 }
 
-/// Parses `YYYY-MM-DD`.
-pub fn parse_date(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), format).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,11 +350,27 @@ mod tests {
         );
         assert_eq!(matches[0].name, "Swansea Bay University Health Board");
         assert!(matches[0].in_period);
+        let lagged = gazetteer.find(
+            "Abertawe Bro Morgannwg University Health Board",
+            span(2020, None),
+        );
+        assert!(
+            lagged[0].in_period,
+            "papers carry a retired name for a while"
+        );
         let late = gazetteer.find(
             "Abertawe Bro Morgannwg University Health Board",
-            span(2022, None),
+            span(2023, None),
         );
         assert!(!late[0].in_period, "ABMU was renamed in 2019");
+        assert_eq!(
+            gazetteer.resolve("7a3").map(|o| o.key.as_str()),
+            Some("7A3")
+        );
+        assert_eq!(
+            gazetteer.resolve("phw").map(|o| o.key.as_str()),
+            Some("RYT")
+        );
     }
 
     #[test]

@@ -15,8 +15,44 @@ use super::{DateSpan, Tagger};
 
 /// Log-odds with an NHS Wales organisation and a department phrase.
 const BASE: f64 = -0.4;
-/// The highest tier-2 score: below the accept band by design.
-const CEILING: u8 = 75;
+/// Tier-2 scores stay below tier 1's accept line: a guess is never counted as fact.
+fn ceiling(tagger: &Tagger, points: f64) -> u8 {
+    score_of(points).min(tagger.bands.accept.saturating_sub(1))
+}
+
+/// Review when the score reaches the review line, else reject (not shown).
+fn band(tagger: &Tagger, score: u8) -> Band {
+    match tagger.bands.of(score) {
+        Band::Reject => Band::Reject,
+        _ => Band::Review,
+    }
+}
+
+/// A slot a curator accepted as a healthcare scientist: the inferred tag
+/// when there is one, else a bare one; counted from now on.
+pub(crate) fn accepted_by_curator(slot: &Slot, inferred: Option<PersonTag>) -> PersonTag {
+    let mut tag = inferred.unwrap_or_else(|| PersonTag {
+        tier: Tier::Inferred,
+        person_id: None,
+        discipline: None,
+        division: None,
+        organisation: None,
+        role: slot.role.clone(),
+        band: Band::Accept,
+        score: 100,
+        evidence: Vec::new(),
+        curated: None,
+    });
+    tag.band = Band::Accept;
+    tag.score = 100;
+    tag.curated = Some("accepted".to_owned());
+    tag.evidence.push(Evidence {
+        feature: "curator".into(),
+        value: "accepted as a healthcare scientist".into(),
+        points: 0.0,
+    });
+    tag
+}
 
 /// An affiliation that could support a tier-2 tag, with what it names.
 struct Candidate<'a> {
@@ -128,10 +164,7 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opt
             -0.5,
         );
     }
-    let score = score_of(points).min(CEILING);
-    if tagger.bands.of(score) == Band::Reject {
-        return None;
-    }
+    let score = ceiling(tagger, points);
     Some(PersonTag {
         tier: Tier::Inferred,
         person_id: None,
@@ -143,7 +176,7 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opt
             published: Some(found.phrase.clone()),
         }),
         role: slot.role.clone(),
-        band: Band::Review,
+        band: band(tagger, score),
         score,
         evidence,
         curated: None,
@@ -161,12 +194,7 @@ fn from_employment(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opti
         let generic = rules.generic_title(&spell.role_words);
         (spell.covers(date) && (hit.is_some() || generic.is_some())).then_some((spell, key, hit))
     })?;
-    let organisation = tagger
-        .reference
-        .gazetteer
-        .organisations()
-        .iter()
-        .find(|org| &org.key == key)?;
+    let organisation = tagger.reference.gazetteer.by_key(key)?;
     let mut evidence = vec![Evidence {
         feature: "base".into(),
         value: "not on the roster: inferred from the author's ORCID employment".into(),
@@ -189,10 +217,7 @@ fn from_employment(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opti
             points: -2.5,
         });
     }
-    let score = score_of(points).min(CEILING);
-    if tagger.bands.of(score) == Band::Reject {
-        return None;
-    }
+    let score = ceiling(tagger, points);
     Some(PersonTag {
         tier: Tier::Inferred,
         person_id: None,
@@ -204,7 +229,7 @@ fn from_employment(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opti
             published: None,
         }),
         role: slot.role.clone(),
-        band: Band::Review,
+        band: band(tagger, score),
         score,
         evidence,
         curated: None,

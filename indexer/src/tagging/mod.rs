@@ -14,6 +14,7 @@
 //! organisations and the [`rules`] for disciplines, all editable files.
 
 pub mod curation;
+pub mod dates;
 pub mod employment;
 pub mod evaluate;
 pub mod gazetteer;
@@ -30,9 +31,8 @@ pub mod text;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use time::{Date, Month};
-
 pub use curation::{Decision, DecisionLog, Verdict};
+pub use dates::DateSpan;
 pub use gazetteer::Gazetteer;
 pub use model::{Band, PersonTag, SlotTag, Tier};
 pub use roster::Roster;
@@ -68,49 +68,6 @@ impl TaggingError {
             origin: origin.to_owned(),
             message: message.to_string(),
         }
-    }
-}
-
-/// A record's date as a span of days: a year-only date covers the year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DateSpan {
-    /// First day.
-    pub start: Date,
-    /// Last day.
-    pub end: Date,
-}
-
-impl DateSpan {
-    /// The span of a year, or of a month of it.
-    pub fn of(year: u16, month: Option<u8>) -> Self {
-        let year = i32::from(year);
-        let month = month.and_then(|m| Month::try_from(m).ok());
-        let first = |m: Month| Date::from_calendar_date(year, m, 1).unwrap_or(Date::MIN);
-        match month {
-            Some(month) => {
-                let start = first(month);
-                let end =
-                    Date::from_calendar_date(year, month, month.length(year)).unwrap_or(start);
-                DateSpan { start, end }
-            }
-            None => DateSpan {
-                start: first(Month::January),
-                end: Date::from_calendar_date(year, Month::December, 31).unwrap_or(Date::MAX),
-            },
-        }
-    }
-
-    /// A single day.
-    pub fn day(date: Date) -> Self {
-        DateSpan {
-            start: date,
-            end: date,
-        }
-    }
-
-    /// True when the span shares a day with `[from, until]` (open ends unbounded).
-    pub fn overlaps(&self, from: Option<Date>, until: Option<Date>) -> bool {
-        from.is_none_or(|from| self.end >= from) && until.is_none_or(|until| self.start <= until)
     }
 }
 
@@ -204,10 +161,15 @@ pub struct Tagger {
     pub bands: Bands,
     /// Employment histories from ORCID, by iD.
     pub employments: employment::Employments,
+    /// Also return tier-1 pairs in the reject band (for evaluation sweeps).
+    pub keep_rejected: bool,
     /// Grant references (folded) on which each roster person holds an accepted role.
     grant_holders: HashMap<String, HashSet<String>>,
     /// Each roster person's co-authors ([`names::PersonName::coauthor_key`]) on accepted records.
-    coauthors: HashMap<String, HashSet<String>>,
+    coauthors: HashMap<String, HashMap<String, HashSet<String>>>,
+    /// Full first names seen for each family name + initial in the records
+    /// being tagged and the roster: how ambiguous an initial is.
+    first_names: HashMap<String, HashSet<String>>,
 }
 
 impl Tagger {
@@ -219,8 +181,10 @@ impl Tagger {
             decisions,
             bands: Bands::default(),
             employments: employment::Employments::default(),
+            keep_rejected: false,
             grant_holders: HashMap::new(),
             coauthors: HashMap::new(),
+            first_names: HashMap::new(),
         }
     }
 
@@ -229,6 +193,7 @@ impl Tagger {
     /// acknowledge the grant.
     pub fn tag_all(&mut self, records: &[Record]) -> Vec<Vec<SlotTag>> {
         self.grant_holders.clear();
+        self.learn_first_names(records);
         let mut tags: Vec<Vec<SlotTag>> = vec![Vec::new(); records.len()];
         for (index, record) in records.iter().enumerate() {
             let Record::Grant(grant) = record else {
@@ -267,6 +232,37 @@ impl Tagger {
         tags
     }
 
+    /// Counts, for every family name + initial, the full first names that
+    /// go with it in these records and on the roster.
+    fn learn_first_names(&mut self, records: &[Record]) {
+        let mut names: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut add = |name: &names::PersonName| {
+            if let Some(names::GivenPart::Full(first)) = name.given.first() {
+                names
+                    .entry(name.coauthor_key())
+                    .or_default()
+                    .insert(first.clone());
+            }
+        };
+        for record in records {
+            let context = slots::RecordContext::of(record, &self.reference.gazetteer);
+            context.slots.iter().for_each(|slot| add(&slot.name));
+        }
+        for person in self.roster.people() {
+            person.names.iter().for_each(&mut add);
+        }
+        self.first_names = names;
+    }
+
+    /// True when an initial could stand for more than one first name with
+    /// this family name ("Jones S": Sian, Sarah, Stephen…), or when nothing
+    /// is known about the name.
+    pub(crate) fn initial_is_ambiguous(&self, name: &names::PersonName) -> bool {
+        self.first_names
+            .get(&name.coauthor_key())
+            .is_none_or(|names| names.len() >= 2)
+    }
+
     /// Rebuilds every person's co-author network from accepted tags; true when it changed.
     fn learn_coauthors(
         &mut self,
@@ -274,7 +270,7 @@ impl Tagger {
         publications: &[usize],
         tags: &[Vec<SlotTag>],
     ) -> bool {
-        let mut network: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut network: HashMap<String, HashMap<String, HashSet<String>>> = HashMap::new();
         for &index in publications {
             let Record::Publication(publication) = &records[index] else {
                 continue;
@@ -295,7 +291,10 @@ impl Tagger {
                         )
                     })
                     .map(|name| name.coauthor_key());
-                network.entry(person.clone()).or_default().extend(keys);
+                let known = network.entry(person.clone()).or_default();
+                for key in keys {
+                    known.entry(key).or_default().insert(publication.id.clone());
+                }
             }
         }
         let changed = network != self.coauthors;
@@ -303,16 +302,23 @@ impl Tagger {
         changed
     }
 
-    /// How many of `keys` are known co-authors of `person_id` from accepted records.
+    /// How many of `keys` wrote with `person_id` on accepted records other
+    /// than `record_id` (a record is no evidence for itself).
     pub(crate) fn known_coauthors<'k>(
         &self,
         person_id: &str,
+        record_id: &str,
         keys: impl Iterator<Item = &'k str>,
     ) -> usize {
         let Some(known) = self.coauthors.get(person_id) else {
             return 0;
         };
-        keys.filter(|key| known.contains(*key)).count()
+        keys.filter(|key| {
+            known
+                .get(*key)
+                .is_some_and(|records| records.iter().any(|id| id != record_id))
+        })
+        .count()
     }
 
     /// Tags one record's authors or grant people.
@@ -320,16 +326,26 @@ impl Tagger {
         let context = slots::RecordContext::of(record, &self.reference.gazetteer);
         let mut tags = score::tag_roster(self, &context);
         for slot in &context.slots {
-            if tags.iter().any(|t| t.position == slot.position) {
-                continue;
-            }
-            if self
-                .decisions
-                .rejects_inferred(context.record_id, slot.position)
+            // A roster match in the accept or review band takes the slot;
+            // tier 2 speaks only for the rest, and is never mixed into it.
+            if tags
+                .iter()
+                .any(|t| t.position == slot.position && t.tag.band != Band::Reject)
             {
                 continue;
             }
-            if let Some(tag) = infer::infer(self, slot, context.date) {
+            let verdict = self.decisions.on_inferred(
+                context.record_id,
+                slot.position,
+                &slot.name.coauthor_key(),
+            );
+            let tag = match (infer::infer(self, slot, context.date), verdict) {
+                (_, Some(Verdict::Reject)) => None,
+                (tag, Some(Verdict::Accept)) => Some(infer::accepted_by_curator(slot, tag)),
+                (Some(tag), None) if tag.band != Band::Reject => Some(tag),
+                _ => None,
+            };
+            if let Some(tag) = tag {
                 tags.push(SlotTag {
                     position: slot.position,
                     tag,
@@ -445,13 +461,10 @@ mod tests {
             organisation.name, "Swansea Bay University Health Board",
             "counted under today's name"
         );
-        assert!(
-            organisation
-                .published
-                .as_deref()
-                .unwrap()
-                .contains("Morgannwg")
-                || organisation.published.is_some()
+        assert_eq!(
+            organisation.published.as_deref(),
+            Some("Abertawe Bro Morgannwg University Health Board"),
+            "the published name is kept"
         );
         assert_eq!(first.discipline.as_deref(), Some("Radiotherapy physics"));
         assert_eq!(
@@ -466,6 +479,38 @@ mod tests {
             .iter()
             .any(|e| e.feature == "organisation" && e.points > 0.0));
         assert_eq!(tags[1].tag.person_id.as_deref(), Some("p3"));
+    }
+
+    #[test]
+    fn a_common_name_with_initials_needs_more_than_the_organisation() {
+        let mut tagger = tagger();
+        let morriston =
+            "Department of Cardiology, Morriston Hospital, Swansea Bay University Health Board";
+        let mut records = vec![publication(2021, vec![author(1, "Jones", "S", morriston)])];
+        for (id, given) in [("pmid:2", "Sarah"), ("pmid:3", "Stephen")] {
+            let mut other =
+                publication(2021, vec![author(1, "Jones", given, "Swansea University")]);
+            if let Record::Publication(p) = &mut other {
+                p.id = id.into();
+            }
+            records.push(other);
+        }
+        let tags = tagger.tag_all(&records);
+        let jones = &tags[0][0].tag;
+        assert_eq!(jones.person_id.as_deref(), Some("p1"));
+        assert_eq!(jones.band, Band::Review, "{jones:?}");
+        assert!(jones.evidence.iter().any(|e| e.feature == "weak_name"));
+        let doctor = publication(
+            2021,
+            vec![author(
+                1,
+                "Jones",
+                "Sian",
+                "Consultant Radiologist, Morriston Hospital, Swansea Bay University Health Board",
+            )],
+        );
+        let tags = tagger.tag(&doctor);
+        assert!(tags.iter().all(|t| t.tag.band != Band::Accept), "{tags:?}");
     }
 
     #[test]
@@ -624,18 +669,5 @@ mod tests {
         assert!(tags
             .iter()
             .all(|t| t.position != 2 || t.tag.tier == Tier::Inferred));
-    }
-
-    #[test]
-    fn year_only_dates_overlap_periods_that_touch_the_year() {
-        let year = DateSpan::of(2019, None);
-        let until_march = gazetteer::parse_date("2019-03-31");
-        let from_april = gazetteer::parse_date("2019-04-01");
-        assert!(year.overlaps(None, until_march));
-        assert!(year.overlaps(from_april, None));
-        let june = DateSpan::of(2019, Some(6));
-        assert!(!june.overlaps(None, until_march));
-        assert_eq!(june.end, gazetteer::parse_date("2019-06-30").unwrap());
-        assert_eq!(DateSpan::of(2020, Some(2)).end.day(), 29);
     }
 }

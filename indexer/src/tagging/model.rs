@@ -21,7 +21,7 @@ pub enum Band {
     Accept,
     /// Shown for a curator to decide; not counted as fact.
     Review,
-    /// Not this person (kept only where a curator rejected it).
+    /// Too weak to show; exported never, returned only to evaluation sweeps.
     Reject,
 }
 

@@ -9,8 +9,9 @@
 use super::text::fold_words;
 
 /// Surname particles that never identify a family on their own.
-const PARTICLES: [&str; 14] = [
+const PARTICLES: [&str; 18] = [
     "van", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "von", "dos", "st",
+    "ap", "ab", "ferch", "verch",
 ];
 
 /// One part of the given names: a whole name or only its initial.
@@ -83,6 +84,21 @@ impl PersonName {
     /// `given` wins over `initials` when both exist; a short all-capitals
     /// given name ("JR") is read as initials, as several sources write them.
     pub fn new(family: &str, given: Option<&str>, initials: Option<&str>) -> Option<Self> {
+        Self::build(family, given, initials, true)
+    }
+
+    /// Builds a name as a staff list writes it: a given name in capitals
+    /// ("IAN", from an HR export) is a name, not initials.
+    pub fn from_roster(family: &str, given: Option<&str>) -> Option<Self> {
+        Self::build(family, given, None, false)
+    }
+
+    fn build(
+        family: &str,
+        given: Option<&str>,
+        initials: Option<&str>,
+        capitals_are_initials: bool,
+    ) -> Option<Self> {
         let family_words = fold_words(family);
         if family_words.is_empty() {
             return None;
@@ -93,7 +109,7 @@ impl PersonName {
             .cloned()
             .collect();
         let given = match (given.map(str::trim).filter(|g| !g.is_empty()), initials) {
-            (Some(given), _) => parse_given(given),
+            (Some(given), _) => parse_given(given, capitals_are_initials),
             (None, Some(initials)) => initials_of(initials),
             (None, None) => Vec::new(),
         };
@@ -118,8 +134,8 @@ impl PersonName {
     pub fn agreement(&self, other: &PersonName) -> Option<NameAgreement> {
         let family = if self.family == other.family {
             FamilyMatch::Exact
-        } else if self.family_parts.len() > 1 && self.family_parts.contains(&other.family)
-            || other.family_parts.len() > 1 && other.family_parts.contains(&self.family)
+        } else if self.has_part(&other.family)
+            || other.has_part(&self.family)
             || self.shares_leading_part(other)
         {
             FamilyMatch::Part
@@ -173,27 +189,51 @@ impl PersonName {
         }
     }
 
-    /// Two double family names that begin with the same distinctive word
-    /// ("Ardisson-Araújo" and a mangled "Ardisson-Ara(c)jo").
+    /// True when `family` is one distinctive part of this (longer) family
+    /// name: "Berg" of "van der Berg", "Jones" of "Smith-Jones".
+    fn has_part(&self, family: &str) -> bool {
+        self.family_parts != [self.family.as_str()]
+            && self.family_parts.iter().any(|part| part == family)
+    }
+
+    /// Two double family names with the same first part and a second part
+    /// that begins alike: a spelling damaged in transit ("Ardisson-Araújo",
+    /// "Ardisson-Ara(c)jo"), not two families ("Lloyd-Jones", "Lloyd-Williams").
     fn shares_leading_part(&self, other: &PersonName) -> bool {
-        self.family_parts.len() > 1
-            && other.family_parts.len() > 1
-            && self.family_parts[0].len() >= 4
-            && self.family_parts[0] == other.family_parts[0]
+        match (&self.family_parts[..], &other.family_parts[..]) {
+            ([first, second, ..], [other_first, other_second, ..]) => {
+                first.len() >= 4
+                    && first == other_first
+                    && second.chars().take(3).eq(other_second.chars().take(3))
+                    && second.len() >= 3
+                    && other_second.len() >= 3
+            }
+            _ => false,
+        }
     }
 }
 
-/// "Chris" is a short form of "Christopher": a prefix of at least three letters.
+/// "Chris" is a short form of "Christopher": a prefix of three to five
+/// letters. "Paul" and "Paula", "Daniel" and "Danielle" are two names: the
+/// longer is the shorter with a feminine ending.
 fn is_short_form(a: &str, b: &str) -> bool {
+    const ENDINGS: [&str; 6] = ["a", "e", "ie", "ine", "ette", "na"];
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    short.len() >= 3 && long.starts_with(short)
+    (3..=5).contains(&short.len())
+        && long.starts_with(short)
+        && !ENDINGS.contains(&&long[short.len()..])
 }
 
-fn parse_given(given: &str) -> Vec<GivenPart> {
+fn parse_given(given: &str, capitals_are_initials: bool) -> Vec<GivenPart> {
     // "JR" or "J.R." as a given name is initials, not a name.
     let letters: Vec<char> = given.chars().filter(|c| c.is_alphabetic()).collect();
     let all_capitals = letters.iter().all(|c| c.is_uppercase());
-    if !letters.is_empty() && letters.len() <= 3 && all_capitals && !given.contains(' ') {
+    if capitals_are_initials
+        && !letters.is_empty()
+        && letters.len() <= 3
+        && all_capitals
+        && !given.contains(' ')
+    {
         return initials_of(given);
     }
     fold_words(given)

@@ -12,12 +12,14 @@ use std::path::Path;
 
 use time::Date;
 
-use super::gazetteer::{parse_date, Gazetteer};
+use super::dates::parse_date;
+use super::gazetteer::Gazetteer;
 use super::names::PersonName;
 use super::taxonomy::{Discipline, Taxonomy};
 use super::text::{fold_words, name_words};
 use super::TaggingError;
 use crate::ids::normalize_orcid;
+use crate::sources::nihr::parse::split_name;
 
 /// Columns a roster must have.
 const REQUIRED: [&str; 3] = ["person_id", "family", "given"];
@@ -57,8 +59,6 @@ pub struct RosterPerson {
     pub organisation_words: Vec<String>,
     /// Department as the roster writes it, folded.
     pub department_words: Vec<String>,
-    /// Job title, folded.
-    pub job_title_words: Vec<String>,
     /// Discipline and division from the taxonomy.
     pub discipline: Option<Discipline>,
     /// First day in post, when known.
@@ -72,13 +72,6 @@ impl RosterPerson {
     pub fn has_email(&self, address: &str) -> bool {
         let address = address.trim().to_lowercase();
         self.emails.contains(&address)
-    }
-
-    /// The domains of the person's addresses (after the `@`).
-    pub fn email_domains(&self) -> impl Iterator<Item = &str> {
-        self.emails
-            .iter()
-            .filter_map(|e| e.split_once('@').map(|(_, d)| d))
     }
 }
 
@@ -120,7 +113,7 @@ impl fmt::Display for RosterIssue {
 }
 
 /// A loaded roster, indexed by name for candidate lookup.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Roster {
     people: Vec<RosterPerson>,
     by_name: HashMap<String, Vec<usize>>,
@@ -130,6 +123,18 @@ pub struct Roster {
     pub issues: Vec<RosterIssue>,
     /// Columns present in the file but not used (dropped on reading).
     pub ignored_columns: Vec<String>,
+    /// Lines of the rows that loaded, for writing the minimised copy.
+    loaded_lines: HashSet<u64>,
+}
+
+// The name index holds every roster surname: show sizes only.
+impl fmt::Debug for Roster {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Roster")
+            .field("people", &self.people.len())
+            .field("issues", &self.issues.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Roster {
@@ -266,6 +271,58 @@ impl Roster {
         }
         self.by_id.insert(person.person_id.clone(), index);
         self.people.push(person);
+        self.loaded_lines.insert(line);
+    }
+
+    /// The roster file minimised for keeping: only the rows that loaded and
+    /// only the columns matching uses (no registration number, job title or
+    /// unknown column).
+    pub fn minimised_csv(&self, bytes: &[u8]) -> Result<Vec<u8>, TaggingError> {
+        const KEPT: [&str; 11] = [
+            "person_id",
+            "family",
+            "given",
+            "other_names",
+            "orcid",
+            "emails",
+            "organisation",
+            "department",
+            "discipline",
+            "start_date",
+            "end_date",
+        ];
+        let bytes = crlf_to_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        let header: Vec<String> = reader
+            .byte_headers()
+            .map_err(|e| TaggingError::data("roster", e))?
+            .iter()
+            .map(|cell| String::from_utf8_lossy(cell).trim().to_lowercase())
+            .collect();
+        let columns: Vec<Option<usize>> = KEPT
+            .iter()
+            .map(|name| header.iter().position(|h| h == name))
+            .collect();
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let write_error = |e: csv::Error| TaggingError::data("roster", e);
+        writer.write_record(KEPT).map_err(write_error)?;
+        for row in reader.byte_records() {
+            let Ok(row) = row else { continue };
+            let line = row.position().map_or(0, |p| p.line());
+            if !self.loaded_lines.contains(&line) {
+                continue;
+            }
+            let cells = columns
+                .iter()
+                .map(|column| column.and_then(|i| row.get(i)).unwrap_or(b"").trim_ascii());
+            writer.write_record(cells).map_err(write_error)?;
+        }
+        writer
+            .into_inner()
+            .map_err(|e| TaggingError::data("roster", e.to_string()))
     }
 
     /// Everyone on the roster.
@@ -378,7 +435,7 @@ fn read_person(
     let person_id = cells.required("person_id")?.to_owned();
     let family = cells.required("family")?;
     let given = cells.get("given")?;
-    let primary = PersonName::new(family, given, None)
+    let primary = PersonName::from_roster(family, given)
         .ok_or_else(|| cells.issue("family", "has no letters"))?;
     let mut names = vec![primary];
     for variant in cells.get("other_names")?.unwrap_or("").split(';') {
@@ -388,12 +445,12 @@ fn read_person(
         }
         // "Jones" is a former surname with the same given names;
         // "Jane Jones" or "Jones, Jane" is a whole variant.
-        let name = if let Some((family, given)) = variant.split_once(',') {
-            PersonName::new(family, Some(given), None)
-        } else if let Some((given, family)) = variant.rsplit_once(' ') {
-            PersonName::new(family, Some(given), None)
-        } else {
-            PersonName::new(variant, given, None)
+        let name = match split_name(variant) {
+            (Some(variant_given), Some(family)) => {
+                PersonName::from_roster(&family, Some(&variant_given))
+            }
+            (None, Some(family)) => PersonName::from_roster(&family, given),
+            _ => None,
         };
         names.push(name.ok_or_else(|| cells.issue("other_names", "a variant has no letters"))?);
     }
@@ -443,6 +500,7 @@ fn read_person(
     };
     // Read, so a formula or bad encoding there is still reported; then dropped.
     cells.get("registration")?;
+    cells.get("job_title")?;
     Ok(RosterPerson {
         person_id,
         names,
@@ -452,7 +510,6 @@ fn read_person(
         organisation,
         organisation_key,
         department_words: words("department")?,
-        job_title_words: words("job_title")?,
         discipline,
         start,
         end,

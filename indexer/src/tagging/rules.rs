@@ -51,8 +51,7 @@ struct MedicalEntry {
 }
 
 /// Whether a phrase names a department (unit) or a job title.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhraseKind {
     /// A department or unit name ("Medical Physics").
     Department,

@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 
+use super::dates::{after_years, PUBLICATION_LAG_YEARS};
 use super::model::{score_of, Band, Evidence, PersonTag, Role, SlotTag, TaggedOrganisation, Tier};
 use super::names::{FamilyMatch, GivenMatch};
 use super::roster::RosterPerson;
@@ -23,8 +24,6 @@ const PRIOR: f64 = -2.0;
 const DECISIVE: f64 = 12.0;
 /// A runner-up within this many points makes the best candidate ambiguous.
 const AMBIGUITY_MARGIN: f64 = 1.0;
-/// Years after leaving a post during which papers still carry its affiliation.
-const PUBLICATION_LAG_YEARS: i32 = 2;
 /// Words of a department name that say nothing about which department.
 const DEPARTMENT_NOISE: [&str; 14] = [
     "department",
@@ -72,15 +71,11 @@ const GENERIC_ORGANISATION_WORDS: [&str; 25] = [
     "royal",
 ];
 
-/// A first-pass pair at least this strong makes its person a plausible co-author.
-const PLAUSIBLE: f64 = PRIOR + 0.5;
-
-/// Another slot's first-pass match, as evidence for this one.
+/// Another slot's accepted first-pass match, as evidence for this one.
 #[derive(Debug, Clone, Copy)]
 struct Coauthor<'r> {
     slot: usize,
     person: &'r RosterPerson,
-    accepted: bool,
 }
 
 /// One scored (slot, roster person) pair.
@@ -113,11 +108,10 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
     let first = assign(context, score_all(tagger, context, &[]));
     let coauthors: Vec<Coauthor<'_>> = first
         .iter()
-        .filter(|pair| pair.points >= PLAUSIBLE)
+        .filter(|pair| pair.curated || tagger.bands.of(score_of(pair.points)) == Band::Accept)
         .map(|pair| Coauthor {
             slot: pair.slot,
             person: pair.person,
-            accepted: pair.curated || tagger.bands.of(score_of(pair.points)) == Band::Accept,
         })
         .collect();
     let pairs = if coauthors.is_empty() {
@@ -135,7 +129,7 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
             } else {
                 tagger.bands.of(score)
             };
-            (band != Band::Reject).then(|| SlotTag {
+            (band != Band::Reject || tagger.keep_rejected).then(|| SlotTag {
                 position: slot.position,
                 tag: PersonTag {
                     tier: Tier::Roster,
@@ -171,10 +165,13 @@ fn score_all<'r>(
         {
             candidates.push(person);
         }
-        let decisions = tagger.decisions.for_slot(context.record_id, slot.position);
-        for (person_id, verdict) in &decisions {
-            if *verdict == Verdict::Accept {
-                candidates.extend(tagger.roster.person(person_id));
+        let decisions =
+            tagger
+                .decisions
+                .for_slot(context.record_id, slot.position, &slot.name.coauthor_key());
+        for decision in &decisions {
+            if decision.verdict == Verdict::Accept {
+                candidates.extend(tagger.roster.person(&decision.person_id));
             }
         }
         for person in candidates {
@@ -183,8 +180,8 @@ fn score_all<'r>(
             }
             let verdict = decisions
                 .iter()
-                .find(|(id, _)| *id == person.person_id)
-                .map(|(_, verdict)| *verdict);
+                .find(|decision| decision.person_id == person.person_id)
+                .map(|decision| decision.verdict);
             if verdict == Some(Verdict::Reject) {
                 continue;
             }
@@ -257,8 +254,8 @@ fn assign<'r>(context: &RecordContext<'_>, mut pairs: Vec<Pair<'r>>) -> Vec<Pair
             best.add(
                 "ambiguous_name",
                 format!(
-                    "{} other roster people fit {} almost as well",
-                    rivals, context.slots[best.slot].display_name
+                    "other roster people fit {} almost as well",
+                    context.slots[best.slot].display_name
                 ),
                 -1.5,
             );
@@ -350,28 +347,16 @@ fn score_pair<'r>(
     department_evidence(tagger, slot, person, &mut pair);
     employment_dates(context, person, &mut pair);
     // ReCiter's relationship evidence: colleagues publish together, so a
-    // roster colleague matching another author of the record speaks for this match.
-    let colleague = coauthors
+    // roster colleague accepted as another author of the record speaks for this match.
+    if coauthors
         .iter()
-        .find(|other| same_employer(person, other.person));
-    let accepted = coauthors.iter().find(|other| other.accepted);
-    let coauthor = match (colleague, accepted) {
-        (Some(other), _) if other.accepted => Some((
-            "a co-author is accepted as a roster colleague at the same organisation",
+        .any(|other| same_employer(person, other.person))
+    {
+        pair.add(
+            "coauthor",
+            "a roster colleague at the same organisation is accepted as a co-author",
             1.0,
-        )),
-        (Some(_), _) => Some((
-            "a roster colleague at the same organisation matches a co-author",
-            1.0,
-        )),
-        (None, Some(_)) => Some((
-            "a co-author on this record is accepted from the roster",
-            0.5,
-        )),
-        (None, None) => None,
-    };
-    if let Some((value, points)) = coauthor {
-        pair.add("coauthor", value, points);
+        );
     }
     if matches!(slot.role, Role::Author { .. }) {
         let keys: Vec<String> = context
@@ -380,9 +365,15 @@ fn score_pair<'r>(
             .filter(|other| other.position != slot.position)
             .map(|other| other.name.coauthor_key())
             .collect();
-        let known = tagger.known_coauthors(&person.person_id, keys.iter().map(String::as_str));
+        let known = tagger.known_coauthors(
+            &person.person_id,
+            context.record_id,
+            keys.iter().map(String::as_str),
+        );
         if known > 0 {
-            let points = if known >= 2 { 2.0 } else { 1.0 };
+            // Each shared co-author adds, with diminishing weight: seven
+            // shared names on one byline is as good as an identifier.
+            let points = (1.0 + 0.75 * (known as f64 - 1.0)).min(3.5);
             pair.add(
                 "coauthor_network",
                 format!(
@@ -405,7 +396,69 @@ fn score_pair<'r>(
             );
         }
     }
+    medical_evidence(tagger, slot, &mut pair);
+    let weak_name = agreement.is_some_and(|(_, a)| match a.given {
+        _ if a.family == FamilyMatch::Part => true,
+        GivenMatch::Unknown => true,
+        GivenMatch::Initial => tagger.initial_is_ambiguous(&slot.name),
+        GivenMatch::FullName | GivenMatch::ShortForm => false,
+    });
+    if weak_name {
+        cap_weak_name(tagger, &mut pair);
+    }
     Some(pair)
+}
+
+/// Features that speak for the person beyond name and organisation.
+const CORROBORATING: [&str; 9] = [
+    "orcid",
+    "email",
+    "department",
+    "discipline",
+    "coauthor",
+    "coauthor_network",
+    "grant",
+    "orcid_employment",
+    "curator",
+];
+
+/// Initials that stand for several first names in the corpus (or half a
+/// double family name, or no given name) at the right organisation are not
+/// enough to count: a large health board has many a "Jones S". Without
+/// corroborating evidence such a match stops below the accept line.
+fn cap_weak_name(tagger: &Tagger, pair: &mut Pair<'_>) {
+    let corroborated = pair
+        .evidence
+        .iter()
+        .any(|e| e.points > 0.0 && CORROBORATING.contains(&e.feature.as_str()));
+    let ceiling = f64::from(tagger.bands.accept) - 1.5;
+    let cap = (ceiling / (100.0 - ceiling)).ln();
+    if !corroborated && pair.points > cap {
+        let excess = cap - pair.points;
+        pair.add(
+            "weak_name",
+            "only initials (or part of the family name) agree, and nothing beyond the organisation corroborates",
+            excess,
+        );
+    }
+}
+
+/// Medical evidence: a medical degree after the name, or a medical role
+/// title in the affiliation (doctors share HCS departments).
+fn medical_evidence(tagger: &Tagger, slot: &Slot, pair: &mut Pair<'_>) {
+    let rules = &tagger.reference.rules;
+    let medical = rules.medical_degree(&slot.display_name).or_else(|| {
+        slot.affiliations
+            .iter()
+            .find_map(|affiliation| rules.medical_title(&affiliation.text))
+    });
+    if let Some(medical) = medical {
+        pair.add(
+            "medical",
+            format!("medical title or degree: {medical}"),
+            -3.0,
+        );
+    }
 }
 
 /// Organisation on the record's date: the strongest identity evidence after ORCID and e-mail.
@@ -545,7 +598,7 @@ fn employer_in(
         tagged: TaggedOrganisation {
             key: None,
             name: name.to_owned(),
-            published: Some(name.to_owned()),
+            published: Some(affiliation.text.clone()),
         },
     })
 }
@@ -553,14 +606,10 @@ fn employer_in(
 /// The organisation a roster person is counted under when the record names none.
 fn roster_organisation(tagger: &Tagger, person: &RosterPerson) -> Option<TaggedOrganisation> {
     let name = person.organisation.as_deref()?;
-    let known = person.organisation_key.as_ref().and_then(|key| {
-        tagger
-            .reference
-            .gazetteer
-            .organisations()
-            .iter()
-            .find(|org| &org.key == key)
-    });
+    let known = person
+        .organisation_key
+        .as_ref()
+        .and_then(|key| tagger.reference.gazetteer.by_key(key));
     Some(match known {
         Some(org) => TaggedOrganisation {
             key: Some(org.key.clone()),
@@ -673,10 +722,9 @@ fn employment_dates(context: &RecordContext<'_>, person: &RosterPerson, pair: &m
     let (Some(span), true) = (context.date, person.start.is_some() || person.end.is_some()) else {
         return;
     };
-    let lagged_end = person.end.map(|end| {
-        end.replace_year(end.year() + PUBLICATION_LAG_YEARS)
-            .unwrap_or(end)
-    });
+    let lagged_end = person
+        .end
+        .map(|end| after_years(end, PUBLICATION_LAG_YEARS));
     if !span.overlaps(person.start, lagged_end) {
         pair.add(
             "employment_dates",

@@ -2,12 +2,12 @@
 //! or grant person, with the name, identifiers, affiliations (already
 //! resolved against the gazetteer) and role.
 
-use super::gazetteer::parse_date;
+use super::dates::parse_date;
+use super::dates::DateSpan;
 use super::gazetteer::{Gazetteer, OrganisationMatch};
 use super::model::{BylinePosition, GrantRoleCategory, Role};
 use super::names::PersonName;
-use super::text::{fold_words, name_words};
-use super::DateSpan;
+use super::text::{contains_words, fold_words, name_words};
 use crate::index::document::grant_reference_term;
 use crate::records::{Grant, Publication, Record};
 use crate::sources::nihr::parse::split_name;
@@ -77,6 +77,18 @@ impl<'a> RecordContext<'a> {
             .filter(|author| author.collective.is_none() && author.valid)
             .collect();
         let count = publication.authors.iter().filter(|a| a.valid).count();
+        // Some records copy one address to every author: only an address of
+        // one author's own marks the corresponding author.
+        let own_address = |email: &Option<String>| {
+            email.as_ref().is_some_and(|address| {
+                publication
+                    .authors
+                    .iter()
+                    .filter(|a| a.email.as_ref() == Some(address))
+                    .count()
+                    == 1
+            })
+        };
         let slots = people
             .iter()
             .filter_map(|author| {
@@ -103,7 +115,7 @@ impl<'a> RecordContext<'a> {
                     affiliations: affiliations(&author.affiliations, date, gazetteer),
                     role: Role::Author {
                         position,
-                        corresponding: author.email.is_some(),
+                        corresponding: own_address(&author.email),
                     },
                 })
             })
@@ -210,25 +222,32 @@ fn affiliations(
 /// co-investigator and co-applicant are co-applicants; the rest (project
 /// manager, team member, supervisor, unknown codes) conduct research.
 pub fn grant_role_category(role: &str) -> GrantRoleCategory {
-    let words = fold_words(role).join(" ");
     let code = role.trim().to_uppercase();
     match code.as_str() {
         "PI_PER" | "FELLOW_PER" => return GrantRoleCategory::Leadership,
         "COI_PER" | "RESEARCH_COI_PER" => return GrantRoleCategory::CoApplicant,
         _ => {}
     }
-    let co = words.starts_with("co ")
-        || words.starts_with("coapplicant")
-        || words.starts_with("coinvestigator");
-    if co || words.contains("co investigator") || words.contains("co applicant") {
-        GrantRoleCategory::CoApplicant
-    } else if words.contains("principal investigator")
-        || words.contains("chief investigator")
-        || words.contains("lead applicant")
-        || words.contains("award holder")
-        || words.contains("fellow")
-        || words == "pi"
+    // Whole words: "Fellowship Supervisor" is not a fellow, "Research
+    // Fellow" on someone else's award is staff, not the holder.
+    let words = fold_words(role);
+    let phrase = |text: &str| contains_words(&words, &fold_words(text));
+    let lead = phrase("chief investigator")
+        || phrase("principal investigator")
+        || phrase("lead applicant")
+        || phrase("award holder")
+        || phrase("pi");
+    // A joint or co-lead is a lead; any other "co-" role is a co-applicant.
+    if phrase("joint lead") || phrase("co lead") {
+        GrantRoleCategory::Leadership
+    } else if words
+        .first()
+        .is_some_and(|w| w == "co" || w == "coapplicant" || w == "coinvestigator")
+        || phrase("co investigator")
+        || phrase("co applicant")
     {
+        GrantRoleCategory::CoApplicant
+    } else if lead || words == ["fellow"] || phrase("fellowship holder") {
         GrantRoleCategory::Leadership
     } else {
         GrantRoleCategory::Other
@@ -256,6 +275,11 @@ mod tests {
             ("PM_PER", Other),
             ("Team Member", Other),
             ("SUPER_PER", Other),
+            ("Co-Lead Applicant", Leadership),
+            ("Co-PI", CoApplicant),
+            ("Fellow", Leadership),
+            ("Research Fellow", Other),
+            ("Fellowship Supervisor/Mentor", Other),
         ] {
             assert_eq!(grant_role_category(role), category, "{role}");
         }

@@ -193,13 +193,19 @@ impl Tagger {
     /// acknowledge the grant.
     pub fn tag_all(&mut self, records: &[Record]) -> Vec<Vec<SlotTag>> {
         self.grant_holders.clear();
-        self.learn_first_names(records);
+        // Each record is read (names folded, affiliations resolved) once for all passes.
+        let gazetteer = self.reference.gazetteer.clone();
+        let contexts: Vec<slots::RecordContext<'_>> = records
+            .iter()
+            .map(|record| slots::RecordContext::of(record, &gazetteer))
+            .collect();
+        self.learn_first_names(&contexts);
         let mut tags: Vec<Vec<SlotTag>> = vec![Vec::new(); records.len()];
         for (index, record) in records.iter().enumerate() {
             let Record::Grant(grant) = record else {
                 continue;
             };
-            tags[index] = self.tag(record);
+            tags[index] = self.tag_context(&contexts[index]);
             for slot in &tags[index] {
                 if let (Band::Accept, Some(person)) = (slot.tag.band, &slot.tag.person_id) {
                     self.grant_holders
@@ -215,7 +221,7 @@ impl Tagger {
             .filter(|&i| matches!(records[i], Record::Publication(_)))
             .collect();
         for &index in &publications {
-            tags[index] = self.tag(&records[index]);
+            tags[index] = self.tag_context(&contexts[index]);
         }
         // ReCiter's clustering, in its simplest form: who a person publishes
         // with on accepted records is evidence on their other records. Two
@@ -226,7 +232,7 @@ impl Tagger {
                 break;
             }
             for &index in &publications {
-                tags[index] = self.tag(&records[index]);
+                tags[index] = self.tag_context(&contexts[index]);
             }
         }
         tags
@@ -234,7 +240,7 @@ impl Tagger {
 
     /// Counts, for every family name + initial, the full first names that
     /// go with it in these records and on the roster.
-    fn learn_first_names(&mut self, records: &[Record]) {
+    fn learn_first_names(&mut self, contexts: &[slots::RecordContext<'_>]) {
         let mut names: HashMap<String, HashSet<String>> = HashMap::new();
         let mut add = |name: &names::PersonName| {
             if let Some(names::GivenPart::Full(first)) = name.given.first() {
@@ -244,8 +250,7 @@ impl Tagger {
                     .insert(first.clone());
             }
         };
-        for record in records {
-            let context = slots::RecordContext::of(record, &self.reference.gazetteer);
+        for context in contexts {
             context.slots.iter().for_each(|slot| add(&slot.name));
         }
         for person in self.roster.people() {
@@ -323,8 +328,11 @@ impl Tagger {
 
     /// Tags one record's authors or grant people.
     pub fn tag(&self, record: &Record) -> Vec<SlotTag> {
-        let context = slots::RecordContext::of(record, &self.reference.gazetteer);
-        let mut tags = score::tag_roster(self, &context);
+        self.tag_context(&slots::RecordContext::of(record, &self.reference.gazetteer))
+    }
+
+    fn tag_context(&self, context: &slots::RecordContext<'_>) -> Vec<SlotTag> {
+        let mut tags = score::tag_roster(self, context);
         for slot in &context.slots {
             // A roster match in the accept or review band takes the slot;
             // tier 2 speaks only for the rest, and is never mixed into it.

@@ -148,6 +148,22 @@ fn a_bad_roster_row_is_located_and_skipped_and_the_rest_imports() {
         );
     }
     let imported = data.path().join("tagging/roster.csv");
+    // Kept: the rows that loaded, the columns matching uses; no registration, no extras.
+    let kept = std::fs::read_to_string(&imported).unwrap();
+    let lines: Vec<&str> = kept.lines().collect();
+    assert_eq!(
+        lines[0],
+        "person_id,family,given,other_names,orcid,emails,organisation,department,discipline,start_date,end_date"
+    );
+    assert_eq!(lines.len(), 2, "{kept}");
+    assert!(
+        lines[1].starts_with("p1,Evans,Sian,,,s.evans@wales.nhs.uk,"),
+        "{kept}"
+    );
+    assert!(
+        !kept.contains("CS123456") && !kept.contains("0123"),
+        "{kept}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -164,23 +164,19 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opt
             -0.5,
         );
     }
-    let score = ceiling(tagger, points);
-    Some(PersonTag {
-        tier: Tier::Inferred,
-        person_id: None,
-        discipline: hit.as_ref().and_then(|h| h.discipline.clone()),
-        division: hit.as_ref().map(|h| h.division.clone()),
-        organisation: organisation.map(|found| TaggedOrganisation {
-            key: Some(found.key.clone()),
-            name: found.name.clone(),
-            published: Some(found.phrase.clone()),
-        }),
-        role: slot.role.clone(),
-        band: band(tagger, score),
-        score,
+    let organisation = organisation.map(|found| TaggedOrganisation {
+        key: Some(found.key.clone()),
+        name: found.name.clone(),
+        published: Some(found.phrase.clone()),
+    });
+    Some(inferred_tag(
+        tagger,
+        slot,
+        hit.as_ref(),
+        organisation,
+        points,
         evidence,
-        curated: None,
-    })
+    ))
 }
 
 /// Tier 2 from the author's own ORCID record: a healthcare-science role at an
@@ -217,21 +213,41 @@ fn from_employment(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opti
             points: -2.5,
         });
     }
+    let organisation = TaggedOrganisation {
+        key: Some(organisation.key.clone()),
+        name: organisation.name.clone(),
+        published: None,
+    };
+    Some(inferred_tag(
+        tagger,
+        slot,
+        hit.as_ref(),
+        Some(organisation),
+        points,
+        evidence,
+    ))
+}
+
+/// A tier-2 tag from summed evidence: scored below the accept line.
+fn inferred_tag(
+    tagger: &Tagger,
+    slot: &Slot,
+    hit: Option<&RuleHit>,
+    organisation: Option<TaggedOrganisation>,
+    points: f64,
+    evidence: Vec<Evidence>,
+) -> PersonTag {
     let score = ceiling(tagger, points);
-    Some(PersonTag {
+    PersonTag {
         tier: Tier::Inferred,
         person_id: None,
-        discipline: hit.as_ref().and_then(|h| h.discipline.clone()),
-        division: hit.as_ref().map(|h| h.division.clone()),
-        organisation: Some(TaggedOrganisation {
-            key: Some(organisation.key.clone()),
-            name: organisation.name.clone(),
-            published: None,
-        }),
+        discipline: hit.and_then(|h| h.discipline.clone()),
+        division: hit.map(|h| h.division.clone()),
+        organisation,
         role: slot.role.clone(),
         band: band(tagger, score),
         score,
         evidence,
         curated: None,
-    })
+    }
 }

@@ -23,6 +23,8 @@ use crate::sources::nihr::parse::split_name;
 
 /// Columns a roster must have.
 const REQUIRED: [&str; 3] = ["person_id", "family", "given"];
+/// Columns read only to check them, then dropped: nothing published carries them.
+const DROPPED: [&str; 2] = ["registration", "job_title"];
 /// Columns the roster may have; any other column is ignored and reported.
 const KNOWN: [&str; 13] = [
     "person_id",
@@ -278,19 +280,11 @@ impl Roster {
     /// only the columns matching uses (no registration number, job title or
     /// unknown column).
     pub fn minimised_csv(&self, bytes: &[u8]) -> Result<Vec<u8>, TaggingError> {
-        const KEPT: [&str; 11] = [
-            "person_id",
-            "family",
-            "given",
-            "other_names",
-            "orcid",
-            "emails",
-            "organisation",
-            "department",
-            "discipline",
-            "start_date",
-            "end_date",
-        ];
+        let kept: Vec<&str> = KNOWN
+            .iter()
+            .copied()
+            .filter(|c| !DROPPED.contains(c))
+            .collect();
         let bytes = crlf_to_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -302,13 +296,13 @@ impl Roster {
             .iter()
             .map(|cell| String::from_utf8_lossy(cell).trim().to_lowercase())
             .collect();
-        let columns: Vec<Option<usize>> = KEPT
+        let columns: Vec<Option<usize>> = kept
             .iter()
             .map(|name| header.iter().position(|h| h == name))
             .collect();
         let mut writer = csv::Writer::from_writer(Vec::new());
         let write_error = |e: csv::Error| TaggingError::data("roster", e);
-        writer.write_record(KEPT).map_err(write_error)?;
+        writer.write_record(&kept).map_err(write_error)?;
         for row in reader.byte_records() {
             let Ok(row) = row else { continue };
             let line = row.position().map_or(0, |p| p.line());

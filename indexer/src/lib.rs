@@ -13,7 +13,8 @@
 //! 5. [`links`] joins grants to their outputs (funder-reported or acknowledged);
 //! 6. [`tagging`] decides which authors and grant people are healthcare
 //!    scientists (roster matching, inference, curation), with evidence;
-//! 7. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
+//! 7. [`metrics`] counts the Network's participation measures from tagged records;
+//! 8. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
 //!
 //! ```no_run
 //! use indexer::ingest::{ingest_files, IngestOptions};
@@ -35,6 +36,7 @@ pub mod index;
 pub mod ingest;
 pub mod links;
 pub mod merge;
+pub mod metrics;
 pub mod records;
 pub mod sources;
 pub mod tagging;

@@ -401,3 +401,65 @@ fn nihr_second_harvest_adds_nothing_and_reparse_rebuilds_it() {
     assert_eq!(reparse.code, 0, "{}", reparse.stderr);
     assert_eq!(comparable(grants(&data)), before);
 }
+
+#[test]
+fn nihr_award_holders_are_tagged_with_their_roles_and_counted() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let run = harvest(&data, &config, &[]);
+    assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+    // A synthetic roster: the fixture's fictional chief investigator (ORCID's
+    // documented example iD) and a co-applicant known by name only.
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "person_id,family,given,orcid,organisation,discipline\n\
+         hcs-ci,Carberry,Josiah,0000-0002-1825-0097,University of Example,Audiology\n\
+         hcs-co,Public,John,,University of Example,Audiology\n",
+    )
+    .unwrap();
+    let import = indexer(&data, &["roster", "import", &roster.display().to_string()]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    let export = indexer(&data, &["export"]);
+    let award = export
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|record| record["reference"] == "NIHR208893")
+        .expect("the award is exported");
+    let people = award["people"].as_array().unwrap();
+    let ci = people
+        .iter()
+        .find(|p| p["role"] == "Chief Investigator")
+        .unwrap();
+    assert_eq!(ci["hcs"]["person_id"], "hcs-ci");
+    assert_eq!(ci["hcs"]["band"], "accept");
+    assert_eq!(ci["hcs"]["role"]["category"], "leadership");
+    assert_eq!(ci["hcs"]["role"]["published"], "Chief Investigator");
+    let metrics = indexer(&data, &["metrics", "--group-by", "funder"]);
+    assert_eq!(metrics.code, 0, "{}", metrics.stderr);
+    let table: serde_json::Value = serde_json::from_str(&metrics.stdout).unwrap();
+    let total = &table["total"];
+    // Carberry leads NIHR208893; John Q. Public is its co-applicant and the
+    // award holder of 002/0028.
+    assert_eq!(total["grants_led"], 2, "{total}");
+    assert_eq!(total["people_leading"], 2);
+    assert_eq!(total["grants_co_applicant"], 1);
+    assert_eq!(
+        total["records"]["grants_co_applicant"],
+        serde_json::json!(["grant:nihr:NIHR208893"])
+    );
+    assert!(total["grants_co_applicant_amount"]["GBP"].as_f64().unwrap() > 1_000_000.0);
+    let csv = indexer(&data, &["metrics", "--format", "csv"]);
+    assert!(
+        csv.stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("total,2,2,2,"),
+        "{}",
+        csv.stdout
+    );
+}

@@ -9,6 +9,7 @@
 //! indexer roster check|import F  check a roster CSV / make it the one tagging uses
 //! indexer curate accept|reject PERSON RECORD POSITION   a curator's decision
 //! indexer evaluate --roster R --gold G INPUTS…   tagging precision, recall, F1
+//! indexer metrics [--group-by …] [--format csv]    participation measures (a)(b)(c)
 //! ```
 //!
 //! Exit codes: 0 success; 1 the command could not run (no index, index
@@ -90,6 +91,8 @@ enum Command {
     Curate(tagging::CurateArgs),
     /// Precision, recall and F1 of tagging against a gold set.
     Evaluate(tagging::EvaluateArgs),
+    /// The participation measures (a)(b)(c), by year, organisation, division, discipline or funder.
+    Metrics(tagging::MetricsArgs),
     /// Fetch records from a source API into the index; resumes from the last checkpoint.
     Harvest {
         /// Harvest configuration file (TOML); `HCS_<SECTION>_<KEY>` variables override it.
@@ -188,6 +191,7 @@ fn dispatch(
         Command::Roster(command) => tagging::roster(&cli.data_dir, &command, err),
         Command::Curate(args) => tagging::curate(&cli.data_dir, &args, err),
         Command::Evaluate(args) => tagging::evaluate_command(&cli.data_dir, &args, out, err),
+        Command::Metrics(args) => tagging::metrics(&cli.data_dir, &args, out, err),
         Command::Harvest {
             config,
             writer_memory_mb,

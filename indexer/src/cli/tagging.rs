@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use crate::index::IndexStore;
 use crate::ingest::expand_inputs;
+use crate::metrics::{participation, to_csv, GroupBy, MetricsQuery, TierChoice};
 use crate::records::Record;
 use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
@@ -101,6 +102,37 @@ pub struct EvaluateArgs {
     /// Record files: PubMed XML (plain or .gz; directories searched) or JSON Lines from `export`/`parse`.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    reference: ReferenceArgs,
+}
+
+/// Output format of `indexer metrics`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MetricsFormat {
+    /// JSON with the record ids behind every cell.
+    Json,
+    /// CSV, one line per group and a total.
+    Csv,
+}
+
+/// `indexer metrics`
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// First year counted (inclusive).
+    #[arg(long)]
+    from: Option<u16>,
+    /// Last year counted (inclusive).
+    #[arg(long)]
+    to: Option<u16>,
+    /// Grouping.
+    #[arg(long, value_enum, default_value = "year")]
+    group_by: GroupBy,
+    /// Tier: roster matches (accept band) or inferred healthcare scientists.
+    #[arg(long, value_enum, default_value = "roster")]
+    tier: TierChoice,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: MetricsFormat,
     #[command(flatten)]
     reference: ReferenceArgs,
 }
@@ -248,6 +280,38 @@ pub fn export(
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `indexer metrics`: the (a)(b)(c) participation measures of the index.
+pub fn metrics(
+    data_dir: &Path,
+    args: &MetricsArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    anyhow::ensure!(
+        args.from.zip(args.to).is_none_or(|(from, to)| from <= to),
+        "--from must not be after --to"
+    );
+    let store = IndexStore::open_existing(data_dir)?;
+    let (mut tagger, _) = load_tagger(data_dir, &args.reference, true, err)?;
+    let records = store.export().context("reading the index")?;
+    let tags = tagger.tag_all(&records);
+    let query = MetricsQuery {
+        from: args.from,
+        to: args.to,
+        group_by: args.group_by,
+        tier: args.tier,
+    };
+    let table = participation(&records, &tags, &query);
+    match args.format {
+        MetricsFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &table)?;
+            writeln!(out)?;
+        }
+        MetricsFormat::Csv => out.write_all(to_csv(&table)?.as_bytes())?,
+    }
     Ok(EXIT_OK)
 }
 

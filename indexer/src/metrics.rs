@@ -1,0 +1,545 @@
+//! The Network's participation measures, from tagged records:
+//!
+//! * (a) distinct healthcare scientists in a **leadership** role on a grant,
+//!   and distinct healthcare scientists **conducting** research (any grant
+//!   role or any authorship);
+//! * (b) awarded grants **led** by a healthcare scientist, and grants with a
+//!   healthcare-scientist **co-applicant**, with counts and amounts;
+//! * (c) publications with at least one healthcare-scientist author, and
+//!   with one as first, last or corresponding author.
+//!
+//! Grouped by year, organisation, division, discipline or funder. A record
+//! counts once in the total and once in each group it touches (a paper by
+//! scientists of two boards counts for both boards). Every cell keeps the
+//! ids of the records behind it, so each number can be audited.
+//!
+//! Tier 1 counts roster matches in the accept band (people by `person_id`);
+//! tier 2 counts inferred healthcare scientists (review band, people by
+//! record and position), always reported apart.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::records::Record;
+use crate::tagging::model::{Band, BylinePosition, GrantRoleCategory, PersonTag, Role, SlotTag};
+use crate::tagging::Tier;
+
+/// How records are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// Publication year, or the grant's start year.
+    Year,
+    /// The organisation a tag counts under (current name).
+    Organisation,
+    /// Taxonomy division of the healthcare scientist.
+    Division,
+    /// Taxonomy discipline of the healthcare scientist.
+    Discipline,
+    /// Funder of a grant; publications by the funders they acknowledge.
+    Funder,
+}
+
+/// Which tier's tags count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum TierChoice {
+    /// Roster matches in the accept band (the reported figures).
+    Roster,
+    /// Inferred, not on the roster (possible healthcare scientists).
+    Inferred,
+}
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct MetricsQuery {
+    /// First year counted (inclusive).
+    pub from: Option<u16>,
+    /// Last year counted (inclusive).
+    pub to: Option<u16>,
+    /// Grouping.
+    pub group_by: GroupBy,
+    /// Tier.
+    pub tier: TierChoice,
+}
+
+/// Amounts per currency (grants are rarely all in one).
+pub type Amounts = BTreeMap<String, f64>;
+
+/// The measures of one group (or of the total).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Cell {
+    /// (a) distinct healthcare scientists leading a grant.
+    pub people_leading: usize,
+    /// (a) distinct healthcare scientists conducting research (any grant role or authorship).
+    pub people_conducting: usize,
+    /// (b) grants led by a healthcare scientist.
+    pub grants_led: usize,
+    /// (b) their amounts, by currency.
+    pub grants_led_amount: Amounts,
+    /// (b) grants with a healthcare-scientist co-applicant.
+    pub grants_co_applicant: usize,
+    /// (b) their amounts, by currency.
+    pub grants_co_applicant_amount: Amounts,
+    /// (c) publications with at least one healthcare-scientist author.
+    pub publications: usize,
+    /// (c) publications with a healthcare scientist as first, last or corresponding author.
+    pub publications_key_author: usize,
+    /// The records behind each measure, for drill-down.
+    pub records: CellRecords,
+}
+
+/// Record ids behind each measure of a cell.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CellRecords {
+    /// Grants with a healthcare scientist in a leadership role.
+    pub grants_led: BTreeSet<String>,
+    /// Grants with a healthcare-scientist co-applicant.
+    pub grants_co_applicant: BTreeSet<String>,
+    /// Publications with a healthcare-scientist author.
+    pub publications: BTreeSet<String>,
+    /// Publications with a healthcare scientist first, last or corresponding.
+    pub publications_key_author: BTreeSet<String>,
+    /// Grants and publications on which the counted people conduct research.
+    pub conducting: BTreeSet<String>,
+}
+
+/// The result: one row per group and the total.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Participation {
+    /// Grouping used.
+    pub group_by: GroupBy,
+    /// Tier counted.
+    pub tier: TierChoice,
+    /// First year counted.
+    pub from: Option<u16>,
+    /// Last year counted.
+    pub to: Option<u16>,
+    /// Rows in group order.
+    pub rows: Vec<(String, Cell)>,
+    /// Every group together (a record or person counts once).
+    pub total: Cell,
+}
+
+/// Distinct people and record sets, accumulated before counting.
+#[derive(Default)]
+struct Tally {
+    leading: BTreeSet<String>,
+    conducting: BTreeSet<String>,
+    records: CellRecords,
+    led_amounts: BTreeMap<String, (String, f64)>,
+    co_amounts: BTreeMap<String, (String, f64)>,
+}
+
+impl Tally {
+    fn finish(self) -> Cell {
+        let sum = |amounts: &BTreeMap<String, (String, f64)>| {
+            let mut totals = Amounts::new();
+            for (currency, amount) in amounts.values() {
+                *totals.entry(currency.clone()).or_default() += amount;
+            }
+            totals
+        };
+        Cell {
+            people_leading: self.leading.len(),
+            people_conducting: self.conducting.len(),
+            grants_led: self.records.grants_led.len(),
+            grants_led_amount: sum(&self.led_amounts),
+            grants_co_applicant: self.records.grants_co_applicant.len(),
+            grants_co_applicant_amount: sum(&self.co_amounts),
+            publications: self.records.publications.len(),
+            publications_key_author: self.records.publications_key_author.len(),
+            records: self.records,
+        }
+    }
+}
+
+/// Measures participation over `records` and their `tags` (in the same order).
+pub fn participation(
+    records: &[Record],
+    tags: &[Vec<SlotTag>],
+    query: &MetricsQuery,
+) -> Participation {
+    let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut total = Tally::default();
+    for (record, slots) in records.iter().zip(tags) {
+        let year = match record {
+            Record::Publication(p) => Some(p.published.year),
+            Record::Grant(g) => g.start.as_deref().and_then(|d| d.get(..4)?.parse().ok()),
+        };
+        let in_range = year.is_some_and(|y| {
+            query.from.is_none_or(|from| y >= from) && query.to.is_none_or(|to| y <= to)
+        });
+        if !in_range {
+            continue;
+        }
+        for slot in slots.iter().filter(|slot| counts(&slot.tag, query.tier)) {
+            let person = match &slot.tag.person_id {
+                Some(id) => id.clone(),
+                None => format!("{}#{}", record.id(), slot.position),
+            };
+            for key in group_keys(record, &slot.tag, year, query.group_by) {
+                add(groups.entry(key).or_default(), record, &slot.tag, &person);
+            }
+            add(&mut total, record, &slot.tag, &person);
+        }
+    }
+    Participation {
+        group_by: query.group_by,
+        tier: query.tier,
+        from: query.from,
+        to: query.to,
+        rows: groups
+            .into_iter()
+            .map(|(key, tally)| (key, tally.finish()))
+            .collect(),
+        total: total.finish(),
+    }
+}
+
+/// True when the tag counts for the tier asked.
+fn counts(tag: &PersonTag, tier: TierChoice) -> bool {
+    match tier {
+        TierChoice::Roster => tag.tier == Tier::Roster && tag.band == Band::Accept,
+        TierChoice::Inferred => tag.tier == Tier::Inferred && tag.band != Band::Reject,
+    }
+}
+
+/// The groups one tagged person on a record falls into.
+fn group_keys(
+    record: &Record,
+    tag: &PersonTag,
+    year: Option<u16>,
+    group_by: GroupBy,
+) -> Vec<String> {
+    const UNKNOWN: &str = "(unknown)";
+    let known = |value: Option<&String>| value.cloned().unwrap_or_else(|| UNKNOWN.to_owned());
+    match group_by {
+        GroupBy::Year => vec![year.map_or_else(|| UNKNOWN.to_owned(), |y| y.to_string())],
+        GroupBy::Organisation => vec![known(tag.organisation.as_ref().map(|o| &o.name))],
+        GroupBy::Division => vec![known(tag.division.as_ref())],
+        GroupBy::Discipline => vec![known(tag.discipline.as_ref())],
+        GroupBy::Funder => {
+            let funders: BTreeSet<String> = match record {
+                Record::Grant(grant) => [grant.funder.clone()].into(),
+                Record::Publication(publication) => publication
+                    .grants
+                    .iter()
+                    .filter_map(|g| g.agency.clone())
+                    .collect(),
+            };
+            if funders.is_empty() {
+                vec![UNKNOWN.to_owned()]
+            } else {
+                funders.into_iter().collect()
+            }
+        }
+    }
+}
+
+fn add(tally: &mut Tally, record: &Record, tag: &PersonTag, person: &str) {
+    let id = record.id().to_owned();
+    tally.conducting.insert(person.to_owned());
+    tally.records.conducting.insert(id.clone());
+    match (record, &tag.role) {
+        (Record::Grant(grant), Role::Grant { category, .. }) => {
+            let amount = grant.amount.map(|amount| {
+                (
+                    grant.currency.clone().unwrap_or_else(|| "GBP".to_owned()),
+                    amount,
+                )
+            });
+            match category {
+                GrantRoleCategory::Leadership => {
+                    tally.leading.insert(person.to_owned());
+                    tally.records.grants_led.insert(id.clone());
+                    if let Some(amount) = amount {
+                        tally.led_amounts.insert(id, amount);
+                    }
+                }
+                GrantRoleCategory::CoApplicant => {
+                    tally.records.grants_co_applicant.insert(id.clone());
+                    if let Some(amount) = amount {
+                        tally.co_amounts.insert(id, amount);
+                    }
+                }
+                GrantRoleCategory::Other => {}
+            }
+        }
+        (
+            Record::Publication(_),
+            Role::Author {
+                position,
+                corresponding,
+            },
+        ) => {
+            tally.records.publications.insert(id.clone());
+            if *corresponding
+                || matches!(
+                    position,
+                    BylinePosition::First | BylinePosition::Last | BylinePosition::Sole
+                )
+            {
+                tally.records.publications_key_author.insert(id);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The table as CSV: one line per group and a final `total` line.
+pub fn to_csv(participation: &Participation) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "group",
+        "people_leading",
+        "people_conducting",
+        "grants_led",
+        "grants_led_amount",
+        "grants_co_applicant",
+        "grants_co_applicant_amount",
+        "publications",
+        "publications_key_author",
+    ])?;
+    let amounts = |amounts: &Amounts| {
+        amounts
+            .iter()
+            .map(|(currency, amount)| format!("{currency} {amount:.0}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let rows = participation
+        .rows
+        .iter()
+        .map(|(group, cell)| (group.as_str(), cell))
+        .chain(std::iter::once(("total", &participation.total)));
+    for (group, cell) in rows {
+        writer.write_record([
+            group.to_owned(),
+            cell.people_leading.to_string(),
+            cell.people_conducting.to_string(),
+            cell.grants_led.to_string(),
+            amounts(&cell.grants_led_amount),
+            cell.grants_co_applicant.to_string(),
+            amounts(&cell.grants_co_applicant_amount),
+            cell.publications.to_string(),
+            cell.publications_key_author.to_string(),
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{Grant, Publication, PublicationDate};
+    use crate::tagging::model::{Evidence, TaggedOrganisation};
+
+    fn tag(
+        person: Option<&str>,
+        tier: Tier,
+        band: Band,
+        organisation: &str,
+        role: Role,
+    ) -> PersonTag {
+        PersonTag {
+            tier,
+            person_id: person.map(str::to_owned),
+            discipline: Some("Audiology".into()),
+            division: Some("Physiological Sciences".into()),
+            organisation: Some(TaggedOrganisation {
+                key: None,
+                name: organisation.into(),
+                published: None,
+            }),
+            role,
+            band,
+            score: 90,
+            evidence: vec![Evidence {
+                feature: "test".into(),
+                value: "test".into(),
+                points: 0.0,
+            }],
+            curated: None,
+        }
+    }
+
+    fn author(position: BylinePosition) -> Role {
+        Role::Author {
+            position,
+            corresponding: false,
+        }
+    }
+
+    fn grant_role(category: GrantRoleCategory) -> Role {
+        Role::Grant {
+            category,
+            published: "as published".into(),
+        }
+    }
+
+    fn corpus() -> (Vec<Record>, Vec<Vec<SlotTag>>) {
+        let publication = |id: &str, year: u16| {
+            Record::Publication(Box::new(Publication {
+                id: id.into(),
+                published: PublicationDate {
+                    year,
+                    ..PublicationDate::default()
+                },
+                ..Publication::default()
+            }))
+        };
+        let grant = Record::Grant(Box::new(Grant {
+            id: "grant:nihr:N1".into(),
+            funder: "NIHR".into(),
+            reference: "N1".into(),
+            amount: Some(250_000.0),
+            currency: Some("GBP".into()),
+            start: Some("2021-04-01".into()),
+            ..Grant::default()
+        }));
+        let slot = |position: u32, tag: PersonTag| SlotTag { position, tag };
+        let records = vec![
+            publication("pmid:1", 2021),
+            publication("pmid:2", 2022),
+            grant,
+        ];
+        let tags = vec![
+            vec![
+                slot(
+                    1,
+                    tag(
+                        Some("p1"),
+                        Tier::Roster,
+                        Band::Accept,
+                        "Swansea Bay",
+                        author(BylinePosition::First),
+                    ),
+                ),
+                slot(
+                    2,
+                    tag(
+                        Some("p2"),
+                        Tier::Roster,
+                        Band::Accept,
+                        "Velindre",
+                        author(BylinePosition::Middle),
+                    ),
+                ),
+                slot(
+                    3,
+                    tag(
+                        Some("p3"),
+                        Tier::Roster,
+                        Band::Review,
+                        "Velindre",
+                        author(BylinePosition::Last),
+                    ),
+                ),
+            ],
+            vec![
+                slot(
+                    2,
+                    tag(
+                        Some("p2"),
+                        Tier::Roster,
+                        Band::Accept,
+                        "Velindre",
+                        author(BylinePosition::Middle),
+                    ),
+                ),
+                slot(
+                    3,
+                    tag(
+                        None,
+                        Tier::Inferred,
+                        Band::Review,
+                        "Hywel Dda",
+                        author(BylinePosition::Last),
+                    ),
+                ),
+            ],
+            vec![
+                slot(
+                    1,
+                    tag(
+                        Some("p1"),
+                        Tier::Roster,
+                        Band::Accept,
+                        "Swansea Bay",
+                        grant_role(GrantRoleCategory::Leadership),
+                    ),
+                ),
+                slot(
+                    2,
+                    tag(
+                        Some("p2"),
+                        Tier::Roster,
+                        Band::Accept,
+                        "Velindre",
+                        grant_role(GrantRoleCategory::CoApplicant),
+                    ),
+                ),
+            ],
+        ];
+        (records, tags)
+    }
+
+    fn query(group_by: GroupBy, tier: TierChoice) -> MetricsQuery {
+        MetricsQuery {
+            from: None,
+            to: None,
+            group_by,
+            tier,
+        }
+    }
+
+    #[test]
+    fn records_count_once_in_total_and_once_per_group() {
+        let (records, tags) = corpus();
+        let table = participation(
+            &records,
+            &tags,
+            &query(GroupBy::Organisation, TierChoice::Roster),
+        );
+        let total = &table.total;
+        assert_eq!((total.publications, total.publications_key_author), (2, 1));
+        assert_eq!(
+            (total.people_leading, total.people_conducting),
+            (1, 2),
+            "the review-band p3 is not counted"
+        );
+        assert_eq!((total.grants_led, total.grants_co_applicant), (1, 1));
+        assert_eq!(total.grants_led_amount["GBP"], 250_000.0);
+        let rows: BTreeMap<&str, &Cell> = table.rows.iter().map(|(k, c)| (k.as_str(), c)).collect();
+        assert_eq!(rows["Swansea Bay"].publications, 1);
+        assert_eq!(rows["Velindre"].publications, 2);
+        assert_eq!(rows["Velindre"].publications_key_author, 0);
+        assert!(rows["Velindre"].records.publications.contains("pmid:2"));
+        assert_eq!(rows["Velindre"].grants_co_applicant, 1);
+        assert!(!rows.contains_key("Hywel Dda"), "tier 2 is reported apart");
+    }
+
+    #[test]
+    fn years_filter_and_tier_two_stands_apart() {
+        let (records, tags) = corpus();
+        let mut by_year = query(GroupBy::Year, TierChoice::Roster);
+        by_year.from = Some(2022);
+        let table = participation(&records, &tags, &by_year);
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0].0, "2022");
+        assert_eq!(
+            table.total.grants_led, 0,
+            "the 2021 grant is outside the range"
+        );
+        let inferred = participation(&records, &tags, &query(GroupBy::Year, TierChoice::Inferred));
+        assert_eq!(inferred.total.publications, 1);
+        assert_eq!(inferred.total.people_conducting, 1);
+        let csv = to_csv(&table).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "group,people_leading,people_conducting,grants_led,grants_led_amount,grants_co_applicant,grants_co_applicant_amount,publications,publications_key_author");
+        assert_eq!(lines.last(), Some(&"total,0,1,0,,0,,1,0"));
+    }
+}

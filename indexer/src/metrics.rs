@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::records::Record;
-use crate::tagging::model::{Band, BylinePosition, GrantRoleCategory, PersonTag, Role, SlotTag};
+use crate::tagging::model::{Band, BylinePosition, GrantRoleCategory, Role, SlotTag};
 use crate::tagging::Tier;
 
 /// How records are grouped.
@@ -155,34 +155,129 @@ impl Tally {
     }
 }
 
+/// What one tagged person contributes to the measures.
+#[derive(Debug, Clone)]
+struct PersonFact {
+    /// Roster person id, or `record#position` for an inferred person.
+    person: String,
+    tier: Tier,
+    band: Band,
+    role: Role,
+    organisation: Option<String>,
+    division: Option<String>,
+    discipline: Option<String>,
+}
+
+/// What one record contributes: built once, aggregated per query.
+#[derive(Debug, Clone)]
+struct RecordFacts {
+    id: String,
+    grant: bool,
+    year: Option<u16>,
+    funders: Vec<String>,
+    amount: Option<(String, f64)>,
+    people: Vec<PersonFact>,
+}
+
+/// The facts of a tagged corpus, compact enough to keep in memory and
+/// aggregate on every request (the service rebuilds it when the index changes).
+#[derive(Debug, Clone, Default)]
+pub struct MetricsIndex {
+    records: Vec<RecordFacts>,
+}
+
+impl MetricsIndex {
+    /// Reads the facts of `records` and their `tags` (in the same order).
+    pub fn build(records: &[Record], tags: &[Vec<SlotTag>]) -> Self {
+        let records = records
+            .iter()
+            .zip(tags)
+            .filter(|(_, tags)| !tags.is_empty())
+            .map(|(record, tags)| {
+                let (grant, year, funders, amount) = match record {
+                    Record::Publication(p) => (
+                        false,
+                        Some(p.published.year),
+                        p.grants.iter().filter_map(|g| g.agency.clone()).collect(),
+                        None,
+                    ),
+                    Record::Grant(g) => (
+                        true,
+                        g.start.as_deref().and_then(|d| d.get(..4)?.parse().ok()),
+                        vec![g.funder.clone()],
+                        g.amount.map(|amount| {
+                            (
+                                g.currency.clone().unwrap_or_else(|| "GBP".to_owned()),
+                                amount,
+                            )
+                        }),
+                    ),
+                };
+                let people = tags
+                    .iter()
+                    .map(|slot| PersonFact {
+                        person: slot
+                            .tag
+                            .person_id
+                            .clone()
+                            .unwrap_or_else(|| format!("{}#{}", record.id(), slot.position)),
+                        tier: slot.tag.tier,
+                        band: slot.tag.band,
+                        role: slot.tag.role.clone(),
+                        organisation: slot.tag.organisation.as_ref().map(|o| o.name.clone()),
+                        division: slot.tag.division.clone(),
+                        discipline: slot.tag.discipline.clone(),
+                    })
+                    .collect();
+                RecordFacts {
+                    id: record.id().to_owned(),
+                    grant,
+                    year,
+                    funders,
+                    amount,
+                    people,
+                }
+            })
+            .collect();
+        MetricsIndex { records }
+    }
+
+    /// Records with at least one tag.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when no record has a tag.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
 /// Measures participation over `records` and their `tags` (in the same order).
 pub fn participation(
     records: &[Record],
     tags: &[Vec<SlotTag>],
     query: &MetricsQuery,
 ) -> Participation {
+    measure(&MetricsIndex::build(records, tags), query)
+}
+
+/// Measures participation over prepared facts.
+pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
     let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
     let mut total = Tally::default();
-    for (record, slots) in records.iter().zip(tags) {
-        let year = match record {
-            Record::Publication(p) => Some(p.published.year),
-            Record::Grant(g) => g.start.as_deref().and_then(|d| d.get(..4)?.parse().ok()),
-        };
-        let in_range = year.is_some_and(|y| {
+    for record in &index.records {
+        let in_range = record.year.is_some_and(|y| {
             query.from.is_none_or(|from| y >= from) && query.to.is_none_or(|to| y <= to)
         });
         if !in_range {
             continue;
         }
-        for slot in slots.iter().filter(|slot| counts(&slot.tag, query.tier)) {
-            let person = match &slot.tag.person_id {
-                Some(id) => id.clone(),
-                None => format!("{}#{}", record.id(), slot.position),
-            };
-            for key in group_keys(record, &slot.tag, year, query.group_by) {
-                add(groups.entry(key).or_default(), record, &slot.tag, &person);
+        for person in record.people.iter().filter(|p| counts(p, query.tier)) {
+            for key in group_keys(record, person, query.group_by) {
+                add(groups.entry(key).or_default(), record, person);
             }
-            add(&mut total, record, &slot.tag, &person);
+            add(&mut total, record, person);
         }
     }
     Participation {
@@ -198,81 +293,60 @@ pub fn participation(
     }
 }
 
-/// True when the tag counts for the tier asked.
-fn counts(tag: &PersonTag, tier: TierChoice) -> bool {
+/// True when the person counts for the tier asked.
+fn counts(person: &PersonFact, tier: TierChoice) -> bool {
     match tier {
-        TierChoice::Roster => tag.tier == Tier::Roster && tag.band == Band::Accept,
-        TierChoice::Inferred => tag.tier == Tier::Inferred && tag.band != Band::Reject,
+        TierChoice::Roster => person.tier == Tier::Roster && person.band == Band::Accept,
+        TierChoice::Inferred => person.tier == Tier::Inferred && person.band != Band::Reject,
     }
 }
 
 /// The groups one tagged person on a record falls into.
-fn group_keys(
-    record: &Record,
-    tag: &PersonTag,
-    year: Option<u16>,
-    group_by: GroupBy,
-) -> Vec<String> {
+fn group_keys(record: &RecordFacts, person: &PersonFact, group_by: GroupBy) -> Vec<String> {
     const UNKNOWN: &str = "(unknown)";
-    let known = |value: Option<&String>| value.cloned().unwrap_or_else(|| UNKNOWN.to_owned());
+    let known = |value: &Option<String>| value.clone().unwrap_or_else(|| UNKNOWN.to_owned());
     match group_by {
-        GroupBy::Year => vec![year.map_or_else(|| UNKNOWN.to_owned(), |y| y.to_string())],
-        GroupBy::Organisation => vec![known(tag.organisation.as_ref().map(|o| &o.name))],
-        GroupBy::Division => vec![known(tag.division.as_ref())],
-        GroupBy::Discipline => vec![known(tag.discipline.as_ref())],
+        GroupBy::Year => vec![record
+            .year
+            .map_or_else(|| UNKNOWN.to_owned(), |y| y.to_string())],
+        GroupBy::Organisation => vec![known(&person.organisation)],
+        GroupBy::Division => vec![known(&person.division)],
+        GroupBy::Discipline => vec![known(&person.discipline)],
+        GroupBy::Funder if record.funders.is_empty() => vec![UNKNOWN.to_owned()],
         GroupBy::Funder => {
-            let funders: BTreeSet<String> = match record {
-                Record::Grant(grant) => [grant.funder.clone()].into(),
-                Record::Publication(publication) => publication
-                    .grants
-                    .iter()
-                    .filter_map(|g| g.agency.clone())
-                    .collect(),
-            };
-            if funders.is_empty() {
-                vec![UNKNOWN.to_owned()]
-            } else {
-                funders.into_iter().collect()
-            }
+            let funders: BTreeSet<&String> = record.funders.iter().collect();
+            funders.into_iter().cloned().collect()
         }
     }
 }
 
-fn add(tally: &mut Tally, record: &Record, tag: &PersonTag, person: &str) {
-    let id = record.id().to_owned();
-    tally.conducting.insert(person.to_owned());
+fn add(tally: &mut Tally, record: &RecordFacts, person: &PersonFact) {
+    let id = record.id.clone();
+    tally.conducting.insert(person.person.clone());
     tally.records.conducting.insert(id.clone());
-    match (record, &tag.role) {
-        (Record::Grant(grant), Role::Grant { category, .. }) => {
-            let amount = grant.amount.map(|amount| {
-                (
-                    grant.currency.clone().unwrap_or_else(|| "GBP".to_owned()),
-                    amount,
-                )
-            });
-            match category {
-                GrantRoleCategory::Leadership => {
-                    tally.leading.insert(person.to_owned());
-                    tally.records.grants_led.insert(id.clone());
-                    if let Some(amount) = amount {
-                        tally.led_amounts.insert(id, amount);
-                    }
+    match (&person.role, record.grant) {
+        (Role::Grant { category, .. }, true) => match category {
+            GrantRoleCategory::Leadership => {
+                tally.leading.insert(person.person.clone());
+                tally.records.grants_led.insert(id.clone());
+                if let Some(amount) = &record.amount {
+                    tally.led_amounts.insert(id, amount.clone());
                 }
-                GrantRoleCategory::CoApplicant => {
-                    tally.records.grants_co_applicant.insert(id.clone());
-                    if let Some(amount) = amount {
-                        tally.co_amounts.insert(id, amount);
-                    }
-                }
-                GrantRoleCategory::Other => {}
             }
-        }
+            GrantRoleCategory::CoApplicant => {
+                tally.records.grants_co_applicant.insert(id.clone());
+                if let Some(amount) = &record.amount {
+                    tally.co_amounts.insert(id, amount.clone());
+                }
+            }
+            GrantRoleCategory::Other => {}
+        },
         (
-            Record::Publication(_),
             Role::Author {
                 position,
                 corresponding,
             },
+            false,
         ) => {
             tally.records.publications.insert(id.clone());
             if *corresponding
@@ -335,7 +409,7 @@ pub fn to_csv(participation: &Participation) -> Result<String, csv::Error> {
 mod tests {
     use super::*;
     use crate::records::{Grant, Publication, PublicationDate};
-    use crate::tagging::model::{Evidence, TaggedOrganisation};
+    use crate::tagging::model::{Evidence, PersonTag, TaggedOrganisation};
 
     fn tag(
         person: Option<&str>,

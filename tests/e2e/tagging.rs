@@ -297,3 +297,68 @@ fn export_carries_tags_and_curation_wins_and_survives_reingest() {
         "append-only journal of both decisions"
     );
 }
+
+#[test]
+fn tag_stores_tags_in_the_index_keeping_checkpoints_and_is_idempotent() {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::IndexRecordOption;
+
+    let data = tempfile::tempdir().unwrap();
+    ingest_exports(data.path());
+    assert_eq!(
+        indexer(
+            data.path(),
+            &["roster", "import", &path("tagging/roster.csv")]
+        )
+        .code,
+        0
+    );
+    let store = indexer::index::IndexStore::open_existing(data.path()).unwrap();
+    let payload_before = store.commit_payload().unwrap();
+    let exported = accepted(&tags(&indexer(data.path(), &["export"]).stdout));
+    for round in 0..2 {
+        let run = indexer(data.path(), &["tag"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("685 record(s)"), "{}", run.stderr);
+        let store = indexer::index::IndexStore::open_existing(data.path()).unwrap();
+        assert_eq!(
+            store.count().unwrap(),
+            685,
+            "round {round}: rewritten, not duplicated"
+        );
+        assert_eq!(
+            store.commit_payload().unwrap(),
+            payload_before,
+            "checkpoints kept"
+        );
+        // Every accepted attribution is findable by person and stored with its evidence.
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        let fields = store.fields();
+        let mut stored = BTreeSet::new();
+        for (record, _, person) in &exported {
+            let query = TermQuery::new(
+                tantivy::Term::from_field_text(fields.hcs_person, person),
+                IndexRecordOption::Basic,
+            );
+            let hits = searcher
+                .search(&query, &TopDocs::with_limit(100).order_by_score())
+                .unwrap();
+            for (_, address) in hits {
+                let document: tantivy::TantivyDocument = searcher.doc(address).unwrap();
+                let id = store.decode_record(&document).unwrap().id().to_owned();
+                for slot in store.decode_tags(&document).unwrap() {
+                    if slot.tag.person_id.as_deref() == Some(person.as_str()) && id == *record {
+                        assert!(!slot.tag.evidence.is_empty());
+                        stored.insert((id.clone(), u64::from(slot.position), person.clone()));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            stored, exported,
+            "round {round}: the index holds what export shows"
+        );
+    }
+}

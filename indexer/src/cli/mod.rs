@@ -10,6 +10,7 @@
 //! indexer curate accept|reject PERSON RECORD POSITION   a curator's decision
 //! indexer evaluate --roster R --gold G INPUTS…   tagging precision, recall, F1
 //! indexer metrics [--group-by …] [--format csv]    participation measures (a)(b)(c)
+//! indexer tag                    store every record's tags in the index
 //! ```
 //!
 //! Exit codes: 0 success; 1 the command could not run (no index, index
@@ -93,6 +94,8 @@ enum Command {
     Evaluate(tagging::EvaluateArgs),
     /// The participation measures (a)(b)(c), by year, organisation, division, discipline or funder.
     Metrics(tagging::MetricsArgs),
+    /// Tag every record and store the tags in the index (for the search service).
+    Tag(tagging::TagArgs),
     /// Fetch records from a source API into the index; resumes from the last checkpoint.
     Harvest {
         /// Harvest configuration file (TOML); `HCS_<SECTION>_<KEY>` variables override it.
@@ -192,6 +195,7 @@ fn dispatch(
         Command::Curate(args) => tagging::curate(&cli.data_dir, &args, err),
         Command::Evaluate(args) => tagging::evaluate_command(&cli.data_dir, &args, out, err),
         Command::Metrics(args) => tagging::metrics(&cli.data_dir, &args, out, err),
+        Command::Tag(args) => tagging::tag(&cli.data_dir, &args, err),
         Command::Harvest {
             config,
             writer_memory_mb,

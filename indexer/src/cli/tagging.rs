@@ -16,7 +16,9 @@ use crate::tagging::curation::INFERRED;
 use crate::tagging::employment::Employments;
 use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
 use crate::tagging::names::PersonName;
-use crate::tagging::{annotate, Decision, DecisionLog, ReferenceData, Roster, Tagger, Verdict};
+use crate::tagging::{
+    annotate, Band, Decision, DecisionLog, ReferenceData, Roster, Tagger, Tier, Verdict,
+};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 
@@ -281,6 +283,54 @@ pub fn export(
     }
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+/// `indexer tag`
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Indexing memory budget in MiB.
+    #[arg(long, default_value_t = 128)]
+    writer_memory_mb: usize,
+    #[command(flatten)]
+    reference: ReferenceArgs,
+}
+
+/// `indexer tag`: tags every record and stores the tags in the index, in one
+/// commit that keeps the harvest checkpoints, for the search service.
+pub fn tag(data_dir: &Path, args: &TagArgs, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let store = IndexStore::open_existing(data_dir)?;
+    let (mut tagger, clean) = load_tagger(data_dir, &args.reference, true, err)?;
+    let started = std::time::Instant::now();
+    let mut writer = store
+        .writer(args.writer_memory_mb.saturating_mul(1024 * 1024))
+        .context("opening the index writer")?;
+    // Read under the writer lock, so nothing changes between reading and rewriting.
+    let stored = store.export_with_versions().context("reading the index")?;
+    let records: Vec<Record> = stored.iter().map(|(record, _)| record.clone()).collect();
+    let tags = tagger.tag_all(&records);
+    let (mut accepted, mut review, mut inferred) = (0usize, 0usize, 0usize);
+    for ((record, versions), tags) in stored.iter().zip(&tags) {
+        for slot in tags {
+            match (slot.tag.tier, slot.tag.band) {
+                (Tier::Roster, Band::Accept) => accepted += 1,
+                (Tier::Roster, _) => review += 1,
+                (Tier::Inferred, _) => inferred += 1,
+            }
+        }
+        writer.upsert_tagged(record, versions, tags)?;
+    }
+    match store.commit_payload()? {
+        Some(payload) => writer.commit_with_payload(&payload)?,
+        None => writer.commit()?,
+    }
+    writer.finish()?;
+    writeln!(
+        err,
+        "tagged {} record(s) in {:.1}s: {accepted} roster match(es) accepted, {review} for review, {inferred} inferred",
+        records.len(),
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(if clean { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
 /// `indexer metrics`: the (a)(b)(c) participation measures of the index.

@@ -5,6 +5,7 @@ use tantivy::TantivyDocument;
 use super::schema::Fields;
 use crate::merge::{match_keys, MatchKey};
 use crate::records::{Grant, Publication, Record};
+use crate::tagging::{Band, SlotTag, Tier};
 
 /// Builds the document for `record` (the merge of `versions`); the record and
 /// its versions are stored as JSON, and every version's match keys are indexed
@@ -44,6 +45,48 @@ pub fn to_document(
         Record::Grant(grant) => add_grant(fields, grant, &mut document),
     }
     Ok(document)
+}
+
+/// Adds a record's tags: stored whole, and what search filters on indexed —
+/// `hcs` (`roster` for an accepted roster match, `inferred` for a possible
+/// HCS), the accepted roster people, and the counted people's disciplines,
+/// divisions and organisations.
+pub fn add_tags(
+    fields: &Fields,
+    tags: &[SlotTag],
+    document: &mut TantivyDocument,
+) -> serde_json::Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    document.add_text(fields.tags, serde_json::to_string(tags)?);
+    let mut seen = std::collections::BTreeSet::new();
+    for slot in tags {
+        let tag = &slot.tag;
+        let kind = match (tag.tier, tag.band) {
+            (Tier::Roster, Band::Accept) => "roster",
+            (Tier::Inferred, Band::Accept | Band::Review) => "inferred",
+            _ => continue,
+        };
+        let values = [
+            (fields.hcs, Some(kind)),
+            (fields.hcs_person, tag.person_id.as_deref()),
+            (fields.hcs_discipline, tag.discipline.as_deref()),
+            (fields.hcs_division, tag.division.as_deref()),
+            (
+                fields.hcs_organisation,
+                tag.organisation.as_ref().map(|o| o.name.as_str()),
+            ),
+        ];
+        for (field, value) in values {
+            if let Some(value) = value {
+                if seen.insert((field, value.to_owned())) {
+                    document.add_text(field, value);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A grant reference as indexed: case-folded, spaces removed, so "MR/K01577X/1"

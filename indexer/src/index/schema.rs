@@ -65,6 +65,18 @@ pub struct Fields {
     pub funder: Field,
     /// Grant references: a grant's own, and those a publication acknowledges, case-folded (`STRING`).
     pub grant_reference: Field,
+    /// The healthcare-scientist tags of the record's people, as JSON (stored only; written by `indexer tag`).
+    pub tags: Field,
+    /// `roster` when a roster match is accepted, `inferred` when a possible HCS is (`STRING | FAST`).
+    pub hcs: Field,
+    /// Roster person ids accepted on the record (`STRING`).
+    pub hcs_person: Field,
+    /// Disciplines of the counted people (`STRING | FAST`).
+    pub hcs_discipline: Field,
+    /// Divisions of the counted people (`STRING | FAST`).
+    pub hcs_division: Field,
+    /// Organisations (current names) of the counted people (`STRING | FAST`).
+    pub hcs_organisation: Field,
 }
 
 /// Field names users may write in queries (`title:…`), searched by default when unnamed.
@@ -109,6 +121,12 @@ impl Fields {
             versions: builder.add_text_field("versions", STORED),
             funder: builder.add_text_field("funder", STRING | FAST),
             grant_reference: builder.add_text_field("grant_reference", STRING),
+            tags: builder.add_text_field("tags", STORED),
+            hcs: builder.add_text_field("hcs", STRING | FAST),
+            hcs_person: builder.add_text_field("hcs_person", STRING),
+            hcs_discipline: builder.add_text_field("hcs_discipline", STRING | FAST),
+            hcs_division: builder.add_text_field("hcs_division", STRING | FAST),
+            hcs_organisation: builder.add_text_field("hcs_organisation", STRING | FAST),
         };
         (builder.build(), fields)
     }
@@ -140,6 +158,12 @@ impl Fields {
             versions: get("versions")?,
             funder: get("funder")?,
             grant_reference: get("grant_reference")?,
+            tags: get("tags")?,
+            hcs: get("hcs")?,
+            hcs_person: get("hcs_person")?,
+            hcs_discipline: get("hcs_discipline")?,
+            hcs_division: get("hcs_division")?,
+            hcs_organisation: get("hcs_organisation")?,
         })
     }
 }

@@ -7,9 +7,10 @@ use tantivy::query::AllQuery;
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use super::document::to_document;
+use super::document::{add_tags, to_document};
 use super::schema::{register_tokenizers, Fields};
 use crate::records::Record;
+use crate::tagging::SlotTag;
 
 /// Name of the index directory inside the data directory.
 const INDEX_DIR: &str = "index";
@@ -38,6 +39,15 @@ pub enum IndexError {
         /// The index directory.
         path: PathBuf,
         /// tantivy's error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// The index was built by an older indexer whose schema lacks a field.
+    #[error("index at {path} was built by an older indexer: move it aside, then rebuild it with `indexer reparse` (harvested records) and `indexer ingest` (files)")]
+    Outdated {
+        /// The index directory.
+        path: PathBuf,
+        /// tantivy's error naming the missing field.
         #[source]
         source: tantivy::TantivyError,
     },
@@ -105,7 +115,7 @@ impl IndexStore {
     fn from_index(path: PathBuf, index: Index) -> Result<Self, IndexError> {
         register_tokenizers(&index);
         let fields =
-            Fields::from_schema(&index.schema()).map_err(|source| IndexError::Tantivy {
+            Fields::from_schema(&index.schema()).map_err(|source| IndexError::Outdated {
                 path: path.clone(),
                 source,
             })?;
@@ -175,19 +185,42 @@ impl IndexStore {
 
     /// Every record in the index, ordered by id.
     pub fn export(&self) -> Result<Vec<Record>, IndexError> {
+        let mut records = self
+            .documents()?
+            .iter()
+            .map(|document| self.decode_record(document))
+            .collect::<Result<Vec<_>, _>>()?;
+        records.sort_by(|a, b| a.id().cmp(b.id()));
+        Ok(records)
+    }
+
+    /// Every record with its source versions, ordered by id: what a rewrite needs.
+    pub fn export_with_versions(&self) -> Result<Vec<(Record, Vec<Record>)>, IndexError> {
+        let mut records = self
+            .documents()?
+            .iter()
+            .map(|document| {
+                Ok((
+                    self.decode_record(document)?,
+                    self.decode_versions(document)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
+        records.sort_by(|a, b| a.0.id().cmp(b.0.id()));
+        Ok(records)
+    }
+
+    /// Every stored document of the last commit.
+    fn documents(&self) -> Result<Vec<TantivyDocument>, IndexError> {
         let reader = self.reader()?;
         let searcher = reader.searcher();
         let addresses = searcher
             .search(&AllQuery, &DocSetCollector)
             .map_err(|e| self.tantivy_error(e))?;
-        let mut records = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            let document: TantivyDocument =
-                searcher.doc(address).map_err(|e| self.tantivy_error(e))?;
-            records.push(self.decode_record(&document)?);
-        }
-        records.sort_by(|a, b| a.id().cmp(b.id()));
-        Ok(records)
+        addresses
+            .into_iter()
+            .map(|address| searcher.doc(address).map_err(|e| self.tantivy_error(e)))
+            .collect()
     }
 
     /// The payload of the last commit (harvest checkpoints), if any.
@@ -214,6 +247,25 @@ impl IndexStore {
         serde_json::from_str(versions).map_err(|source| IndexError::StoredRecord {
             path: self.path.clone(),
             id: text(self.fields.id).to_owned(),
+            source,
+        })
+    }
+
+    /// Reads the tags stored with a document (none before `indexer tag` ran).
+    pub fn decode_tags(&self, document: &TantivyDocument) -> Result<Vec<SlotTag>, IndexError> {
+        let Some(text) = document
+            .get_first(self.fields.tags)
+            .and_then(|v| v.as_str())
+        else {
+            return Ok(Vec::new());
+        };
+        serde_json::from_str(text).map_err(|source| IndexError::StoredRecord {
+            path: self.path.clone(),
+            id: document
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned(),
             source,
         })
     }
@@ -265,6 +317,29 @@ impl<'a> IndexWriterSession<'a> {
                 source,
             }
         })?;
+        self.writer
+            .delete_term(Term::from_field_text(self.store.fields.id, record.id()));
+        self.writer
+            .add_document(document)
+            .map_err(|e| self.store.tantivy_error(e))?;
+        Ok(())
+    }
+
+    /// Rewrites a stored record with its tags (the record and versions as they are).
+    pub fn upsert_tagged(
+        &mut self,
+        record: &Record,
+        versions: &[Record],
+        tags: &[SlotTag],
+    ) -> Result<(), IndexError> {
+        let stored_error = |source| IndexError::StoredRecord {
+            path: self.store.path.clone(),
+            id: record.id().to_owned(),
+            source,
+        };
+        let mut document =
+            to_document(&self.store.fields, record, versions).map_err(stored_error)?;
+        add_tags(&self.store.fields, tags, &mut document).map_err(stored_error)?;
         self.writer
             .delete_term(Term::from_field_text(self.store.fields.id, record.id()));
         self.writer

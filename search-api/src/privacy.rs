@@ -6,6 +6,7 @@
 //! an affiliation string is cut out as well.
 
 use indexer::records::Record;
+use indexer::tagging::{annotate, SlotTag};
 use serde_json::Value;
 
 /// Replacement for an address found inside an affiliation.
@@ -16,6 +17,15 @@ pub fn public_record(record: &Record) -> Result<Value, serde_json::Error> {
     let mut value = serde_json::to_value(record)?;
     scrub(&mut value);
     Ok(value)
+}
+
+/// The record with each person's healthcare-scientist tag beside them
+/// (`authors[i].hcs`, `people[i].hcs`), scrubbed like [`public_record`].
+/// Tags carry only published facts and the roster's opaque person id.
+pub fn public_tagged_record(record: &Record, tags: &[SlotTag]) -> Value {
+    let mut value = annotate(record, tags);
+    scrub(&mut value);
+    value
 }
 
 fn scrub(value: &mut Value) {

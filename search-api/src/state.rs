@@ -2,10 +2,14 @@
 //! the search engine and the limits on concurrent searches.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indexer::index::{IndexError, IndexStore};
+use indexer::metrics::MetricsIndex;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::AllQuery;
+use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -70,6 +74,8 @@ struct Inner {
     engine: SearchEngine,
     permits: Arc<Semaphore>,
     settings: ApiSettings,
+    /// The participation facts of one commit (by searcher generation), built on first use.
+    metrics: Mutex<Option<(u64, Arc<MetricsIndex>)>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -107,6 +113,7 @@ impl AppState {
                 engine,
                 permits,
                 settings,
+                metrics: Mutex::new(None),
             }),
         })
     }
@@ -129,6 +136,37 @@ impl AppState {
     /// A searcher on the latest loaded commit; use one per request for hits and facets.
     pub fn searcher(&self) -> Searcher {
         self.inner.reader.searcher()
+    }
+
+    /// The participation facts of the loaded commit: read from every stored
+    /// record's tags once per commit, then shared by every metrics request.
+    pub fn metrics_index(&self) -> Result<Arc<MetricsIndex>, ApiError> {
+        let searcher = self.searcher();
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.inner.metrics.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((built, index)) = cached.as_ref() {
+            if *built == generation {
+                return Ok(index.clone());
+            }
+        }
+        let store = self.store();
+        let addresses = searcher
+            .search(&AllQuery, &DocSetCollector)
+            .map_err(ApiError::internal)?;
+        let mut records = Vec::with_capacity(addresses.len());
+        let mut tags = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let document: TantivyDocument = searcher.doc(address).map_err(ApiError::internal)?;
+            let record_tags = store.decode_tags(&document).map_err(ApiError::internal)?;
+            if record_tags.is_empty() {
+                continue;
+            }
+            records.push(store.decode_record(&document).map_err(ApiError::internal)?);
+            tags.push(record_tags);
+        }
+        let index = Arc::new(MetricsIndex::build(&records, &tags));
+        *cached = Some((generation, index.clone()));
+        Ok(index)
     }
 
     /// Loads the latest commit now instead of waiting for the automatic reload.

@@ -72,7 +72,7 @@ fn respond(data: &NihrData, request: &Request) -> Response {
     )
 }
 
-fn server() -> ReplayServer {
+pub(crate) fn server() -> ReplayServer {
     let data = Arc::new(NihrData {
         awards: load("nihr-summary-view"),
         holders: load("award-holders-table"),
@@ -92,11 +92,11 @@ fn config_with(dir: &Path, server: &ReplayServer, extra: &str) -> String {
     .to_string()
 }
 
-fn config(dir: &Path, server: &ReplayServer) -> String {
+pub(crate) fn config(dir: &Path, server: &ReplayServer) -> String {
     config_with(dir, server, "")
 }
 
-fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
+pub(crate) fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
     let mut args = vec!["harvest", "--config", config, "nihr"];
     args.extend_from_slice(extra);
     indexer(data, &args)

@@ -4,6 +4,7 @@
 //! `fixtures/PROVENANCE.md`), never on the network: harvesters talk to a
 //! replay server on 127.0.0.1.
 
+mod api_tagged;
 mod cli;
 mod grant_links;
 mod harvest_europepmc;

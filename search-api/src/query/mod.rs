@@ -10,6 +10,7 @@ use std::ops::Bound;
 use indexer::index::schema::DEFAULT_SEARCH_FIELDS;
 use indexer::index::{Fields, IndexError, IndexStore};
 use indexer::records::Record;
+use indexer::tagging::SlotTag;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -246,7 +247,7 @@ impl SearchEngine {
         searcher: &Searcher,
         store: &IndexStore,
         id: &str,
-    ) -> Result<Option<Record>, SearchError> {
+    ) -> Result<Option<(Record, Vec<SlotTag>)>, SearchError> {
         let query = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
@@ -256,7 +257,10 @@ impl SearchEngine {
             return Ok(None);
         };
         let document: TantivyDocument = searcher.doc(*address)?;
-        Ok(Some(store.decode_record(&document)?))
+        Ok(Some((
+            store.decode_record(&document)?,
+            store.decode_tags(&document)?,
+        )))
     }
 
     fn snippet_generators(

@@ -1,7 +1,8 @@
 //! The HTTP surface: routes, and the middleware every request passes through.
 
 pub mod health;
-pub mod publications;
+pub mod metrics;
+pub mod records;
 pub mod search;
 
 use std::any::Any;
@@ -31,7 +32,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/api/search", get(search::search))
-        .route("/api/publications/{*id}", get(publications::publication))
+        .route("/api/publications/{*id}", get(records::publication))
+        .route("/api/grants/{*id}", get(records::grant))
+        .route("/api/metrics/participation", get(metrics::participation))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -1,0 +1,207 @@
+//! The search service over a tagged index: records with their tags, grants
+//! with their outputs, and the participation measures, over HTTP.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use crate::support::{fixture, indexer};
+
+/// A running search-api over `data`, answering GETs.
+struct Api {
+    base: String,
+    client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Api {
+    async fn start(data: &Path) -> Api {
+        let state = search_api::AppState::open(data).expect("state opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let app = search_api::router(state);
+        let task = tokio::spawn(search_api::serve_router(
+            listener,
+            app,
+            search_api::ServeOptions::default(),
+            async {
+                let _ = stop.await;
+            },
+        ));
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Api {
+            base,
+            client,
+            shutdown: Some(shutdown),
+            task,
+        }
+    }
+
+    async fn get_text(&self, path: &str) -> (u16, String, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("answered");
+        let status = response.status().as_u16();
+        let kind = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, kind, response.text().await.expect("body"))
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let (status, _, text) = self.get_text(path).await;
+        let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
+        (status, body)
+    }
+
+    async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(15), &mut self.task).await;
+    }
+}
+
+/// Ingests the PubMed exports, imports the evaluation roster and tags.
+fn tagged_pubmed(data: &Path) {
+    let files = [fixture("pubmed/exports"), fixture("pubmed/efetch")];
+    let files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let ingest = indexer(data, &["ingest", &files[0], &files[1]]);
+    assert!(ingest.code == 0 || ingest.code == 2, "{}", ingest.stderr);
+    let roster = fixture("tagging/roster.csv").display().to_string();
+    assert_eq!(indexer(data, &["roster", "import", &roster]).code, 0);
+    let tag = indexer(data, &["tag"]);
+    assert_eq!(tag.code, 0, "{}", tag.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_carry_tags_and_metrics_count_them() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
+        .await
+        .unwrap();
+    let cli = indexer(data.path(), &["metrics", "--group-by", "organisation"]);
+    let cli_table: Value = serde_json::from_str(&cli.stdout).unwrap();
+    let api = Api::start(data.path()).await;
+
+    // The same table over HTTP as on the command line.
+    let (status, table) = api
+        .get("/api/metrics/participation?group_by=organisation")
+        .await;
+    assert_eq!(status, 200, "{table}");
+    assert_eq!(table, cli_table);
+    let publications = table["total"]["publications"].as_u64().unwrap();
+    assert!(publications >= 50, "{publications}");
+    // Drill down: a record behind the total carries an accepted roster tag.
+    let record_id = table["total"]["records"]["publications"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, record) = api.get(&format!("/api/publications/{record_id}")).await;
+    assert_eq!(status, 200, "{record}");
+    let tagged: Vec<&Value> = record["authors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["hcs"]["band"] == "accept")
+        .collect();
+    assert!(!tagged.is_empty(), "{record}");
+    assert!(tagged[0]["hcs"]["person_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("hcs-"));
+    assert!(
+        !record.to_string().contains("\"email\""),
+        "no e-mail keys are served"
+    );
+
+    // CSV, filters and refusals.
+    let (status, kind, csv) = api
+        .get_text("/api/metrics/participation?format=csv&from=2015&to=2020")
+        .await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert!(csv.lines().last().unwrap().starts_with("total,"), "{csv}");
+    for (query, parameter) in [
+        ("group_by=person", "group_by"),
+        ("tier=maybe", "tier"),
+        ("from=20x", "from"),
+        ("from=2020&to=2010", "from"),
+        ("format=xml", "format"),
+    ] {
+        let (status, body) = api
+            .get(&format!("/api/metrics/participation?{query}"))
+            .await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(parameter),
+            "{query}: {body}"
+        );
+    }
+    api.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_shows_its_tagged_people_and_outputs() {
+    let server = crate::harvest_nihr::server();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = crate::harvest_nihr::config(dir.path(), &server);
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "person_id,family,given,orcid,organisation,discipline\n\
+         hcs-ci,Carberry,Josiah,0000-0002-1825-0097,University of Example,Audiology\n",
+    )
+    .unwrap();
+    let prepared = data.clone();
+    tokio::task::spawn_blocking(move || {
+        let run = crate::harvest_nihr::harvest(&prepared, &config, &[]);
+        assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+        assert_eq!(
+            indexer(
+                &prepared,
+                &["roster", "import", &roster.display().to_string()]
+            )
+            .code,
+            0
+        );
+        assert_eq!(indexer(&prepared, &["tag"]).code, 0);
+    })
+    .await
+    .unwrap();
+    let api = Api::start(&data).await;
+    let (status, grant) = api.get("/api/grants/grant:nihr:NIHR208893").await;
+    assert_eq!(status, 200, "{grant}");
+    let ci = grant["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "Chief Investigator")
+        .unwrap();
+    assert_eq!(ci["hcs"]["person_id"], "hcs-ci");
+    assert_eq!(ci["hcs"]["role"]["category"], "leadership");
+    assert!(grant["linked_outputs"].is_array(), "{grant}");
+    let (status, missing) = api.get("/api/grants/pmid:1").await;
+    assert_eq!(status, 404, "{missing}");
+    let (status, led) = api.get("/api/metrics/participation?group_by=funder").await;
+    assert_eq!(status, 200);
+    assert_eq!(led["total"]["grants_led"], 1, "{led}");
+    api.stop().await;
+}

@@ -131,6 +131,33 @@ async fn records_carry_tags_and_metrics_count_them() {
         "no e-mail keys are served"
     );
 
+    // Search narrows to records with a counted healthcare scientist, and facets them.
+    let (status, found) = api.get("/api/search?hcs=roster&per_page=5").await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(
+        found["total"].as_u64(),
+        Some(publications),
+        "{}",
+        found["facets"]
+    );
+    let disciplines = found["facets"]["discipline"]["buckets"].as_array().unwrap();
+    assert!(!disciplines.is_empty());
+    let first = disciplines[0]["value"].as_str().unwrap();
+    let count = disciplines[0]["count"].as_u64().unwrap();
+    let narrowed = format!(
+        "/api/search?hcs=roster&discipline={}",
+        first.replace(' ', "%20").replace(',', "%2C")
+    );
+    let (status, by_discipline) = api.get(&narrowed).await;
+    assert_eq!(status, 200, "{by_discipline}");
+    assert_eq!(by_discipline["total"].as_u64(), Some(count));
+    let (status, refused) = api.get("/api/search?hcs=maybe").await;
+    assert_eq!(status, 400);
+    assert!(
+        refused["message"].as_str().unwrap().contains("hcs"),
+        "{refused}"
+    );
+
     // CSV, filters and refusals.
     let (status, kind, csv) = api
         .get_text("/api/metrics/participation?format=csv&from=2015&to=2020")

@@ -16,6 +16,9 @@ pub const TYPE_FACET_SIZE: u32 = 50;
 /// Journal facet: at most this many journals, most frequent first.
 pub const JOURNAL_FACET_SIZE: u32 = 20;
 
+/// Discipline and organisation facets: at most this many values (there are 52 disciplines).
+pub const HCS_FACET_SIZE: u32 = 60;
+
 /// Memory cap for one request's facet aggregation.
 const AGGREGATION_MEMORY_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -37,6 +40,14 @@ pub(super) fn request() -> Result<Aggregations, TantivyError> {
         "journal": { "terms": {
             "field": "journal_exact", "size": JOURNAL_FACET_SIZE,
             "segment_size": FACET_SEGMENT_SIZE,
+        }},
+        "hcs": { "terms": { "field": "hcs", "size": 2 }},
+        "discipline": { "terms": {
+            "field": "hcs_discipline", "size": HCS_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
+        }},
+        "division": { "terms": { "field": "hcs_division", "size": 10 }},
+        "organisation": { "terms": {
+            "field": "hcs_organisation", "size": HCS_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
         }},
     }))
     .map_err(|e| TantivyError::InvalidArgument(format!("facet request: {e}")))
@@ -91,6 +102,14 @@ pub struct Facets {
     pub publication_type: Facet,
     /// By journal title, most frequent first.
     pub journal: Facet,
+    /// Records with an accepted roster healthcare scientist (`roster`) or an inferred one (`inferred`).
+    pub hcs: Facet,
+    /// By discipline of the records' healthcare scientists.
+    pub discipline: Facet,
+    /// By division of the records' healthcare scientists.
+    pub division: Facet,
+    /// By organisation of the records' healthcare scientists.
+    pub organisation: Facet,
 }
 
 pub(super) fn facets_from(results: &AggregationResults) -> Facets {
@@ -118,7 +137,18 @@ pub(super) fn facets_from(results: &AggregationResults) -> Facets {
     year.buckets.sort_by(|a, b| b.value.cmp_key(&a.value));
     let mut publication_type = facet("type");
     let mut journal = facet("journal");
-    for facet in [&mut publication_type, &mut journal] {
+    let mut hcs = facet("hcs");
+    let mut discipline = facet("discipline");
+    let mut division = facet("division");
+    let mut organisation = facet("organisation");
+    for facet in [
+        &mut publication_type,
+        &mut journal,
+        &mut hcs,
+        &mut discipline,
+        &mut division,
+        &mut organisation,
+    ] {
         facet.buckets.sort_by(|a, b| {
             b.count
                 .cmp(&a.count)
@@ -129,6 +159,10 @@ pub(super) fn facets_from(results: &AggregationResults) -> Facets {
         year,
         publication_type,
         journal,
+        hcs,
+        discipline,
+        division,
+        organisation,
     }
 }
 

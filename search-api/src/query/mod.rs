@@ -301,6 +301,10 @@ impl SearchEngine {
         for (field, values) in [
             (self.fields.publication_type, &filters.types),
             (self.fields.journal_exact, &filters.journals),
+            (self.fields.hcs, &filters.hcs),
+            (self.fields.hcs_discipline, &filters.disciplines),
+            (self.fields.hcs_division, &filters.divisions),
+            (self.fields.hcs_organisation, &filters.organisations),
         ] {
             if !values.is_empty() {
                 let terms = resolve_terms(searcher, field, values)?;

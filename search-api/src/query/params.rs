@@ -77,6 +77,28 @@ pub struct Filters {
     pub types: Vec<String>,
     /// Journal titles (any of them; matched ignoring case).
     pub journals: Vec<String>,
+    /// Records with a healthcare scientist: `roster` (accepted roster match) and/or `inferred`.
+    pub hcs: Vec<String>,
+    /// Disciplines of the records' healthcare scientists (any of them; case ignored).
+    pub disciplines: Vec<String>,
+    /// Divisions of the records' healthcare scientists (any of them; case ignored).
+    pub divisions: Vec<String>,
+    /// Organisations (current names) of the records' healthcare scientists.
+    pub organisations: Vec<String>,
+}
+
+impl Filters {
+    /// Every repeatable filter with its parameter name.
+    pub fn lists(&self) -> [(&'static str, &Vec<String>); 6] {
+        [
+            ("type", &self.types),
+            ("journal", &self.journals),
+            ("hcs", &self.hcs),
+            ("discipline", &self.disciplines),
+            ("division", &self.divisions),
+            ("organisation", &self.organisations),
+        ]
+    }
 }
 
 /// One search request, as the engine takes it.
@@ -172,7 +194,7 @@ impl SearchParams {
                 ));
             }
         }
-        for (name, values) in [("type", &filters.types), ("journal", &filters.journals)] {
+        for (name, values) in filters.lists() {
             if values.len() > MAX_FILTER_VALUES {
                 return Err(ParamError::new(
                     name,
@@ -185,6 +207,19 @@ impl SearchParams {
                     format!("a {name} value is longer than {MAX_FILTER_VALUE_BYTES} bytes"),
                 ));
             }
+        }
+        if let Some(other) = filters
+            .hcs
+            .iter()
+            .find(|v| !matches!(v.as_str(), "roster" | "inferred"))
+        {
+            return Err(ParamError::new(
+                "hcs",
+                format!(
+                    "hcs must be roster or inferred, got '{}'",
+                    other.chars().take(64).collect::<String>()
+                ),
+            ));
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ use crate::state::AppState;
 pub const AUTHORS_PER_RESULT: usize = 10;
 
 /// Query-string parameters this endpoint accepts.
-pub const PARAMETERS: [&str; 9] = [
+pub const PARAMETERS: [&str; 13] = [
     "q",
     "page",
     "per_page",
@@ -26,6 +26,10 @@ pub const PARAMETERS: [&str; 9] = [
     "type",
     "journal",
     "sort",
+    "hcs",
+    "discipline",
+    "division",
+    "organisation",
 ];
 
 /// The search response.
@@ -165,7 +169,10 @@ pub fn parse_params(pairs: Vec<(String, String)>) -> Result<SearchParams, ParamE
                 ),
             ));
         };
-        let repeatable = matches!(name, "type" | "journal");
+        let repeatable = matches!(
+            name,
+            "type" | "journal" | "hcs" | "discipline" | "division" | "organisation"
+        );
         if !repeatable && seen.contains(&name) {
             return Err(ParamError::new(
                 name,
@@ -186,6 +193,10 @@ pub fn parse_params(pairs: Vec<(String, String)>) -> Result<SearchParams, ParamE
             "year_to" => params.filters.year_to = Some(year(name, value)?),
             "type" => push_list(&mut params.filters.types, value),
             "journal" => params.filters.journals.push(value.to_owned()),
+            "hcs" => push_list(&mut params.filters.hcs, value),
+            "discipline" => params.filters.disciplines.push(value.to_owned()),
+            "division" => params.filters.divisions.push(value.to_owned()),
+            "organisation" => params.filters.organisations.push(value.to_owned()),
             "sort" => {
                 params.sort = Some(Sort::parse(value).ok_or_else(|| {
                     ParamError::new(name, "sort must be relevance, newest or oldest")

@@ -10,3 +10,8 @@ pub fn now_rfc3339() -> String {
     now.format(&Rfc3339)
         .unwrap_or_else(|_| now.unix_timestamp().to_string())
 }
+
+/// The current UTC year (for weighting records by age).
+pub fn current_year() -> u16 {
+    u16::try_from(OffsetDateTime::now_utc().year()).unwrap_or(u16::MAX)
+}

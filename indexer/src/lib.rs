@@ -13,7 +13,8 @@
 //! 5. [`links`] joins grants to their outputs (funder-reported or acknowledged);
 //! 6. [`tagging`] decides which authors and grant people are healthcare
 //!    scientists (roster matching, inference, curation), with evidence;
-//! 7. [`metrics`] counts the Network's participation measures from tagged records;
+//! 7. [`metrics`] counts the Network's participation measures from tagged records,
+//!    and [`people`] finds collaborators and builds profiles from them;
 //! 8. [`ingest`] and [`cli`] tie the stages together for the `indexer` binary.
 //!
 //! ```no_run
@@ -37,6 +38,7 @@ pub mod ingest;
 pub mod links;
 pub mod merge;
 pub mod metrics;
+pub mod people;
 pub mod records;
 pub mod sources;
 pub mod tagging;

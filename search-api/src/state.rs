@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use indexer::clock::current_year;
 use indexer::index::{IndexError, IndexStore};
 use indexer::metrics::MetricsIndex;
+use indexer::people::{Scored, TopicVectors};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::AllQuery;
 use tantivy::TantivyDocument;
@@ -62,6 +64,15 @@ impl OpenError {
     }
 }
 
+/// What a commit's stored tags yield, kept in memory between commits.
+#[derive(Debug, Default)]
+pub struct Derived {
+    /// Participation facts for `/api/metrics/participation`.
+    pub metrics: MetricsIndex,
+    /// Every person's topic vector, for similar people.
+    pub topics: TopicVectors,
+}
+
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -74,8 +85,8 @@ struct Inner {
     engine: SearchEngine,
     permits: Arc<Semaphore>,
     settings: ApiSettings,
-    /// The participation facts of one commit (by searcher generation), built on first use.
-    metrics: Mutex<Option<(u64, Arc<MetricsIndex>)>>,
+    /// What one commit's tags yield (by searcher generation), built on first use.
+    derived: Mutex<Option<(u64, Arc<Derived>)>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -113,7 +124,7 @@ impl AppState {
                 engine,
                 permits,
                 settings,
-                metrics: Mutex::new(None),
+                derived: Mutex::new(None),
             }),
         })
     }
@@ -138,15 +149,15 @@ impl AppState {
         self.inner.reader.searcher()
     }
 
-    /// The participation facts of the loaded commit: read from every stored
-    /// record's tags once per commit, then shared by every metrics request.
-    pub fn metrics_index(&self) -> Result<Arc<MetricsIndex>, ApiError> {
+    /// What the loaded commit's tags yield — participation facts and topic
+    /// vectors — read from every tagged record once per commit, then shared.
+    pub fn derived(&self) -> Result<Arc<Derived>, ApiError> {
         let searcher = self.searcher();
         let generation = searcher.generation().generation_id();
-        let mut cached = self.inner.metrics.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((built, index)) = cached.as_ref() {
+        let mut cached = self.inner.derived.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((built, derived)) = cached.as_ref() {
             if *built == generation {
-                return Ok(index.clone());
+                return Ok(derived.clone());
             }
         }
         let store = self.store();
@@ -164,9 +175,17 @@ impl AppState {
             records.push(store.decode_record(&document).map_err(ApiError::internal)?);
             tags.push(record_tags);
         }
-        let index = Arc::new(MetricsIndex::build(&records, &tags));
-        *cached = Some((generation, index.clone()));
-        Ok(index)
+        let scored = records.iter().zip(&tags).map(|(record, tags)| Scored {
+            record,
+            tags,
+            relevance: 1.0,
+        });
+        let derived = Arc::new(Derived {
+            topics: TopicVectors::build(scored, current_year()),
+            metrics: MetricsIndex::build(&records, &tags),
+        });
+        *cached = Some((generation, derived.clone()));
+        Ok(derived)
     }
 
     /// Loads the latest commit now instead of waiting for the automatic reload.

@@ -131,6 +131,52 @@ async fn records_carry_tags_and_metrics_count_them() {
         "no e-mail keys are served"
     );
 
+    // The person behind that record: a profile from published work, and the
+    // collaborator finder finds them by the record's own words.
+    let person_id = tagged[0]["hcs"]["person_id"].as_str().unwrap().to_owned();
+    let (status, profile) = api.get(&format!("/api/people/{person_id}")).await;
+    assert_eq!(status, 200, "{profile}");
+    assert!(profile["publications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["id"] == record_id.as_str()));
+    assert!(profile["similar_people"].is_array());
+    assert!(
+        !profile.to_string().contains('@'),
+        "no addresses in a profile"
+    );
+    let words: Vec<String> = record["title"]
+        .as_str()
+        .unwrap()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 3)
+        .take(3)
+        .map(str::to_owned)
+        .collect();
+    let (status, found) = api
+        .get(&format!("/api/people?q={}&limit=50", words.join("+")))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let people = found["people"].as_array().unwrap();
+    assert!(
+        people.iter().any(|p| p["person_id"] == person_id.as_str()),
+        "{found}"
+    );
+    assert!(people
+        .windows(2)
+        .all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64()));
+    // A roster person with no accepted published work is not found: the roster stays private.
+    for (path, status_wanted) in [
+        ("/api/people/hcs-0070", 404),
+        ("/api/people/nobody", 404),
+        ("/api/people", 400),
+        ("/api/people?q=cancer&limit=0", 400),
+    ] {
+        let (status, body) = api.get(path).await;
+        assert_eq!(status, status_wanted, "{path}: {body}");
+    }
+
     // Search narrows to records with a counted healthcare scientist, and facets them.
     let (status, found) = api.get("/api/search?hcs=roster&per_page=5").await;
     assert_eq!(status, 200, "{found}");

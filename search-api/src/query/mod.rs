@@ -161,6 +161,66 @@ impl SearchEngine {
             .map_err(|error| self.describe(error, q))
     }
 
+    /// The `limit` records that best match `q` and have an accepted roster
+    /// healthcare scientist, with their tags and BM25 scores (best first).
+    pub fn tagged_matches(
+        &self,
+        searcher: &Searcher,
+        store: &IndexStore,
+        q: &str,
+        limit: usize,
+    ) -> Result<Vec<(Record, Vec<SlotTag>, f32)>, SearchError> {
+        let Some(user_query) = self.parse(q)? else {
+            return Err(ParamError::new("q", "q is required: the topic to find people for").into());
+        };
+        let tagged = TermQuery::new(
+            Term::from_field_text(self.fields.hcs, "roster"),
+            IndexRecordOption::Basic,
+        );
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, user_query),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(tagged), 0.0)),
+            ),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut matches = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let document: TantivyDocument = searcher.doc(address)?;
+            matches.push((
+                store.decode_record(&document)?,
+                store.decode_tags(&document)?,
+                score,
+            ));
+        }
+        Ok(matches)
+    }
+
+    /// Every record on which `person_id` is an accepted roster match, with its tags.
+    pub fn person_records(
+        &self,
+        searcher: &Searcher,
+        store: &IndexStore,
+        person_id: &str,
+    ) -> Result<Vec<(Record, Vec<SlotTag>)>, SearchError> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.hcs_person, person_id),
+            IndexRecordOption::Basic,
+        );
+        let addresses = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut records = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let document: TantivyDocument = searcher.doc(address)?;
+            records.push((
+                store.decode_record(&document)?,
+                store.decode_tags(&document)?,
+            ));
+        }
+        records.sort_by(|a, b| a.0.id().cmp(b.0.id()));
+        Ok(records)
+    }
+
     /// Runs `params` against `searcher`: one page of hits, the total and the facets.
     pub fn search(
         &self,

@@ -99,7 +99,7 @@ pub async fn participation(
         &[("json", false), ("csv", true)],
     )?;
     let table = state
-        .run_blocking(move |state| Ok(measure(state.metrics_index()?.as_ref(), &query)))
+        .run_blocking(move |state| Ok(measure(&state.derived()?.metrics, &query)))
         .await?;
     if csv {
         let body = to_csv(&table).map_err(ApiError::internal)?;

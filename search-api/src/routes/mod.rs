@@ -2,6 +2,7 @@
 
 pub mod health;
 pub mod metrics;
+pub mod people;
 pub mod records;
 pub mod search;
 
@@ -35,6 +36,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/publications/{*id}", get(records::publication))
         .route("/api/grants/{*id}", get(records::grant))
         .route("/api/metrics/participation", get(metrics::participation))
+        .route("/api/people", get(people::people))
+        .route("/api/people/{person_id}", get(people::person))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

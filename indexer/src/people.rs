@@ -1,0 +1,547 @@
+//! People: who in NHS Wales works on a topic, and what one person has done.
+//!
+//! Built only from published authorship and the tags on it: a person appears
+//! here through records where a roster match was accepted, under the name
+//! they published with, never through the roster itself.
+//!
+//! Weights follow Profiles RNS: a record counts by how well it matches the
+//! topic, by the person's place on it (first, last, sole or corresponding
+//! author, or grant lead: 1.0; co-applicant 0.5; middle author or other
+//! grant role 0.25) and by its age (halved every ten years). A person's
+//! topics are their MeSH descriptors weighted the same way (major topic 1.0,
+//! minor 0.25); people are similar when those vectors overlap.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::records::Record;
+use crate::tagging::model::{Band, BylinePosition, GrantRoleCategory, Role, SlotTag};
+use crate::tagging::Tier;
+
+/// Years for a record's weight to halve.
+const HALF_LIFE_YEARS: f64 = 10.0;
+/// Records listed per person in a ranking.
+const RECORDS_PER_PERSON: usize = 5;
+/// Co-authors listed per person.
+const COAUTHORS_PER_PERSON: usize = 10;
+/// Topics listed per profile.
+const TOPICS_PER_PERSON: usize = 15;
+
+/// A record with its tags and how well it matches a topic (1.0 for the best match).
+#[derive(Debug, Clone)]
+pub struct Scored<'a> {
+    /// The record.
+    pub record: &'a Record,
+    /// Its tags.
+    pub tags: &'a [SlotTag],
+    /// Topic relevance, 0–1.
+    pub relevance: f64,
+}
+
+/// One of a person's records, as a ranking or profile shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PersonRecord {
+    /// Record id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Year (publication, or grant start).
+    pub year: Option<u16>,
+    /// `publication` or `grant`.
+    pub kind: &'static str,
+    /// The person's role on it.
+    pub role: Role,
+    /// Its weight in the ranking or profile.
+    pub weight: f64,
+}
+
+/// Another healthcare scientist on the same records.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Coauthor {
+    /// Roster person id.
+    pub person_id: String,
+    /// Name as published.
+    pub name: String,
+    /// Records shared.
+    pub shared_records: usize,
+}
+
+/// A person found for a topic, with why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RankedPerson {
+    /// Roster person id.
+    pub person_id: String,
+    /// Name as most recently published.
+    pub name: String,
+    /// Discipline.
+    pub discipline: Option<String>,
+    /// Division.
+    pub division: Option<String>,
+    /// Organisation (current name).
+    pub organisation: Option<String>,
+    /// Summed weight of the matching records.
+    pub score: f64,
+    /// The matching records, heaviest first.
+    pub records: Vec<PersonRecord>,
+    /// Healthcare-scientist co-authors on the matching records.
+    pub coauthors: Vec<Coauthor>,
+}
+
+/// Everything published about one person.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Profile {
+    /// Roster person id.
+    pub person_id: String,
+    /// Name as most recently published.
+    pub name: String,
+    /// Discipline.
+    pub discipline: Option<String>,
+    /// Division.
+    pub division: Option<String>,
+    /// Organisation (current name).
+    pub organisation: Option<String>,
+    /// Publications, newest first.
+    pub publications: Vec<PersonRecord>,
+    /// Grants, newest first.
+    pub grants: Vec<PersonRecord>,
+    /// Healthcare-scientist co-authors, most shared first.
+    pub coauthors: Vec<Coauthor>,
+    /// MeSH topics, heaviest first: (descriptor, weight).
+    pub topics: Vec<(String, f64)>,
+}
+
+/// The weight of a person's place on a record.
+pub fn role_weight(role: &Role) -> f64 {
+    match role {
+        Role::Author {
+            position: BylinePosition::First | BylinePosition::Last | BylinePosition::Sole,
+            ..
+        }
+        | Role::Author {
+            corresponding: true,
+            ..
+        } => 1.0,
+        Role::Author { .. } => 0.25,
+        Role::Grant { category, .. } => match category {
+            GrantRoleCategory::Leadership => 1.0,
+            GrantRoleCategory::CoApplicant => 0.5,
+            GrantRoleCategory::Other => 0.25,
+        },
+    }
+}
+
+/// Halves every [`HALF_LIFE_YEARS`] before `now`.
+pub fn age_weight(year: Option<u16>, now: u16) -> f64 {
+    let age = year.map_or(HALF_LIFE_YEARS, |y| f64::from(now.saturating_sub(y)));
+    0.5f64.powf(age / HALF_LIFE_YEARS)
+}
+
+fn year_of(record: &Record) -> Option<u16> {
+    match record {
+        Record::Publication(p) => Some(p.published.year),
+        Record::Grant(g) => g.start.as_deref().and_then(|d| d.get(..4)?.parse().ok()),
+    }
+}
+
+fn title_of(record: &Record) -> &str {
+    match record {
+        Record::Publication(p) => &p.title,
+        Record::Grant(g) => &g.title,
+    }
+}
+
+/// The name a slot was published under.
+fn published_name(record: &Record, position: u32) -> String {
+    match record {
+        Record::Publication(p) => p
+            .authors
+            .iter()
+            .find(|a| a.position == position)
+            .map(|a| a.display_name())
+            .unwrap_or_default(),
+        Record::Grant(g) => g
+            .people
+            .get(position.saturating_sub(1) as usize)
+            .map(|p| match (&p.given, &p.family) {
+                (Some(given), Some(family)) => format!("{given} {family}"),
+                _ => p.full_name.clone().unwrap_or_default(),
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// The accepted roster slots of a record.
+fn accepted(tags: &[SlotTag]) -> impl Iterator<Item = &SlotTag> {
+    tags.iter()
+        .filter(|slot| slot.tag.tier == Tier::Roster && slot.tag.band == Band::Accept)
+}
+
+/// What is known of a person so far: identity fields from their newest record.
+#[derive(Default)]
+struct Person {
+    name: String,
+    newest: Option<u16>,
+    discipline: Option<String>,
+    division: Option<String>,
+    organisation: Option<String>,
+    score: f64,
+    records: Vec<PersonRecord>,
+    coauthors: HashMap<String, (String, usize)>,
+    topics: HashMap<String, f64>,
+}
+
+impl Person {
+    fn see(&mut self, record: &Record, slot: &SlotTag, weight: f64) {
+        let year = year_of(record);
+        if self.records.is_empty() || year >= self.newest {
+            self.newest = year;
+            self.name = published_name(record, slot.position);
+            self.discipline = slot.tag.discipline.clone();
+            self.division = slot.tag.division.clone();
+            self.organisation = slot.tag.organisation.as_ref().map(|o| o.name.clone());
+        }
+        self.score += weight;
+        self.records.push(PersonRecord {
+            id: record.id().to_owned(),
+            title: title_of(record).to_owned(),
+            year,
+            kind: match record {
+                Record::Publication(_) => "publication",
+                Record::Grant(_) => "grant",
+            },
+            role: slot.tag.role.clone(),
+            weight,
+        });
+    }
+
+    fn coauthors(&self, limit: usize) -> Vec<Coauthor> {
+        let mut list: Vec<Coauthor> = self
+            .coauthors
+            .iter()
+            .map(|(id, (name, shared))| Coauthor {
+                person_id: id.clone(),
+                name: name.clone(),
+                shared_records: *shared,
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            b.shared_records
+                .cmp(&a.shared_records)
+                .then(a.person_id.cmp(&b.person_id))
+        });
+        list.truncate(limit);
+        list
+    }
+}
+
+/// Gathers every accepted person of `records`, weighting each record by `weight`.
+fn gather<'a>(
+    records: impl Iterator<Item = Scored<'a>>,
+    now: u16,
+    only: Option<&str>,
+) -> BTreeMap<String, Person> {
+    let mut people: BTreeMap<String, Person> = BTreeMap::new();
+    for scored in records {
+        let year = year_of(scored.record);
+        let slots: Vec<&SlotTag> = accepted(scored.tags).collect();
+        for slot in &slots {
+            let Some(id) = slot.tag.person_id.as_deref() else {
+                continue;
+            };
+            if only.is_some_and(|only| only != id) {
+                continue;
+            }
+            let weight = scored.relevance * role_weight(&slot.tag.role) * age_weight(year, now);
+            let person = people.entry(id.to_owned()).or_default();
+            person.see(scored.record, slot, weight);
+            for other in slots
+                .iter()
+                .filter(|other| other.tag.person_id.as_deref() != Some(id))
+            {
+                if let Some(other_id) = &other.tag.person_id {
+                    let entry = person
+                        .coauthors
+                        .entry(other_id.clone())
+                        .or_insert_with(|| (published_name(scored.record, other.position), 0));
+                    entry.1 += 1;
+                }
+            }
+            if let Record::Publication(publication) = scored.record {
+                for heading in &publication.mesh {
+                    let topic = if heading.is_major() { 1.0 } else { 0.25 };
+                    *person.topics.entry(heading.descriptor.clone()).or_default() +=
+                        topic * role_weight(&slot.tag.role) * age_weight(year, now);
+                }
+            }
+        }
+    }
+    people
+}
+
+/// People ranked by their weighted work on the records of a topic search.
+pub fn rank<'a>(
+    hits: impl Iterator<Item = Scored<'a>>,
+    now: u16,
+    limit: usize,
+) -> Vec<RankedPerson> {
+    let mut ranked: Vec<RankedPerson> = gather(hits, now, None)
+        .into_iter()
+        .map(|(person_id, mut person)| {
+            person.records.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+            person.records.truncate(RECORDS_PER_PERSON);
+            RankedPerson {
+                coauthors: person.coauthors(COAUTHORS_PER_PERSON),
+                person_id,
+                name: person.name,
+                discipline: person.discipline,
+                division: person.division,
+                organisation: person.organisation,
+                score: (person.score * 1000.0).round() / 1000.0,
+                records: person.records,
+            }
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.person_id.cmp(&b.person_id))
+    });
+    ranked.truncate(limit);
+    ranked
+}
+
+/// The profile of `person_id` from the records they are accepted on; `None` when there are none.
+pub fn profile<'a>(
+    person_id: &str,
+    records: impl Iterator<Item = Scored<'a>>,
+    now: u16,
+) -> Option<Profile> {
+    let mut person = gather(records, now, Some(person_id)).remove(person_id)?;
+    person
+        .records
+        .sort_by(|a, b| b.year.cmp(&a.year).then(a.id.cmp(&b.id)));
+    let (grants, publications) = person
+        .records
+        .iter()
+        .cloned()
+        .partition(|r| r.kind == "grant");
+    let mut topics: Vec<(String, f64)> = person
+        .topics
+        .iter()
+        .map(|(topic, weight)| (topic.clone(), (weight * 1000.0).round() / 1000.0))
+        .collect();
+    topics.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    topics.truncate(TOPICS_PER_PERSON);
+    Some(Profile {
+        coauthors: person.coauthors(usize::MAX),
+        person_id: person_id.to_owned(),
+        name: person.name,
+        discipline: person.discipline,
+        division: person.division,
+        organisation: person.organisation,
+        publications,
+        grants,
+        topics,
+    })
+}
+
+/// Every person's MeSH topic vector, for "similar people".
+#[derive(Debug, Clone, Default)]
+pub struct TopicVectors {
+    vectors: BTreeMap<String, (String, HashMap<String, f64>)>,
+}
+
+/// Someone whose topics overlap a person's.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SimilarPerson {
+    /// Roster person id.
+    pub person_id: String,
+    /// Name as most recently published.
+    pub name: String,
+    /// Dot product of the two topic vectors.
+    pub similarity: f64,
+    /// Topics both have.
+    pub shared_topics: usize,
+    /// Already co-authors.
+    pub coauthor: bool,
+}
+
+impl TopicVectors {
+    /// Builds every accepted person's vector from all tagged records.
+    pub fn build<'a>(records: impl Iterator<Item = Scored<'a>>, now: u16) -> Self {
+        let vectors = gather(records, now, None)
+            .into_iter()
+            .map(|(id, person)| (id, (person.name, person.topics)))
+            .collect();
+        TopicVectors { vectors }
+    }
+
+    /// The `limit` people most similar to `person_id` (Profiles RNS keeps 60).
+    pub fn similar(
+        &self,
+        person_id: &str,
+        coauthors: &[Coauthor],
+        limit: usize,
+    ) -> Vec<SimilarPerson> {
+        let Some((_, mine)) = self.vectors.get(person_id) else {
+            return Vec::new();
+        };
+        let mut similar: Vec<SimilarPerson> = self
+            .vectors
+            .iter()
+            .filter(|(id, _)| id.as_str() != person_id)
+            .filter_map(|(id, (name, theirs))| {
+                let (similarity, shared) =
+                    mine.iter()
+                        .fold((0.0, 0), |(sum, shared), (topic, weight)| {
+                            match theirs.get(topic) {
+                                Some(other) => (sum + weight * other, shared + 1),
+                                None => (sum, shared),
+                            }
+                        });
+                (shared > 0).then(|| SimilarPerson {
+                    person_id: id.clone(),
+                    name: name.clone(),
+                    similarity: (similarity * 1000.0).round() / 1000.0,
+                    shared_topics: shared,
+                    coauthor: coauthors.iter().any(|c| &c.person_id == id),
+                })
+            })
+            .collect();
+        similar.sort_by(|a, b| {
+            b.similarity
+                .total_cmp(&a.similarity)
+                .then(a.person_id.cmp(&b.person_id))
+        });
+        similar.truncate(limit);
+        similar
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{Author, MeshHeading, Publication, PublicationDate};
+    use crate::tagging::model::{Evidence, PersonTag};
+
+    fn paper(id: &str, year: u16, mesh: &[(&str, bool)]) -> Record {
+        let author = |position: u32, family: &str| Author {
+            position,
+            family: Some(family.into()),
+            given: Some("Ann".into()),
+            valid: true,
+            ..Author::default()
+        };
+        Record::Publication(Box::new(Publication {
+            id: id.into(),
+            title: format!("title of {id}"),
+            published: PublicationDate {
+                year,
+                ..PublicationDate::default()
+            },
+            authors: vec![author(1, "Evans"), author(2, "Price"), author(3, "Hughes")],
+            mesh: mesh
+                .iter()
+                .map(|(descriptor, major)| MeshHeading {
+                    descriptor: (*descriptor).into(),
+                    major_topic: *major,
+                    ..MeshHeading::default()
+                })
+                .collect(),
+            ..Publication::default()
+        }))
+    }
+
+    fn slot(position: u32, person: &str, byline: BylinePosition) -> SlotTag {
+        SlotTag {
+            position,
+            tag: PersonTag {
+                tier: Tier::Roster,
+                person_id: Some(person.into()),
+                discipline: Some("Audiology".into()),
+                division: Some("Physiological Sciences".into()),
+                organisation: None,
+                role: Role::Author {
+                    position: byline,
+                    corresponding: false,
+                },
+                band: Band::Accept,
+                score: 90,
+                evidence: vec![Evidence {
+                    feature: "t".into(),
+                    value: "t".into(),
+                    points: 0.0,
+                }],
+                curated: None,
+            },
+        }
+    }
+
+    fn corpus() -> (Vec<Record>, Vec<Vec<SlotTag>>) {
+        let records = vec![
+            paper("pmid:1", 2024, &[("Hearing Loss", true), ("Child", false)]),
+            paper("pmid:2", 2004, &[("Hearing Loss", false)]),
+        ];
+        let tags = vec![
+            vec![
+                slot(1, "p1", BylinePosition::First),
+                slot(2, "p2", BylinePosition::Middle),
+            ],
+            vec![slot(2, "p2", BylinePosition::Middle)],
+        ];
+        (records, tags)
+    }
+
+    fn scored<'a>(
+        records: &'a [Record],
+        tags: &'a [Vec<SlotTag>],
+    ) -> impl Iterator<Item = Scored<'a>> {
+        records.iter().zip(tags).map(|(record, tags)| Scored {
+            record,
+            tags,
+            relevance: 1.0,
+        })
+    }
+
+    #[test]
+    fn first_authors_of_recent_work_rank_first_with_their_coauthors() {
+        let (records, tags) = corpus();
+        let ranked = rank(scored(&records, &tags), 2024, 10);
+        assert_eq!(ranked[0].person_id, "p1");
+        assert_eq!(ranked[0].name, "Ann Evans");
+        assert_eq!(ranked[0].score, 1.0);
+        assert_eq!(ranked[1].person_id, "p2");
+        assert_eq!(
+            ranked[1].score, 0.313,
+            "0.25 now + 0.25 × 0.25 (twenty years: halved twice)"
+        );
+        assert_eq!(ranked[0].coauthors[0].person_id, "p2");
+        assert_eq!(ranked[1].records[0].id, "pmid:1", "heaviest record first");
+    }
+
+    #[test]
+    fn profiles_and_similar_people_come_from_published_records_only() {
+        let (records, tags) = corpus();
+        let profile = profile("p2", scored(&records, &tags), 2024).unwrap();
+        assert_eq!(profile.publications.len(), 2);
+        assert_eq!(profile.publications[0].year, Some(2024), "newest first");
+        assert_eq!(profile.topics[0].0, "Hearing Loss");
+        assert_eq!(profile.coauthors[0].shared_records, 1);
+        assert!(super::profile("nobody", scored(&records, &tags), 2024).is_none());
+        let vectors = TopicVectors::build(scored(&records, &tags), 2024);
+        let similar = vectors.similar(
+            "p1",
+            &[Coauthor {
+                person_id: "p2".into(),
+                name: String::new(),
+                shared_records: 1,
+            }],
+            60,
+        );
+        assert_eq!(similar.len(), 1);
+        assert_eq!(similar[0].person_id, "p2");
+        assert!(similar[0].coauthor);
+        assert_eq!(similar[0].shared_topics, 2);
+    }
+}

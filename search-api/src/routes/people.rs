@@ -1,0 +1,125 @@
+//! `GET /api/people?q=topic` (the collaborator finder) and
+//! `GET /api/people/{person_id}` (a profile): built from published
+//! authorship and its tags only. A person with no accepted published record
+//! is not found, so the roster itself is never revealed.
+
+use axum::extract::State;
+use axum::Json;
+use indexer::clock::current_year;
+use indexer::people::{profile, rank, Scored};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::query::MAX_PER_PAGE;
+use crate::state::AppState;
+
+/// Matching records read per topic search: enough to rank people, bounded.
+const TOPIC_RECORDS: usize = 500;
+/// People listed when the client does not say.
+const DEFAULT_PEOPLE: usize = 20;
+/// Similar people listed on a profile (Profiles RNS keeps 60).
+const SIMILAR_PEOPLE: usize = 20;
+/// Longest person id looked up.
+const MAX_PERSON_ID_BYTES: usize = 128;
+
+/// `/api/people` parameters.
+#[derive(Debug, Deserialize)]
+pub struct PeopleParams {
+    q: Option<String>,
+    limit: Option<String>,
+}
+
+/// People ranked by their weighted work on the topic `q`.
+pub async fn people(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PeopleParams>,
+) -> Result<Json<Value>, ApiError> {
+    let q = params.q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(ApiError::InvalidParameter(
+            "q is required: the topic to find people for".into(),
+        ));
+    }
+    let limit = match params.limit.as_deref() {
+        None => DEFAULT_PEOPLE,
+        Some(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PER_PAGE).contains(n))
+            .ok_or_else(|| {
+                ApiError::InvalidParameter(format!("limit must be between 1 and {MAX_PER_PAGE}"))
+            })?,
+    };
+    let query = q.clone();
+    let ranked = state
+        .run_blocking(move |state| {
+            let searcher = state.searcher();
+            let matches =
+                state
+                    .engine()
+                    .tagged_matches(&searcher, state.store(), &query, TOPIC_RECORDS)?;
+            let best = matches.first().map_or(1.0, |(_, _, score)| {
+                f64::from(*score).max(f32::EPSILON.into())
+            });
+            let scored = matches.iter().map(|(record, tags, score)| Scored {
+                record,
+                tags,
+                relevance: f64::from(*score) / best,
+            });
+            Ok(rank(scored, current_year(), limit))
+        })
+        .await?;
+    Ok(Json(json!({ "q": q, "people": ranked })))
+}
+
+/// One person's published work, co-authors, topics and similar people.
+pub async fn person(
+    State(state): State<AppState>,
+    ApiPath(person_id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    if person_id.len() > MAX_PERSON_ID_BYTES {
+        return Err(ApiError::InvalidParameter(format!(
+            "the person id is longer than {MAX_PERSON_ID_BYTES} bytes"
+        )));
+    }
+    let id = person_id.clone();
+    let found = state
+        .run_blocking(move |state| {
+            let searcher = state.searcher();
+            let records = state
+                .engine()
+                .person_records(&searcher, state.store(), &id)?;
+            let scored = records.iter().map(|(record, tags)| Scored {
+                record,
+                tags,
+                relevance: 1.0,
+            });
+            let Some(profile) = profile(&id, scored, current_year()) else {
+                return Ok(None);
+            };
+            let similar = state
+                .derived()?
+                .topics
+                .similar(&id, &profile.coauthors, SIMILAR_PEOPLE);
+            Ok(Some((profile, similar)))
+        })
+        .await?;
+    match found {
+        Some((profile, similar)) => {
+            let mut value = serde_json::to_value(profile).map_err(ApiError::internal)?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert(
+                    "similar_people".into(),
+                    serde_json::to_value(similar).map_err(ApiError::internal)?,
+                );
+            }
+            Ok(Json(value))
+        }
+        None => Err(ApiError::NotFound(format!(
+            "no published work attributed to '{person_id}'"
+        ))),
+    }
+}

@@ -1,11 +1,14 @@
 //! Command-line and environment configuration of the `search-api` binary.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::time::Duration;
 
 use clap::Parser;
 
+use crate::auth::TokenDigest;
 use crate::serve::ServeOptions;
 use crate::state::ApiSettings;
 
@@ -34,6 +37,12 @@ pub struct Config {
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "HCS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
+    /// File holding the curators' bearer token (or set HCS_CURATOR_TOKEN); none disables curation writes.
+    #[arg(long, env = "HCS_CURATOR_TOKEN_FILE")]
+    pub curator_token_file: Option<PathBuf>,
+    /// File holding the administrators' bearer token (or set HCS_ADMIN_TOKEN); none disables re-tagging.
+    #[arg(long, env = "HCS_ADMIN_TOKEN_FILE")]
+    pub admin_token_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -51,11 +60,32 @@ impl Config {
         }
     }
 
-    /// The API limits.
-    pub fn api_settings(&self) -> ApiSettings {
-        ApiSettings {
+    /// The API limits and write tokens. Tokens are read from their files or
+    /// from the environment (never from the command line, where `ps` shows them).
+    pub fn api_settings(&self) -> anyhow::Result<ApiSettings> {
+        Ok(ApiSettings {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
+            curator_token: token(
+                "curator",
+                self.curator_token_file.as_deref(),
+                "HCS_CURATOR_TOKEN",
+            )?,
+            admin_token: token("admin", self.admin_token_file.as_deref(), "HCS_ADMIN_TOKEN")?,
             ..ApiSettings::default()
-        }
+        })
     }
+}
+
+fn token(
+    role: &'static str,
+    file: Option<&Path>,
+    variable: &str,
+) -> anyhow::Result<Option<TokenDigest>> {
+    let text = match (file, std::env::var(variable)) {
+        (Some(path), _) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the {role} token file {}", path.display()))?,
+        (None, Ok(value)) => value,
+        (None, Err(_)) => return Ok(None),
+    };
+    Ok(Some(TokenDigest::new(role, &text)?))
 }

@@ -22,6 +22,18 @@ pub enum ApiError {
     /// Too many searches are running; the client should retry (503 `overloaded`).
     #[error("the server is busy; retry in a moment")]
     Overloaded,
+    /// No valid bearer token for a write (401 `unauthorized`, with `WWW-Authenticate: Bearer`).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request clashes with work in progress (409 `conflict`).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is not JSON (415 `unsupported_media_type`).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The body is JSON but not a valid request (422 `invalid_body`).
+    #[error("{0}")]
+    InvalidBody(String),
     /// Something failed on our side; details are logged, not sent (500 `internal`).
     #[error("internal error: {0}")]
     Internal(String),
@@ -42,6 +54,10 @@ impl ApiError {
         match self {
             ApiError::InvalidQuery(_) | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -53,6 +69,10 @@ impl ApiError {
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::NotFound(_) => "not_found",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::InvalidBody(_) => "invalid_body",
             ApiError::Overloaded => "overloaded",
             ApiError::Internal(_) => "internal",
         }
@@ -101,7 +121,11 @@ impl IntoResponse for ApiError {
             // The message can quote the query; log the code only.
             ApiError::InvalidQuery(message)
             | ApiError::InvalidParameter(message)
-            | ApiError::NotFound(message) => {
+            | ApiError::NotFound(message)
+            | ApiError::Unauthorized(message)
+            | ApiError::Conflict(message)
+            | ApiError::UnsupportedMediaType(message)
+            | ApiError::InvalidBody(message) => {
                 tracing::info!(code = self.code(), "request refused");
                 message.as_str()
             }
@@ -111,6 +135,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -49,3 +49,37 @@ where
         }
     }
 }
+
+/// `axum::Json`, rejecting in the API's shape: 415 without a JSON content
+/// type, 400 for malformed JSON, 422 for JSON that is not a valid request.
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
+                "the body must be JSON (Content-Type: application/json)".into(),
+            )),
+            Err(JsonRejection::JsonSyntaxError(rejection)) => Err(ApiError::InvalidParameter(
+                format!("the body is not valid JSON: {}", rejection.body_text()),
+            )),
+            Err(JsonRejection::JsonDataError(rejection)) => Err(ApiError::InvalidBody(format!(
+                "the body is not a valid request: {}",
+                rejection.body_text()
+            ))),
+            Err(other) => Err(ApiError::InvalidParameter(other.body_text())),
+        }
+    }
+}

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
 
 /// Opens the index, binds, and serves until Ctrl-C or SIGTERM.
 async fn run(config: Config) -> anyhow::Result<()> {
-    let state = match AppState::open_with(&config.data_dir, config.api_settings()) {
+    let state = match AppState::open_with(&config.data_dir, config.api_settings()?) {
         Ok(state) => state,
         Err(error) if error.is_missing_index() => anyhow::bail!(
             "no index at {}; build one with `indexer ingest --data-dir {} <PubMed XML files or directories>`",

@@ -15,6 +15,7 @@ use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::TokenDigest;
 use crate::error::ApiError;
 use crate::query::SearchEngine;
 
@@ -27,6 +28,10 @@ pub struct ApiSettings {
     pub max_concurrent_searches: usize,
     /// How long a request waits for a search slot before it is answered 503.
     pub queue_timeout: Duration,
+    /// Token for curators' decisions (`POST /api/curation/decisions`); none disables them.
+    pub curator_token: Option<TokenDigest>,
+    /// Token for administration (re-tagging); it also admits curation.
+    pub admin_token: Option<TokenDigest>,
 }
 
 impl Default for ApiSettings {
@@ -36,6 +41,8 @@ impl Default for ApiSettings {
             request_timeout: Duration::from_secs(10),
             max_concurrent_searches: 4 * cores,
             queue_timeout: Duration::from_secs(2),
+            curator_token: None,
+            admin_token: None,
         }
     }
 }
@@ -87,6 +94,25 @@ struct Inner {
     settings: ApiSettings,
     /// What one commit's tags yield (by searcher generation), built on first use.
     derived: Mutex<Option<(u64, Arc<Derived>)>>,
+    /// The data directory (the index, the roster, the decisions journal).
+    data_dir: PathBuf,
+    /// The re-tagging job: whether one runs, and how the last one ended.
+    retag: Mutex<RetagStatus>,
+}
+
+/// The state of the re-tagging job (`/api/admin/retag`).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RetagStatus {
+    /// A job is running now.
+    pub running: bool,
+    /// When the last job started (RFC 3339).
+    pub started_at: Option<String>,
+    /// When the last job ended (RFC 3339).
+    pub finished_at: Option<String>,
+    /// What the last successful job stored.
+    pub summary: Option<indexer::tagging::persist::TagSummary>,
+    /// Why the last job failed.
+    pub error: Option<String>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -125,6 +151,8 @@ impl AppState {
                 permits,
                 settings,
                 derived: Mutex::new(None),
+                data_dir: data_dir.to_owned(),
+                retag: Mutex::new(RetagStatus::default()),
             }),
         })
     }
@@ -186,6 +214,48 @@ impl AppState {
         });
         *cached = Some((generation, derived.clone()));
         Ok(derived)
+    }
+
+    /// The data directory the service reads.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// The re-tagging job's state.
+    pub fn retag_status(&self) -> RetagStatus {
+        self.inner
+            .retag
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Marks a re-tagging job as started; false when one is already running (single flight).
+    pub fn begin_retag(&self) -> bool {
+        let mut status = self.inner.retag.lock().unwrap_or_else(|e| e.into_inner());
+        if status.running {
+            return false;
+        }
+        *status = RetagStatus {
+            running: true,
+            started_at: Some(indexer::clock::now_rfc3339()),
+            ..status.clone()
+        };
+        true
+    }
+
+    /// Records how a re-tagging job ended.
+    pub fn end_retag(&self, outcome: Result<indexer::tagging::persist::TagSummary, String>) {
+        let mut status = self.inner.retag.lock().unwrap_or_else(|e| e.into_inner());
+        status.running = false;
+        status.finished_at = Some(indexer::clock::now_rfc3339());
+        match outcome {
+            Ok(summary) => {
+                status.summary = Some(summary);
+                status.error = None;
+            }
+            Err(error) => status.error = Some(error),
+        }
     }
 
     /// Loads the latest commit now instead of waiting for the automatic reload.

@@ -19,7 +19,11 @@ struct Api {
 
 impl Api {
     async fn start(data: &Path) -> Api {
-        let state = search_api::AppState::open(data).expect("state opens");
+        Api::start_with(data, search_api::ApiSettings::default()).await
+    }
+
+    async fn start_with(data: &Path, settings: search_api::ApiSettings) -> Api {
+        let state = search_api::AppState::open_with(data, settings).expect("state opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -67,6 +71,35 @@ impl Api {
         let (status, _, text) = self.get_text(path).await;
         let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
         (status, body)
+    }
+
+    /// POST a body with a content type and optional bearer token; status and JSON.
+    async fn post(
+        &self,
+        path: &str,
+        body: &str,
+        kind: &str,
+        token: Option<&str>,
+    ) -> (u16, Value, String) {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", kind)
+            .body(body.to_owned());
+        if let Some(token) = token {
+            request = request.header("authorization", token);
+        }
+        let response = request.send().await.expect("answered");
+        let status = response.status().as_u16();
+        let challenge = response
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
+        (status, body, challenge)
     }
 
     async fn stop(mut self) {
@@ -276,5 +309,130 @@ async fn a_grant_shows_its_tagged_people_and_outputs() {
     let (status, led) = api.get("/api/metrics/participation?group_by=funder").await;
     assert_eq!(status, 200);
     assert_eq!(led["total"]["grants_led"], 1, "{led}");
+    api.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curators_write_behind_tokens_and_a_retag_applies_their_decisions() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
+        .await
+        .unwrap();
+    let curator = "c".repeat(40);
+    let admin = "a".repeat(48);
+    let settings = search_api::ApiSettings {
+        curator_token: Some(search_api::auth::TokenDigest::new("curator", &curator).unwrap()),
+        admin_token: Some(search_api::auth::TokenDigest::new("admin", &admin).unwrap()),
+        ..search_api::ApiSettings::default()
+    };
+    let api = Api::start_with(data.path(), settings).await;
+    // An accepted attribution to reject.
+    let (_, table) = api.get("/api/metrics/participation").await;
+    let record_id = table["total"]["records"]["publications"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, record) = api.get(&format!("/api/publications/{record_id}")).await;
+    let author = record["authors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["hcs"]["band"] == "accept")
+        .unwrap()
+        .clone();
+    let person = author["hcs"]["person_id"].as_str().unwrap().to_owned();
+    let position = author["position"].as_u64().unwrap();
+    let body = serde_json::json!({
+        "decision": "reject", "person_id": person, "record_id": record_id,
+        "position": position, "note": "checked by hand"
+    })
+    .to_string();
+    let json = "application/json";
+    let bearer = |token: &str| format!("Bearer {token}");
+    let path = "/api/curation/decisions";
+    for (token, kind, body_text, want) in [
+        (None, json, body.as_str(), 401),
+        (Some(bearer("wrong")), json, body.as_str(), 401),
+        (Some(format!("Basic {curator}")), json, body.as_str(), 401),
+        (Some(bearer(&curator)), "text/plain", body.as_str(), 415),
+        (Some(bearer(&curator)), json, "{not json", 400),
+        (
+            Some(bearer(&curator)),
+            json,
+            r#"{"decision":"maybe","person_id":"x","record_id":"y","position":1}"#,
+            422,
+        ),
+        (
+            Some(bearer(&curator)),
+            json,
+            r#"{"decision":"accept","person_id":"hcs-0001","record_id":"pmid:0","position":1}"#,
+            404,
+        ),
+    ] {
+        let (status, answer, challenge) = api.post(path, body_text, kind, token.as_deref()).await;
+        assert_eq!(status, want, "{token:?} {kind} {body_text}: {answer}");
+        if want == 401 {
+            assert_eq!(challenge, "Bearer");
+        }
+    }
+    let journal = data.path().join("tagging/decisions.jsonl");
+    assert!(!journal.exists(), "refused writes change nothing");
+    let (status, answer, _) = api
+        .post(path, &body, json, Some(&format!("bearer {curator}")))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap().lines().count(),
+        1
+    );
+
+    // Only the admin token re-tags; the decision then shows.
+    let (status, _, _) = api
+        .post("/api/admin/retag", "{}", json, Some(&bearer(&curator)))
+        .await;
+    assert_eq!(status, 401);
+    let (status, started, _) = api
+        .post("/api/admin/retag", "{}", json, Some(&bearer(&admin)))
+        .await;
+    assert_eq!(status, 202, "{started}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let response = api
+            .client
+            .get(format!("{}/api/admin/retag", api.base))
+            .header("authorization", bearer(&admin))
+            .send()
+            .await
+            .unwrap();
+        let state: Value = response.json().await.unwrap();
+        if state["running"] == false {
+            assert!(state["error"].is_null(), "{state}");
+            assert!(
+                state["summary"]["records"].as_u64().unwrap() > 600,
+                "{state}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "re-tag did not finish: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    loop {
+        let (_, after) = api.get(&format!("/api/publications/{record_id}")).await;
+        let still = after["authors"].as_array().unwrap().iter().any(|a| {
+            a["position"].as_u64() == Some(position) && a["hcs"]["person_id"] == person.as_str()
+        });
+        if !still {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rejected attribution is still served"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     api.stop().await;
 }

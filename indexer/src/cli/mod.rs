@@ -40,8 +40,7 @@ use crate::sources::{europepmc, gtr, nihr, oaipmh, orcid};
 
 pub mod tagging;
 
-/// Folder of the raw-response archive inside the data directory.
-pub const RAW_DIR: &str = "raw";
+pub use crate::harvest::archive::RAW_DIR;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;

@@ -13,21 +13,15 @@ use crate::metrics::{participation, to_csv, GroupBy, MetricsQuery, TierChoice};
 use crate::records::Record;
 use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
-use crate::tagging::employment::Employments;
 use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
 use crate::tagging::names::PersonName;
-use crate::tagging::{
-    annotate, Band, Decision, DecisionLog, ReferenceData, Roster, Tagger, Tier, Verdict,
-};
+use crate::tagging::persist::store_tags;
+use crate::tagging::workspace::{self, Overrides};
+use crate::tagging::{annotate, Decision, DecisionLog, ReferenceData, Roster, Tagger, Verdict};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 
-/// Folder of the tagging state inside the data directory.
-pub const TAGGING_DIR: &str = "tagging";
-/// The imported roster inside [`TAGGING_DIR`].
-pub const ROSTER_FILE: &str = "roster.csv";
-/// The curators' journal inside [`TAGGING_DIR`].
-pub const DECISIONS_FILE: &str = "decisions.jsonl";
+pub use crate::tagging::workspace::{DECISIONS_FILE, ROSTER_FILE, TAGGING_DIR};
 
 /// Reference-data overrides shared by the tagging commands.
 #[derive(Debug, Args)]
@@ -144,60 +138,29 @@ fn tagging_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// Loads the roster (given or imported), reference data and decisions; roster issues go to `err`.
-/// Loads the roster (given, else imported), reference data, and — with
-/// `state` — the decisions journal and harvested ORCID employments of the
-/// data directory; roster issues go to `err`.
+/// Loads the tagger through [`workspace::load`], printing the roster's
+/// issues and every warning on `err`; the flag says the roster had no bad row.
 fn load_tagger(
     data_dir: &Path,
     args: &ReferenceArgs,
     state: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<(Tagger, bool)> {
-    let reference = ReferenceData::load(args.gazetteer.as_deref(), args.rules.as_deref())
-        .context("loading the tagging reference data")?;
-    let imported = tagging_dir(data_dir).join(ROSTER_FILE);
-    let path = args
-        .roster
-        .clone()
-        .or_else(|| imported.exists().then_some(imported));
-    let (roster, clean) = match &path {
-        Some(path) => {
-            let roster = Roster::load(path, &reference.taxonomy, &reference.gazetteer)?;
-            let clean = report_roster(path, &roster, err)?;
-            (roster, clean)
-        }
-        None => (Roster::default(), true),
+    let overrides = Overrides {
+        roster: args.roster.clone(),
+        gazetteer: args.gazetteer.clone(),
+        rules: args.rules.clone(),
     };
-    if !state {
-        return Ok((
-            Tagger::new(reference, roster, DecisionLog::default()),
-            clean,
-        ));
+    let loaded =
+        workspace::load(data_dir, &overrides, state).context("loading the tagging data")?;
+    let clean = match &loaded.roster_path {
+        Some(path) => report_roster(path, &loaded.tagger.roster, err)?,
+        None => true,
+    };
+    for warning in &loaded.warnings {
+        writeln!(err, "warning: {warning}")?;
     }
-    let decisions = DecisionLog::open(&tagging_dir(data_dir).join(DECISIONS_FILE))?;
-    for (line, problem) in &decisions.unreadable {
-        writeln!(
-            err,
-            "warning: decisions journal line {line} unreadable, ignored: {problem}"
-        )?;
-    }
-    for person in decisions.people() {
-        if person != INFERRED && roster.person(person).is_none() {
-            writeln!(
-                err,
-                "warning: decisions name {person:?}, who is not on the roster: ignored"
-            )?;
-        }
-    }
-    let raw_dir = data_dir.join(super::RAW_DIR);
-    let (harvested, problems) = crate::sources::orcid::archived_employments(&raw_dir)
-        .with_context(|| format!("reading ORCID employments in {}", raw_dir.display()))?;
-    for problem in &problems {
-        writeln!(err, "warning: ORCID employments: {problem}")?;
-    }
-    let mut tagger = Tagger::new(reference, roster, decisions);
-    tagger.employments = Employments::new(harvested, &tagger.reference.gazetteer);
-    Ok((tagger, clean))
+    Ok((loaded.tagger, clean))
 }
 
 /// Prints the roster's issues (positions only, never cell contents); true when it had none.
@@ -301,34 +264,20 @@ pub fn tag(data_dir: &Path, args: &TagArgs, err: &mut dyn Write) -> anyhow::Resu
     let store = IndexStore::open_existing(data_dir)?;
     let (mut tagger, clean) = load_tagger(data_dir, &args.reference, true, err)?;
     let started = std::time::Instant::now();
-    let mut writer = store
-        .writer(args.writer_memory_mb.saturating_mul(1024 * 1024))
-        .context("opening the index writer")?;
-    // Read under the writer lock, so nothing changes between reading and rewriting.
-    let stored = store.export_with_versions().context("reading the index")?;
-    let records: Vec<Record> = stored.iter().map(|(record, _)| record.clone()).collect();
-    let tags = tagger.tag_all(&records);
-    let (mut accepted, mut review, mut inferred) = (0usize, 0usize, 0usize);
-    for ((record, versions), tags) in stored.iter().zip(&tags) {
-        for slot in tags {
-            match (slot.tag.tier, slot.tag.band) {
-                (Tier::Roster, Band::Accept) => accepted += 1,
-                (Tier::Roster, _) => review += 1,
-                (Tier::Inferred, _) => inferred += 1,
-            }
-        }
-        writer.upsert_tagged(record, versions, tags)?;
-    }
-    match store.commit_payload()? {
-        Some(payload) => writer.commit_with_payload(&payload)?,
-        None => writer.commit()?,
-    }
-    writer.finish()?;
+    let summary = store_tags(
+        &store,
+        &mut tagger,
+        args.writer_memory_mb.saturating_mul(1024 * 1024),
+    )
+    .context("storing tags in the index")?;
     writeln!(
         err,
-        "tagged {} record(s) in {:.1}s: {accepted} roster match(es) accepted, {review} for review, {inferred} inferred",
-        records.len(),
-        started.elapsed().as_secs_f64()
+        "tagged {} record(s) in {:.1}s: {} roster match(es) accepted, {} for review, {} inferred",
+        summary.records,
+        started.elapsed().as_secs_f64(),
+        summary.accepted,
+        summary.review,
+        summary.inferred
     )?;
     Ok(if clean { EXIT_OK } else { EXIT_BAD_INPUT })
 }

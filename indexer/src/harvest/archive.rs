@@ -16,6 +16,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+/// Folder of the raw-response archive inside the data directory.
+pub const RAW_DIR: &str = "raw";
+
 use serde::{Deserialize, Serialize};
 
 use super::http::{HttpRequest, HttpResponse, Method};

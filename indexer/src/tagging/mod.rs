@@ -21,12 +21,14 @@ pub mod gazetteer;
 pub mod infer;
 pub mod model;
 pub mod names;
+pub mod persist;
 pub mod roster;
 pub mod rules;
 pub mod score;
 pub mod slots;
 pub mod taxonomy;
 pub mod text;
+pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

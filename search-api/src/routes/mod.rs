@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, and the middleware every request passes through.
 
+pub mod curation;
 pub mod health;
 pub mod metrics;
 pub mod people;
@@ -12,7 +13,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any as AnyOrigin, CorsLayer};
@@ -36,6 +37,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/publications/{*id}", get(records::publication))
         .route("/api/grants/{*id}", get(records::grant))
         .route("/api/metrics/participation", get(metrics::participation))
+        .route("/api/curation/decisions", post(curation::decide))
+        .route(
+            "/api/admin/retag",
+            post(curation::start_retag).get(curation::retag_status),
+        )
         .route("/api/people", get(people::people))
         .route("/api/people/{person_id}", get(people::person))
         .fallback(not_found)

@@ -1,0 +1,110 @@
+//! The tagging state of a data directory: the imported roster, the
+//! curators' journal and the harvested ORCID employments, loaded into a
+//! [`Tagger`] by the CLI and by the service's re-tag trigger alike.
+
+use std::path::{Path, PathBuf};
+
+use super::curation::INFERRED;
+use super::employment::Employments;
+use super::{DecisionLog, ReferenceData, Roster, Tagger, TaggingError};
+
+/// Folder of the tagging state inside the data directory.
+pub const TAGGING_DIR: &str = "tagging";
+/// The imported roster inside [`TAGGING_DIR`].
+pub const ROSTER_FILE: &str = "roster.csv";
+/// The curators' journal inside [`TAGGING_DIR`].
+pub const DECISIONS_FILE: &str = "decisions.jsonl";
+
+/// The imported roster's path.
+pub fn roster_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(TAGGING_DIR).join(ROSTER_FILE)
+}
+
+/// The curators' journal's path.
+pub fn decisions_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(TAGGING_DIR).join(DECISIONS_FILE)
+}
+
+/// Files that replace the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// A roster instead of the imported one.
+    pub roster: Option<PathBuf>,
+    /// A gazetteer instead of the bundled one.
+    pub gazetteer: Option<PathBuf>,
+    /// Discipline rules instead of the bundled ones.
+    pub rules: Option<PathBuf>,
+}
+
+/// A tagger ready to run, and what loading it found worth saying.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The tagger.
+    pub tagger: Tagger,
+    /// The roster file used, if any.
+    pub roster_path: Option<PathBuf>,
+    /// Problems that did not stop loading (unreadable journal lines, decisions
+    /// naming people not on the roster, unreadable archived employments).
+    pub warnings: Vec<String>,
+}
+
+/// Loads reference data and the roster (given, else imported), and — with
+/// `with_state` — the decisions journal and the archived ORCID employments.
+pub fn load(
+    data_dir: &Path,
+    overrides: &Overrides,
+    with_state: bool,
+) -> Result<Loaded, TaggingError> {
+    let reference =
+        ReferenceData::load(overrides.gazetteer.as_deref(), overrides.rules.as_deref())?;
+    let imported = roster_path(data_dir);
+    let roster_path = overrides
+        .roster
+        .clone()
+        .or_else(|| imported.exists().then_some(imported));
+    let roster = match &roster_path {
+        Some(path) => Roster::load(path, &reference.taxonomy, &reference.gazetteer)?,
+        None => Roster::default(),
+    };
+    let mut warnings = Vec::new();
+    if !with_state {
+        return Ok(Loaded {
+            tagger: Tagger::new(reference, roster, DecisionLog::default()),
+            roster_path,
+            warnings,
+        });
+    }
+    let decisions = DecisionLog::open(&decisions_path(data_dir))?;
+    for (line, problem) in &decisions.unreadable {
+        warnings.push(format!(
+            "decisions journal line {line} unreadable, ignored: {problem}"
+        ));
+    }
+    for person in decisions.people() {
+        if person != INFERRED && roster.person(person).is_none() {
+            warnings.push(format!(
+                "decisions name {person:?}, who is not on the roster: ignored"
+            ));
+        }
+    }
+    let raw_dir = data_dir.join(crate::harvest::archive::RAW_DIR);
+    let (harvested, problems) =
+        crate::sources::orcid::archived_employments(&raw_dir).map_err(|source| {
+            TaggingError::Io {
+                path: raw_dir.clone(),
+                source,
+            }
+        })?;
+    warnings.extend(
+        problems
+            .into_iter()
+            .map(|p| format!("ORCID employments: {p}")),
+    );
+    let mut tagger = Tagger::new(reference, roster, decisions);
+    tagger.employments = Employments::new(harvested, &tagger.reference.gazetteer);
+    Ok(Loaded {
+        tagger,
+        roster_path,
+        warnings,
+    })
+}

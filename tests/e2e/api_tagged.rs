@@ -210,6 +210,33 @@ async fn records_carry_tags_and_metrics_count_them() {
         assert_eq!(status, status_wanted, "{path}: {body}");
     }
 
+    // The OpenAPI document describes every route, and every documented route is served.
+    let (status, openapi) = api.get("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(openapi["openapi"], "3.0.3");
+    for (path, methods) in openapi["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace("{id}", &record_id)
+            .replace("{person_id}", &person_id);
+        for method in methods.as_object().unwrap().keys() {
+            let response = api
+                .client
+                .request(
+                    method.to_uppercase().parse().unwrap(),
+                    format!("{}{concrete}", api.base),
+                )
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap();
+            assert!(
+                status != 405 && !text.contains("no such endpoint"),
+                "{method} {concrete}: {status} {text}"
+            );
+        }
+    }
+
     // Search narrows to records with a counted healthcare scientist, and facets them.
     let (status, found) = api.get("/api/search?hcs=roster&per_page=5").await;
     assert_eq!(status, 200, "{found}");

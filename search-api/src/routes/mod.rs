@@ -3,6 +3,7 @@
 pub mod curation;
 pub mod health;
 pub mod metrics;
+pub mod openapi;
 pub mod people;
 pub mod records;
 pub mod search;
@@ -34,6 +35,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/api/search", get(search::search))
+        .route("/api/publications", get(search::search))
+        .route("/api/openapi.json", get(openapi::openapi))
         .route("/api/publications/{*id}", get(records::publication))
         .route("/api/grants/{*id}", get(records::grant))
         .route("/api/metrics/participation", get(metrics::participation))

@@ -1,0 +1,158 @@
+//! `GET /api/openapi.json`: the OpenAPI 3 description of every route.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+/// Every path the service answers, as documented (checked by the tests).
+pub const DOCUMENTED_PATHS: [&str; 11] = [
+    "/health",
+    "/api/search",
+    "/api/publications",
+    "/api/publications/{id}",
+    "/api/grants/{id}",
+    "/api/people",
+    "/api/people/{person_id}",
+    "/api/metrics/participation",
+    "/api/curation/decisions",
+    "/api/admin/retag",
+    "/api/openapi.json",
+];
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+fn path(name: &str, description: &str) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
+}
+
+fn ok(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "type": "object" } } } })
+}
+
+fn error(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn search_parameters() -> Value {
+    let list = json!({ "type": "array", "items": { "type": "string" } });
+    json!([
+        query("q", "tantivy query syntax (AND by default; fields title, abstract, mesh, keywords, author, affiliation, journal, type, pmid, doi, year)", json!({ "type": "string", "maxLength": 1024 })),
+        query("page", "1-based page", json!({ "type": "integer", "minimum": 1 })),
+        query("per_page", "results per page", json!({ "type": "integer", "minimum": 1, "maximum": 100 })),
+        query("year", "exact year", json!({ "type": "integer" })),
+        query("year_from", "first year, inclusive", json!({ "type": "integer" })),
+        query("year_to", "last year, inclusive", json!({ "type": "integer" })),
+        query("type", "publication types (repeatable or comma-separated)", list.clone()),
+        query("journal", "journal titles (repeatable)", list.clone()),
+        query("sort", "relevance, newest or oldest", json!({ "type": "string", "enum": ["relevance", "newest", "oldest"] })),
+        query("hcs", "roster and/or inferred healthcare scientists on the record", json!({ "type": "array", "items": { "type": "string", "enum": ["roster", "inferred"] } })),
+        query("discipline", "disciplines of the record's healthcare scientists (repeatable)", list.clone()),
+        query("division", "divisions of the record's healthcare scientists (repeatable)", list.clone()),
+        query("organisation", "organisations (current names) of the record's healthcare scientists (repeatable)", list),
+    ])
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let bearer = json!([{ "bearer": [] }]);
+    let search = json!({
+        "summary": "Full-text search of publications with facets and highlights",
+        "parameters": search_parameters(),
+        "responses": { "200": ok("{total, page, per_page, pages, sort, results, facets}"), "400": error("invalid query or parameter"), "503": error("overloaded or timed out") }
+    });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "HCS Research Index",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Publications, grants and people of NHS Wales healthcare science, tagged with evidence, and the Network's participation measures. Reads need no token; writes need a bearer token."
+        },
+        "paths": {
+            "/health": { "get": { "summary": "Liveness and document count", "responses": { "200": ok("{status, documents}") } } },
+            "/api/search": { "get": search.clone() },
+            "/api/publications": { "get": search },
+            "/api/publications/{id}": { "get": {
+                "summary": "One record with each author's healthcare-scientist tag",
+                "parameters": [path("id", "pmid:…, doi:…, a bare PMID, or another record id")],
+                "responses": { "200": ok("the record; authors[i].hcs carries tier, person_id, discipline, division, organisation, role, band, score, evidence"), "404": error("no such record") }
+            }},
+            "/api/grants/{id}": { "get": {
+                "summary": "A grant with its tagged people and its outputs, each with how the link was made",
+                "parameters": [path("id", "grant:<funder>:<reference>")],
+                "responses": { "200": ok("the grant with people[i].hcs and linked_outputs"), "404": error("no such grant") }
+            }},
+            "/api/people": { "get": {
+                "summary": "Collaborator finder: people ranked by weighted work on a topic",
+                "parameters": [
+                    query("q", "the topic, in search syntax", json!({ "type": "string" })),
+                    query("limit", "people returned", json!({ "type": "integer", "minimum": 1, "maximum": 100 }))
+                ],
+                "responses": { "200": ok("{q, people: [{person_id, name, discipline, division, organisation, score, records, coauthors}]}"), "400": error("q missing or invalid") }
+            }},
+            "/api/people/{person_id}": { "get": {
+                "summary": "A person's published work, roles, co-authors, topics and similar people",
+                "parameters": [path("person_id", "the Network's person id")],
+                "responses": { "200": ok("the profile"), "404": error("no published work attributed to this id") }
+            }},
+            "/api/metrics/participation": { "get": {
+                "summary": "Participation measures (a) people leading/conducting, (b) grants led/co-applied, (c) publications, with the records behind every cell",
+                "parameters": [
+                    query("from", "first year", json!({ "type": "integer" })),
+                    query("to", "last year", json!({ "type": "integer" })),
+                    query("group_by", "grouping", json!({ "type": "string", "enum": ["year", "organisation", "division", "discipline", "funder"] })),
+                    query("tier", "roster (accepted matches) or inferred", json!({ "type": "string", "enum": ["roster", "inferred"] })),
+                    query("format", "json or csv", json!({ "type": "string", "enum": ["json", "csv"] }))
+                ],
+                "responses": { "200": { "description": "the table", "content": { "application/json": { "schema": { "type": "object" } }, "text/csv": { "schema": { "type": "string" } } } }, "400": error("a parameter is invalid") }
+            }},
+            "/api/curation/decisions": { "post": {
+                "summary": "Accept or reject an attribution (applies from the next re-tag)",
+                "security": bearer.clone(),
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Decision" } } } },
+                "responses": { "201": ok("{recorded, takes_effect}"), "400": error("malformed JSON"), "401": error("no valid token"), "404": error("no such record"), "415": error("not JSON"), "422": error("not a valid decision") }
+            }},
+            "/api/admin/retag": {
+                "post": { "summary": "Re-tag the index in the background", "security": bearer.clone(),
+                    "responses": { "202": ok("the job state"), "401": error("no valid admin token"), "409": error("a re-tag is running") } },
+                "get": { "summary": "The re-tag job's state", "security": bearer,
+                    "responses": { "200": ok("{running, started_at, finished_at, summary, error}"), "401": error("no valid admin token") } }
+            },
+            "/api/openapi.json": { "get": { "summary": "This document", "responses": { "200": ok("OpenAPI 3") } } }
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error", "message"], "properties": {
+                    "error": { "type": "string", "description": "stable code, e.g. invalid_query" },
+                    "message": { "type": "string", "description": "one sentence naming the problem" } } },
+                "Decision": { "type": "object", "required": ["decision", "person_id", "record_id", "position"], "additionalProperties": false, "properties": {
+                    "decision": { "type": "string", "enum": ["accept", "reject"] },
+                    "person_id": { "type": "string", "description": "roster person id, or 'inferred' for the tier-2 guess" },
+                    "record_id": { "type": "string" },
+                    "position": { "type": "integer", "minimum": 1 },
+                    "note": { "type": "string" } } }
+            }
+        }
+    })
+}
+
+/// Serves the document.
+pub async fn openapi() -> Json<Value> {
+    Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_path_is_in_the_document() {
+        let document = document();
+        let paths = document["paths"].as_object().unwrap();
+        assert_eq!(paths.len(), DOCUMENTED_PATHS.len());
+        for path in DOCUMENTED_PATHS {
+            assert!(paths.contains_key(path), "{path}");
+        }
+    }
+}

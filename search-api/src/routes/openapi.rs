@@ -70,7 +70,7 @@ pub fn document() -> Value {
         },
         "paths": {
             "/health": { "get": { "summary": "Liveness and document count", "responses": { "200": ok("{status, documents}") } } },
-            "/api/search": { "get": search.clone() },
+            "/api/search": { "get": search },
             "/api/publications": { "get": search },
             "/api/publications/{id}": { "get": {
                 "summary": "One record with each author's healthcare-scientist tag",
@@ -108,12 +108,12 @@ pub fn document() -> Value {
             }},
             "/api/curation/decisions": { "post": {
                 "summary": "Accept or reject an attribution (applies from the next re-tag)",
-                "security": bearer.clone(),
+                "security": bearer,
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Decision" } } } },
                 "responses": { "201": ok("{recorded, takes_effect}"), "400": error("malformed JSON"), "401": error("no valid token"), "404": error("no such record"), "415": error("not JSON"), "422": error("not a valid decision") }
             }},
             "/api/admin/retag": {
-                "post": { "summary": "Re-tag the index in the background", "security": bearer.clone(),
+                "post": { "summary": "Re-tag the index in the background", "security": bearer,
                     "responses": { "202": ok("the job state"), "401": error("no valid admin token"), "409": error("a re-tag is running") } },
                 "get": { "summary": "The re-tag job's state", "security": bearer,
                     "responses": { "200": ok("{running, started_at, finished_at, summary, error}"), "401": error("no valid admin token") } }

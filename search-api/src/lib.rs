@@ -47,6 +47,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod highlight;
+pub mod pages;
 pub mod privacy;
 pub mod query;
 pub mod routes;

@@ -463,3 +463,189 @@ async fn curators_write_behind_tokens_and_a_retag_applies_their_decisions() {
     }
     api.stop().await;
 }
+
+/// Headless Chromium on a page: its DOM after rendering, and a screenshot
+/// kept under `target/screenshots/` as an artefact of the run. `None` when
+/// Chromium is not installed outside CI (CI installs it and requires it).
+fn chromium(url: &str, screenshot: &str) -> Option<String> {
+    let binary = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            std::process::Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(binary) = binary else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium for the page tests"
+        );
+        eprintln!("chromium not installed: page tests skipped");
+        return None;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1800",
+    ];
+    let user_data = format!("--user-data-dir={}", profile.path().display());
+    let dom = std::process::Command::new(binary)
+        .args(flags)
+        .arg(&user_data)
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&directory).unwrap();
+    let shot = std::process::Command::new(binary)
+        .args(flags)
+        .arg(&user_data)
+        .arg(format!(
+            "--screenshot={}",
+            directory.join(screenshot).display()
+        ))
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    assert!(
+        directory.join(screenshot).metadata().unwrap().len() > 1000,
+        "a screenshot was taken"
+    );
+    Some(String::from_utf8(dom.stdout).unwrap())
+}
+
+/// The numbers in `<td class="n">` cells of the table row `data-group="{group}"`.
+fn row_numbers(dom: &str, group: &str) -> Vec<u64> {
+    let start = dom
+        .find(&format!(r#"data-group="{group}""#))
+        .unwrap_or_else(|| panic!("row {group}"));
+    let row = &dom[start..start + dom[start..].find("</tr>").unwrap()];
+    row.split(r#"class="n">"#)
+        .skip(1)
+        .map(|cell| {
+            let text: String = cell.chars().take_while(|c| *c != '<').collect();
+            let text = if text.is_empty() {
+                // a linked count: <a href=…>N</a>
+                cell.split('>')
+                    .nth(1)
+                    .unwrap_or("")
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect()
+            } else {
+                text
+            };
+            text.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("number in {cell}"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_the_right_figures_in_a_real_browser() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
+        .await
+        .unwrap();
+    let api = Api::start(data.path()).await;
+    let (_, table) = api
+        .get("/api/metrics/participation?group_by=organisation")
+        .await;
+    let total = &table["total"];
+    let base = api.base.clone();
+    let record_id = total["records"]["publications"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, record) = api.get(&format!("/api/publications/{record_id}")).await;
+    let person = record["authors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["hcs"]["band"] == "accept")
+        .unwrap()["hcs"]["person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pages = tokio::task::spawn_blocking(move || {
+        let metrics = chromium(
+            &format!("{base}/metrics?group_by=organisation"),
+            "metrics.png",
+        )?;
+        let search = chromium(&format!("{base}/?hcs=roster"), "search.png")?;
+        let profile = chromium(&format!("{base}/people/{person}"), "person.png")?;
+        let record = chromium(
+            &format!("{base}/publications/{record_id}"),
+            "publication.png",
+        )?;
+        Some((metrics, search, profile, record))
+    })
+    .await
+    .unwrap();
+    let Some((metrics, search, profile, record_page)) = pages else {
+        api.stop().await;
+        return;
+    };
+    // The dashboard's total row and charts show the API's figures.
+    let numbers = row_numbers(&metrics, "Total");
+    let want = |key: &str| total[key].as_u64().unwrap();
+    assert_eq!(
+        numbers,
+        [
+            want("people_leading"),
+            want("people_conducting"),
+            want("grants_led"),
+            want("grants_co_applicant"),
+            want("publications"),
+            want("publications_key_author")
+        ]
+    );
+    let trend_start = metrics
+        .find(r#"id="trend-publications""#)
+        .expect("trend chart");
+    let trend = &metrics[trend_start..trend_start + metrics[trend_start..].find("</svg>").unwrap()];
+    let per_year: u64 = trend
+        .split(r#"data-value=""#)
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(
+        per_year,
+        want("publications"),
+        "each publication counts in one year"
+    );
+    assert!(metrics.contains(r#"id="csv""#) && metrics.contains("format=csv"));
+    // The search page narrows to tagged records and says how many.
+    assert!(
+        search.contains(&format!(r#"id="total">{} records"#, want("publications"))),
+        "search page total"
+    );
+    assert!(profile.contains("<h2>Publications</h2>"));
+    assert!(
+        record_page.contains(r#"class="tag""#),
+        "tagged authors are marked"
+    );
+    assert!(!record_page.contains('@'), "no addresses on pages");
+    api.stop().await;
+}

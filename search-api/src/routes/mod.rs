@@ -24,6 +24,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::{json_error, ApiError};
+use crate::pages;
 use crate::state::AppState;
 
 /// Largest accepted request body: the API is read-only, so bodies are never needed.
@@ -33,6 +34,12 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.settings().request_timeout;
     Router::new()
+        .route("/", get(pages::search_page))
+        .route("/metrics", get(pages::metrics_page))
+        .route("/people", get(pages::people_page))
+        .route("/people/{person_id}", get(pages::person_page))
+        .route("/publications/{*id}", get(pages::publication_page))
+        .route("/grants/{*id}", get(pages::grant_page))
         .route("/health", get(health::health))
         .route("/api/search", get(search::search))
         .route("/api/publications", get(search::search))
@@ -112,7 +119,11 @@ async fn json_error_bodies(response: Response) -> Response {
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+        // Pages answer their errors as pages.
+        .is_some_and(|value| {
+            value.as_bytes().starts_with(b"application/json")
+                || value.as_bytes().starts_with(b"text/html")
+        });
     if is_json || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

@@ -1,0 +1,95 @@
+//! The page shell and HTML escaping shared by every page.
+
+use std::fmt::Write;
+
+/// Text made safe for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A query-string value, percent-encoded.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            other => {
+                let _ = write!(out, "%{other:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// A whole page: title, navigation, body (already HTML).
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · HCS Research Index</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f7f8fa; }}
+header {{ background: #00426a; color: white; padding: 0.8rem 1.5rem; display: flex; gap: 1.5rem; align-items: baseline; }}
+header a {{ color: white; text-decoration: none; }}
+header strong {{ font-size: 1.2rem; }}
+main {{ max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }}
+.layout {{ display: grid; grid-template-columns: 16rem 1fr; gap: 1.5rem; }}
+aside h3 {{ font-size: 0.9rem; margin: 1rem 0 0.3rem; text-transform: uppercase; color: #50606f; }}
+aside ul {{ list-style: none; padding: 0; margin: 0; font-size: 0.9rem; }}
+.result {{ background: white; padding: 0.8rem 1rem; margin: 0 0 0.8rem; border-radius: 6px; box-shadow: 0 1px 2px #0002; }}
+.result h2 {{ font-size: 1.05rem; margin: 0 0 0.3rem; }}
+.meta {{ color: #50606f; font-size: 0.85rem; }}
+.tag {{ display: inline-block; background: #e3f1e8; color: #165c2d; border-radius: 4px; padding: 0 0.35rem; font-size: 0.8rem; margin-left: 0.3rem; }}
+.tag.review {{ background: #fff3d6; color: #7a5500; }}
+table {{ border-collapse: collapse; background: white; width: 100%; font-size: 0.9rem; }}
+th, td {{ border-bottom: 1px solid #dde2e7; padding: 0.35rem 0.6rem; text-align: left; }}
+td.n, th.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
+form.search input[type=text] {{ width: 60%; padding: 0.4rem; font-size: 1rem; }}
+.chart {{ background: white; padding: 0.5rem; border-radius: 6px; margin: 0.8rem 0; }}
+.error {{ background: #fde8e8; padding: 0.8rem 1rem; border-radius: 6px; }}
+b {{ background: #fff1a8; }}
+</style>
+</head>
+<body>
+<header><strong><a href="/">HCS Research Index</a></strong>
+<a href="/">Search</a><a href="/metrics">Participation</a><a href="/people">People</a></header>
+<main>
+{body}
+</main>
+</body>
+</html>
+"#,
+        title = escape(title)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_and_queries_are_escaped() {
+        assert_eq!(
+            escape("<script>\"x\" & 'y'"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;"
+        );
+        assert_eq!(encode("a b&c/é"), "a+b%26c%2F%C3%A9");
+    }
+}

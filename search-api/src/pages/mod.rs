@@ -1,0 +1,664 @@
+//! Web pages for people who do not read JSON: search with facets, a record,
+//! a grant, people and their profiles, and the participation dashboard with
+//! charts and CSV download. Rendered on the server from the same engine and
+//! library calls as the JSON API; every value is HTML-escaped.
+
+pub mod charts;
+pub mod layout;
+
+use std::fmt::Write;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use indexer::clock::current_year;
+use indexer::links::grant_outputs;
+use indexer::metrics::{measure, Cell, GroupBy, MetricsQuery, TierChoice};
+use indexer::people::{profile, rank, Scored};
+use indexer::records::Record;
+use indexer::tagging::model::{Band, PersonTag, Role, SlotTag};
+use indexer::tagging::Tier;
+use serde::Deserialize;
+
+use self::charts::bar_chart;
+use self::layout::{encode, escape, page};
+use crate::error::ApiError;
+use crate::query::Facet;
+use crate::routes::records::normalize_id;
+use crate::routes::search::parse_params;
+use crate::state::AppState;
+
+/// A page, or an error page with the API error's status and message.
+type PageResult = Result<Html<String>, PageError>;
+
+/// An [`ApiError`] shown as a page.
+pub struct PageError(ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        PageError(error)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let message = match &self.0 {
+            ApiError::Internal(detail) => {
+                tracing::error!(error = %detail, "page failed");
+                "Something went wrong on our side; it has been logged.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let body = format!(r#"<p class="error">{}</p>"#, escape(&message));
+        (status, Html(page("Error", &body))).into_response()
+    }
+}
+
+fn role_text(role: &Role) -> String {
+    match role {
+        Role::Author {
+            position,
+            corresponding,
+        } => {
+            let place = format!("{position:?}").to_lowercase();
+            if *corresponding {
+                format!("{place} author, corresponding")
+            } else {
+                format!("{place} author")
+            }
+        }
+        Role::Grant {
+            category,
+            published,
+        } => {
+            format!("{published} ({})", format!("{category:?}").to_lowercase())
+        }
+    }
+}
+
+fn tag_badge(tag: &PersonTag) -> String {
+    let (class, text) = match (tag.tier, tag.band) {
+        (Tier::Roster, Band::Accept) => ("tag", "HCS"),
+        (Tier::Roster, _) => ("tag review", "HCS? review"),
+        (Tier::Inferred, _) => ("tag review", "possible HCS"),
+    };
+    let detail = [
+        tag.discipline.as_deref(),
+        tag.organisation.as_ref().map(|o| o.name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let link = match (&tag.person_id, tag.band) {
+        (Some(id), Band::Accept) => format!(r#" <a href="/people/{}">profile</a>"#, encode(id)),
+        _ => String::new(),
+    };
+    format!(
+        r#"<span class="{class}" title="score {} · {}">{text}{}</span>{link}"#,
+        tag.score,
+        escape(&detail),
+        if detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", escape(&detail))
+        }
+    )
+}
+
+/// `GET /`: search with facets.
+pub async fn search_page(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> PageResult {
+    let q = pairs
+        .iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let mut body = format!(
+        r#"<form class="search" action="/" method="get"><input type="text" name="q" value="{}" placeholder="e.g. audiology, &quot;medical physics&quot;, author:evans"> <button>Search</button> <label><input type="checkbox" name="hcs" value="roster"{}> healthcare scientists only</label></form>"#,
+        escape(&q),
+        if pairs.iter().any(|(k, v)| k == "hcs" && v == "roster") {
+            " checked"
+        } else {
+            ""
+        }
+    );
+    let params = parse_params(pairs.clone()).map_err(ApiError::from)?;
+    let request = params.clone();
+    let outcome = state
+        .run_blocking(move |state| {
+            Ok(state
+                .engine()
+                .search(&state.searcher(), state.store(), &request)?)
+        })
+        .await?;
+    let base: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "page").collect();
+    let link_with = |key: &str, value: &str| {
+        let mut query: Vec<String> = base
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        query.push(format!("{}={}", encode(key), encode(value)));
+        format!("/?{}", query.join("&"))
+    };
+    let mut facets = String::new();
+    let facet_list: [(&str, &str, &Facet); 6] = [
+        ("Healthcare scientists", "hcs", &outcome.facets.hcs),
+        ("Division", "division", &outcome.facets.division),
+        ("Discipline", "discipline", &outcome.facets.discipline),
+        ("Organisation", "organisation", &outcome.facets.organisation),
+        ("Year", "year", &outcome.facets.year),
+        ("Type", "type", &outcome.facets.publication_type),
+    ];
+    for (title, key, facet) in facet_list {
+        if facet.buckets.is_empty() {
+            continue;
+        }
+        let _ = write!(facets, "<h3>{}</h3><ul>", escape(title));
+        for bucket in facet.buckets.iter().take(15) {
+            let value = match &bucket.value {
+                crate::query::FacetValue::Number(n) => n.to_string(),
+                crate::query::FacetValue::Text(t) => t.clone(),
+            };
+            let _ = write!(
+                facets,
+                r#"<li><a href="{}">{}</a> ({})</li>"#,
+                escape(&link_with(key, &value)),
+                escape(&value),
+                bucket.count
+            );
+        }
+        facets.push_str("</ul>");
+    }
+    let mut results = format!(
+        r#"<p class="meta" id="total">{} records</p>"#,
+        outcome.total
+    );
+    for hit in &outcome.hits {
+        let record = &hit.record;
+        let (year, detail) = match record {
+            Record::Publication(p) => (
+                p.published.year,
+                p.authors
+                    .iter()
+                    .take(8)
+                    .map(|a| a.display_name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Record::Grant(g) => (0, g.funder.clone()),
+        };
+        let _ = write!(
+            results,
+            r#"<div class="result"><h2><a href="/publications/{}">{}</a></h2><div class="meta">{} · {}</div></div>"#,
+            encode(record.id()),
+            hit.title_html,
+            year,
+            escape(&detail)
+        );
+    }
+    let _ = write!(
+        body,
+        r#"<div class="layout"><aside>{facets}</aside><section>{results}</section></div>"#
+    );
+    Ok(Html(page("Search", &body)))
+}
+
+/// `GET /publications/{id}`: one record with its tagged authors.
+pub async fn publication_page(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let id = normalize_id(&id);
+    let lookup = id.clone();
+    let found = state
+        .run_blocking(move |state| {
+            Ok(state
+                .engine()
+                .find(&state.searcher(), state.store(), &lookup)?)
+        })
+        .await?;
+    let Some((record, tags)) = found else {
+        return Err(ApiError::NotFound(format!("no record '{id}'")).into());
+    };
+    let Record::Publication(publication) = &record else {
+        return grant_html(&state, record, tags).await;
+    };
+    let mut body = format!("<h1>{}</h1>", escape(&publication.title));
+    let journal = publication
+        .journal
+        .as_ref()
+        .map(|j| j.title.as_str())
+        .unwrap_or("");
+    let _ = write!(
+        body,
+        r#"<p class="meta">{} · {} · <a href="/api/publications/{}">JSON</a></p><ol>"#,
+        escape(journal),
+        publication.published.year,
+        encode(&publication.id)
+    );
+    for author in &publication.authors {
+        let tag = tags
+            .iter()
+            .find(|t| t.position == author.position)
+            .map(|t| tag_badge(&t.tag))
+            .unwrap_or_default();
+        let _ = write!(body, "<li>{} {tag}</li>", escape(&author.display_name()));
+    }
+    body.push_str("</ol>");
+    if let Some(r#abstract) = &publication.r#abstract {
+        let _ = write!(body, "<p>{}</p>", escape(&r#abstract.text()));
+    }
+    Ok(Html(page(&publication.title, &body)))
+}
+
+/// `GET /grants/{id}`: a grant, its people with roles and tags, and its outputs.
+pub async fn grant_page(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let id = normalize_id(&id);
+    let lookup = id.clone();
+    let found = state
+        .run_blocking(move |state| {
+            Ok(state
+                .engine()
+                .find(&state.searcher(), state.store(), &lookup)?)
+        })
+        .await?;
+    match found {
+        Some((record @ Record::Grant(_), tags)) => grant_html(&state, record, tags).await,
+        _ => Err(ApiError::NotFound(format!("no grant '{id}'")).into()),
+    }
+}
+
+async fn grant_html(state: &AppState, record: Record, tags: Vec<SlotTag>) -> PageResult {
+    let Record::Grant(grant) = &record else {
+        return Err(ApiError::NotFound("not a grant".into()).into());
+    };
+    let for_outputs = (**grant).clone();
+    let outputs = state
+        .run_blocking(move |state| {
+            grant_outputs(state.store(), &state.searcher(), &for_outputs)
+                .map_err(ApiError::internal)
+        })
+        .await?;
+    let mut body = format!("<h1>{}</h1>", escape(&grant.title));
+    let amount = grant
+        .amount
+        .map(|a| format!("{} {a:.0}", grant.currency.as_deref().unwrap_or("GBP")))
+        .unwrap_or_default();
+    let _ = write!(
+        body,
+        r#"<p class="meta">{} {} · {} · {} to {} · {}</p><h2>People</h2><table><tr><th>Name</th><th>Role</th><th>Healthcare scientist</th></tr>"#,
+        escape(&grant.funder),
+        escape(&grant.reference),
+        escape(grant.programme.as_deref().unwrap_or("")),
+        escape(grant.start.as_deref().unwrap_or("?")),
+        escape(grant.end.as_deref().unwrap_or("?")),
+        escape(&amount)
+    );
+    for (index, person) in grant.people.iter().enumerate() {
+        let tag = tags
+            .iter()
+            .find(|t| t.position as usize == index + 1)
+            .map(|t| tag_badge(&t.tag))
+            .unwrap_or_default();
+        let name = person.full_name.clone().unwrap_or_else(|| {
+            format!(
+                "{} {}",
+                person.given.as_deref().unwrap_or(""),
+                person.family.as_deref().unwrap_or("")
+            )
+        });
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{tag}</td></tr>",
+            escape(&name),
+            escape(&person.role)
+        );
+    }
+    body.push_str(r#"</table><h2>Outputs</h2><table id="outputs"><tr><th>Output</th><th>How linked</th></tr>"#);
+    for output in &outputs {
+        let title = output
+            .link
+            .title
+            .clone()
+            .unwrap_or_else(|| output.record_id.clone().unwrap_or_default());
+        let cell = match &output.record_id {
+            Some(id) => format!(
+                r#"<a href="/publications/{}">{}</a>"#,
+                encode(id),
+                escape(&title)
+            ),
+            None => escape(&title),
+        };
+        let _ = write!(
+            body,
+            "<tr><td>{cell}</td><td>{}</td></tr>",
+            escape(&format!("{:?}", output.link.method))
+        );
+    }
+    body.push_str("</table>");
+    Ok(Html(page(&grant.title, &body)))
+}
+
+/// `/people` query.
+#[derive(Debug, Deserialize)]
+pub struct PeopleQuery {
+    q: Option<String>,
+}
+
+/// `GET /people?q=`: the collaborator finder.
+pub async fn people_page(
+    State(state): State<AppState>,
+    Query(query): Query<PeopleQuery>,
+) -> PageResult {
+    let q = query.q.unwrap_or_default();
+    let mut body = format!(
+        r#"<h1>Find collaborators</h1><form class="search" action="/people" method="get"><input type="text" name="q" value="{}" placeholder="a topic, e.g. hearing screening"> <button>Find people</button></form>"#,
+        escape(&q)
+    );
+    if !q.trim().is_empty() {
+        let topic = q.clone();
+        let ranked = state
+            .run_blocking(move |state| {
+                let matches =
+                    state
+                        .engine()
+                        .tagged_matches(&state.searcher(), state.store(), &topic, 500)?;
+                let best = matches.first().map_or(1.0, |m| f64::from(m.2).max(1e-6));
+                let scored = matches.iter().map(|(record, tags, score)| Scored {
+                    record,
+                    tags,
+                    relevance: f64::from(*score) / best,
+                });
+                Ok(rank(scored, current_year(), 50))
+            })
+            .await?;
+        body.push_str(r#"<table id="people"><tr><th>Person</th><th>Discipline</th><th>Organisation</th><th class="n">Score</th><th>Top records</th></tr>"#);
+        for person in &ranked {
+            let records = person
+                .records
+                .iter()
+                .take(3)
+                .map(|r| {
+                    format!(
+                        r#"<a href="/publications/{}">{}</a>"#,
+                        encode(&r.id),
+                        escape(&r.title)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("<br>");
+            let _ = write!(
+                body,
+                r#"<tr><td><a href="/people/{}">{}</a></td><td>{}</td><td>{}</td><td class="n">{:.2}</td><td>{records}</td></tr>"#,
+                encode(&person.person_id),
+                escape(&person.name),
+                escape(person.discipline.as_deref().unwrap_or("")),
+                escape(person.organisation.as_deref().unwrap_or("")),
+                person.score
+            );
+        }
+        body.push_str("</table>");
+    }
+    Ok(Html(page("People", &body)))
+}
+
+/// `GET /people/{id}`: a profile.
+pub async fn person_page(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let lookup = id.clone();
+    let found = state
+        .run_blocking(move |state| {
+            let records =
+                state
+                    .engine()
+                    .person_records(&state.searcher(), state.store(), &lookup)?;
+            let scored = records.iter().map(|(record, tags)| Scored {
+                record,
+                tags,
+                relevance: 1.0,
+            });
+            let Some(profile) = profile(&lookup, scored, current_year()) else {
+                return Ok(None);
+            };
+            let similar = state
+                .derived()?
+                .topics
+                .similar(&lookup, &profile.coauthors, 10);
+            Ok(Some((profile, similar)))
+        })
+        .await?;
+    let Some((profile, similar)) = found else {
+        return Err(ApiError::NotFound(format!("no published work attributed to '{id}'")).into());
+    };
+    let mut body = format!(
+        r#"<h1>{}</h1><p class="meta">{} · {} · {}</p>"#,
+        escape(&profile.name),
+        escape(profile.discipline.as_deref().unwrap_or("")),
+        escape(profile.division.as_deref().unwrap_or("")),
+        escape(profile.organisation.as_deref().unwrap_or(""))
+    );
+    for (title, list) in [
+        ("Publications", &profile.publications),
+        ("Grants", &profile.grants),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(body, "<h2>{title}</h2><ul>");
+        for record in list.iter() {
+            let href = if record.kind == "grant" {
+                "grants"
+            } else {
+                "publications"
+            };
+            let _ = write!(
+                body,
+                r#"<li><a href="/{href}/{}">{}</a> <span class="meta">{} · {}</span></li>"#,
+                encode(&record.id),
+                escape(&record.title),
+                record.year.map(|y| y.to_string()).unwrap_or_default(),
+                escape(&role_text(&record.role))
+            );
+        }
+        body.push_str("</ul>");
+    }
+    let list = |items: Vec<String>| {
+        if items.is_empty() {
+            "none yet".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let coauthors = profile
+        .coauthors
+        .iter()
+        .map(|c| {
+            format!(
+                r#"<a href="/people/{}">{}</a> ({})"#,
+                encode(&c.person_id),
+                escape(&c.name),
+                c.shared_records
+            )
+        })
+        .collect();
+    let topics = profile.topics.iter().map(|(t, _)| escape(t)).collect();
+    let similar = similar
+        .iter()
+        .map(|s| {
+            format!(
+                r#"<a href="/people/{}">{}</a>"#,
+                encode(&s.person_id),
+                escape(&s.name)
+            )
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<h2>Co-authors</h2><p>{}</p><h2>Topics</h2><p>{}</p><h2>Similar people</h2><p>{}</p>",
+        list(coauthors),
+        list(topics),
+        list(similar)
+    );
+    Ok(Html(page(&profile.name, &body)))
+}
+
+/// `/metrics` query.
+#[derive(Debug, Deserialize)]
+pub struct MetricsPageQuery {
+    group_by: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    tier: Option<String>,
+}
+
+/// `GET /metrics`: the participation dashboard.
+pub async fn metrics_page(
+    State(state): State<AppState>,
+    Query(query): Query<MetricsPageQuery>,
+) -> PageResult {
+    let group_by =
+        match query.group_by.as_deref().unwrap_or("organisation") {
+            "year" => GroupBy::Year,
+            "division" => GroupBy::Division,
+            "discipline" => GroupBy::Discipline,
+            "funder" => GroupBy::Funder,
+            "organisation" => GroupBy::Organisation,
+            other => return Err(ApiError::InvalidParameter(format!(
+                "group_by '{other}' is not one of year, organisation, division, discipline, funder"
+            ))
+            .into()),
+        };
+    let year = |name: &str, value: &Option<String>| -> Result<Option<u16>, ApiError> {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::InvalidParameter(format!("{name} must be a year"))),
+        }
+    };
+    let tier = if query.tier.as_deref() == Some("inferred") {
+        TierChoice::Inferred
+    } else {
+        TierChoice::Roster
+    };
+    let (from, to) = (year("from", &query.from)?, year("to", &query.to)?);
+    let (table, trend) = state
+        .run_blocking(move |state| {
+            let derived = state.derived()?;
+            let table = measure(
+                &derived.metrics,
+                &MetricsQuery {
+                    from,
+                    to,
+                    group_by,
+                    tier,
+                },
+            );
+            let trend = measure(
+                &derived.metrics,
+                &MetricsQuery {
+                    from,
+                    to,
+                    group_by: GroupBy::Year,
+                    tier,
+                },
+            );
+            Ok((table, trend))
+        })
+        .await?;
+    let group_name = format!("{group_by:?}").to_lowercase();
+    let tier_name = if tier == TierChoice::Inferred {
+        "inferred"
+    } else {
+        "roster"
+    };
+    let range = |v: Option<u16>| v.map(|y| y.to_string()).unwrap_or_default();
+    let csv = format!(
+        "/api/metrics/participation?format=csv&group_by={group_name}&tier={tier_name}&from={}&to={}",
+        range(from),
+        range(to)
+    );
+    let mut body = format!(
+        r#"<h1>Participation in research</h1>
+<form action="/metrics" method="get">Group by <select name="group_by">{}</select> from <input name="from" size="5" value="{}"> to <input name="to" size="5" value="{}"> <select name="tier"><option value="roster"{}>roster (counted)</option><option value="inferred"{}>inferred (possible)</option></select> <button>Show</button> · <a id="csv" href="{}">Download CSV</a></form>"#,
+        ["year", "organisation", "division", "discipline", "funder"]
+            .iter()
+            .map(|g| format!(
+                r#"<option value="{g}"{}>{g}</option>"#,
+                if *g == group_name { " selected" } else { "" }
+            ))
+            .collect::<String>(),
+        range(from),
+        range(to),
+        if tier_name == "roster" {
+            " selected"
+        } else {
+            ""
+        },
+        if tier_name == "inferred" {
+            " selected"
+        } else {
+            ""
+        },
+        escape(&csv)
+    );
+    let series =
+        |table: &indexer::metrics::Participation, pick: fn(&Cell) -> usize| -> Vec<(String, f64)> {
+            table
+                .rows
+                .iter()
+                .map(|(group, cell)| (group.clone(), pick(cell) as f64))
+                .collect()
+        };
+    body.push_str(&bar_chart(
+        "trend-publications",
+        "(c) Publications with a healthcare-scientist author, per year",
+        &series(&trend, |c| c.publications),
+    ));
+    body.push_str(&bar_chart(
+        "trend-grants",
+        "(b) Grants led by a healthcare scientist, per year",
+        &series(&trend, |c| c.grants_led),
+    ));
+    body.push_str(&bar_chart(
+        "breakdown",
+        &format!("(c) Publications by {group_name}"),
+        &series(&table, |c| c.publications),
+    ));
+    body.push_str(r#"<table id="participation"><tr><th>Group</th><th class="n">(a) people leading</th><th class="n">(a) people conducting</th><th class="n">(b) grants led</th><th class="n">(b) with co-applicant</th><th class="n">(c) publications</th><th class="n">(c) first/last/corresponding</th></tr>"#);
+    let filter = match group_by {
+        GroupBy::Organisation => Some("organisation"),
+        GroupBy::Division => Some("division"),
+        GroupBy::Discipline => Some("discipline"),
+        GroupBy::Year => Some("year"),
+        GroupBy::Funder => None,
+    };
+    let rows = table
+        .rows
+        .iter()
+        .map(|(g, c)| (g.as_str(), c, true))
+        .chain(std::iter::once(("Total", &table.total, false)));
+    for (group, cell, is_group) in rows {
+        let publications = match (filter, is_group) {
+            (Some(key), true) => format!(
+                r#"<a href="/?hcs={tier_name}&{key}={}">{}</a>"#,
+                encode(group),
+                cell.publications
+            ),
+            _ => cell.publications.to_string(),
+        };
+        let _ = write!(
+            body,
+            r#"<tr data-group="{}"><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{publications}</td><td class="n">{}</td></tr>"#,
+            escape(group),
+            escape(group),
+            cell.people_leading,
+            cell.people_conducting,
+            cell.grants_led,
+            cell.grants_co_applicant,
+            cell.publications_key_author
+        );
+    }
+    body.push_str("</table>");
+    Ok(Html(page("Participation", &body)))
+}

@@ -17,7 +17,7 @@
 //! tier 2 counts inferred healthcare scientists (review band, people by
 //! record and position), always reported apart.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -62,6 +62,8 @@ pub struct MetricsQuery {
     pub group_by: GroupBy,
     /// Tier.
     pub tier: TierChoice,
+    /// List the record ids behind every cell (large: off for dashboards).
+    pub with_records: bool,
 }
 
 /// Amounts per currency (grants are rarely all in one).
@@ -86,8 +88,9 @@ pub struct Cell {
     pub publications: usize,
     /// (c) publications with a healthcare scientist as first, last or corresponding author.
     pub publications_key_author: usize,
-    /// The records behind each measure, for drill-down.
-    pub records: CellRecords,
+    /// The records behind each measure, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<CellRecords>,
 }
 
 /// Record ids behind each measure of a cell.
@@ -122,35 +125,84 @@ pub struct Participation {
     pub total: Cell,
 }
 
-/// Distinct people and record sets, accumulated before counting.
+/// A set of small numbers (interned people, record indices) as bits: an
+/// insert is a shift and an OR, a count is a popcount.
+#[derive(Default)]
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn insert(&mut self, value: u32) {
+        let (word, bit) = ((value / 64) as usize, value % 64);
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    /// The members in order, visiting only the set bits.
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(index, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    index as u32 * 64 + bit
+                })
+            })
+        })
+    }
+}
+
+/// Distinct people and records (as indices into the facts), accumulated before counting.
 #[derive(Default)]
 struct Tally {
-    leading: BTreeSet<String>,
-    conducting: BTreeSet<String>,
-    records: CellRecords,
-    led_amounts: BTreeMap<String, (String, f64)>,
-    co_amounts: BTreeMap<String, (String, f64)>,
+    leading: BitSet,
+    conducting: BitSet,
+    grants_led: BitSet,
+    grants_co_applicant: BitSet,
+    publications: BitSet,
+    publications_key_author: BitSet,
+    conducting_records: BitSet,
 }
 
 impl Tally {
-    fn finish(self) -> Cell {
-        let sum = |amounts: &BTreeMap<String, (String, f64)>| {
+    fn finish(self, index: &MetricsIndex, with_records: bool) -> Cell {
+        let sum = |records: &BitSet| {
             let mut totals = Amounts::new();
-            for (currency, amount) in amounts.values() {
-                *totals.entry(currency.clone()).or_default() += amount;
+            for record in records.iter() {
+                if let Some((currency, amount)) = &index.records[record as usize].amount {
+                    *totals.entry(currency.clone()).or_default() += amount;
+                }
             }
             totals
+        };
+        let ids = |records: &BitSet| -> BTreeSet<String> {
+            records
+                .iter()
+                .map(|r| index.records[r as usize].id.clone())
+                .collect()
         };
         Cell {
             people_leading: self.leading.len(),
             people_conducting: self.conducting.len(),
-            grants_led: self.records.grants_led.len(),
-            grants_led_amount: sum(&self.led_amounts),
-            grants_co_applicant: self.records.grants_co_applicant.len(),
-            grants_co_applicant_amount: sum(&self.co_amounts),
-            publications: self.records.publications.len(),
-            publications_key_author: self.records.publications_key_author.len(),
-            records: self.records,
+            grants_led: self.grants_led.len(),
+            grants_led_amount: sum(&self.grants_led),
+            grants_co_applicant: self.grants_co_applicant.len(),
+            grants_co_applicant_amount: sum(&self.grants_co_applicant),
+            publications: self.publications.len(),
+            publications_key_author: self.publications_key_author.len(),
+            records: with_records.then(|| CellRecords {
+                grants_led: ids(&self.grants_led),
+                grants_co_applicant: ids(&self.grants_co_applicant),
+                publications: ids(&self.publications),
+                publications_key_author: ids(&self.publications_key_author),
+                conducting: ids(&self.conducting_records),
+            }),
         }
     }
 }
@@ -158,8 +210,8 @@ impl Tally {
 /// What one tagged person contributes to the measures.
 #[derive(Debug, Clone)]
 struct PersonFact {
-    /// Roster person id, or `record#position` for an inferred person.
-    person: String,
+    /// Roster person id, or `record#position` for an inferred person, interned.
+    person: u32,
     tier: Tier,
     band: Band,
     role: Role,
@@ -189,6 +241,7 @@ pub struct MetricsIndex {
 impl MetricsIndex {
     /// Reads the facts of `records` and their `tags` (in the same order).
     pub fn build(records: &[Record], tags: &[Vec<SlotTag>]) -> Self {
+        let mut people: HashMap<String, u32> = HashMap::new();
         let records = records
             .iter()
             .zip(tags)
@@ -213,22 +266,24 @@ impl MetricsIndex {
                         }),
                     ),
                 };
-                let people = tags
-                    .iter()
-                    .map(|slot| PersonFact {
-                        person: slot
-                            .tag
-                            .person_id
-                            .clone()
-                            .unwrap_or_else(|| format!("{}#{}", record.id(), slot.position)),
-                        tier: slot.tag.tier,
-                        band: slot.tag.band,
-                        role: slot.tag.role.clone(),
-                        organisation: slot.tag.organisation.as_ref().map(|o| o.name.clone()),
-                        division: slot.tag.division.clone(),
-                        discipline: slot.tag.discipline.clone(),
-                    })
-                    .collect();
+                let people =
+                    tags.iter()
+                        .map(|slot| PersonFact {
+                            person: {
+                                let key = slot.tag.person_id.clone().unwrap_or_else(|| {
+                                    format!("{}#{}", record.id(), slot.position)
+                                });
+                                let next = people.len() as u32;
+                                *people.entry(key).or_insert(next)
+                            },
+                            tier: slot.tag.tier,
+                            band: slot.tag.band,
+                            role: slot.tag.role.clone(),
+                            organisation: slot.tag.organisation.as_ref().map(|o| o.name.clone()),
+                            division: slot.tag.division.clone(),
+                            discipline: slot.tag.discipline.clone(),
+                        })
+                        .collect();
                 RecordFacts {
                     id: record.id().to_owned(),
                     grant,
@@ -264,9 +319,16 @@ pub fn participation(
 
 /// Measures participation over prepared facts.
 pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
-    let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
+    let years: BTreeMap<u16, String> = index
+        .records
+        .iter()
+        .filter_map(|record| record.year)
+        .map(|year| (year, year.to_string()))
+        .collect();
+    let mut groups: HashMap<&str, Tally> = HashMap::new();
     let mut total = Tally::default();
-    for record in &index.records {
+    for (number, record) in index.records.iter().enumerate() {
+        let number = number as u32;
         let in_range = record.year.is_some_and(|y| {
             query.from.is_none_or(|from| y >= from) && query.to.is_none_or(|to| y <= to)
         });
@@ -274,10 +336,10 @@ pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
             continue;
         }
         for person in record.people.iter().filter(|p| counts(p, query.tier)) {
-            for key in group_keys(record, person, query.group_by) {
-                add(groups.entry(key).or_default(), record, person);
+            for key in group_keys(record, person, query.group_by, &years) {
+                add(groups.entry(key).or_default(), number, record, person);
             }
-            add(&mut total, record, person);
+            add(&mut total, number, record, person);
         }
     }
     Participation {
@@ -287,9 +349,11 @@ pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
         to: query.to,
         rows: groups
             .into_iter()
-            .map(|(key, tally)| (key, tally.finish()))
+            .map(|(key, tally)| (key.to_owned(), tally.finish(index, query.with_records)))
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
             .collect(),
-        total: total.finish(),
+        total: total.finish(index, query.with_records),
     }
 }
 
@@ -302,42 +366,45 @@ fn counts(person: &PersonFact, tier: TierChoice) -> bool {
 }
 
 /// The groups one tagged person on a record falls into.
-fn group_keys(record: &RecordFacts, person: &PersonFact, group_by: GroupBy) -> Vec<String> {
-    const UNKNOWN: &str = "(unknown)";
-    let known = |value: &Option<String>| value.clone().unwrap_or_else(|| UNKNOWN.to_owned());
+/// Label of the group for facts that lack the grouped value.
+const UNKNOWN: &str = "(unknown)";
+
+/// The groups one tagged person on a record falls into (borrowed: no
+/// allocation per fact; years are looked up in `years`).
+fn group_keys<'a>(
+    record: &'a RecordFacts,
+    person: &'a PersonFact,
+    group_by: GroupBy,
+    years: &'a BTreeMap<u16, String>,
+) -> Vec<&'a str> {
+    let known = |value: &'a Option<String>| value.as_deref().unwrap_or(UNKNOWN);
     match group_by {
         GroupBy::Year => vec![record
             .year
-            .map_or_else(|| UNKNOWN.to_owned(), |y| y.to_string())],
+            .and_then(|y| years.get(&y))
+            .map_or(UNKNOWN, String::as_str)],
         GroupBy::Organisation => vec![known(&person.organisation)],
         GroupBy::Division => vec![known(&person.division)],
         GroupBy::Discipline => vec![known(&person.discipline)],
-        GroupBy::Funder if record.funders.is_empty() => vec![UNKNOWN.to_owned()],
+        GroupBy::Funder if record.funders.is_empty() => vec![UNKNOWN],
         GroupBy::Funder => {
-            let funders: BTreeSet<&String> = record.funders.iter().collect();
-            funders.into_iter().cloned().collect()
+            let funders: BTreeSet<&str> = record.funders.iter().map(String::as_str).collect();
+            funders.into_iter().collect()
         }
     }
 }
 
-fn add(tally: &mut Tally, record: &RecordFacts, person: &PersonFact) {
-    let id = record.id.clone();
-    tally.conducting.insert(person.person.clone());
-    tally.records.conducting.insert(id.clone());
+fn add(tally: &mut Tally, number: u32, record: &RecordFacts, person: &PersonFact) {
+    tally.conducting.insert(person.person);
+    tally.conducting_records.insert(number);
     match (&person.role, record.grant) {
         (Role::Grant { category, .. }, true) => match category {
             GrantRoleCategory::Leadership => {
-                tally.leading.insert(person.person.clone());
-                tally.records.grants_led.insert(id.clone());
-                if let Some(amount) = &record.amount {
-                    tally.led_amounts.insert(id, amount.clone());
-                }
+                tally.leading.insert(person.person);
+                tally.grants_led.insert(number);
             }
             GrantRoleCategory::CoApplicant => {
-                tally.records.grants_co_applicant.insert(id.clone());
-                if let Some(amount) = &record.amount {
-                    tally.co_amounts.insert(id, amount.clone());
-                }
+                tally.grants_co_applicant.insert(number);
             }
             GrantRoleCategory::Other => {}
         },
@@ -348,14 +415,14 @@ fn add(tally: &mut Tally, record: &RecordFacts, person: &PersonFact) {
             },
             false,
         ) => {
-            tally.records.publications.insert(id.clone());
+            tally.publications.insert(number);
             if *corresponding
                 || matches!(
                     position,
                     BylinePosition::First | BylinePosition::Last | BylinePosition::Sole
                 )
             {
-                tally.records.publications_key_author.insert(id);
+                tally.publications_key_author.insert(number);
             }
         }
         _ => {}
@@ -567,6 +634,7 @@ mod tests {
             to: None,
             group_by,
             tier,
+            with_records: true,
         }
     }
 
@@ -591,7 +659,12 @@ mod tests {
         assert_eq!(rows["Swansea Bay"].publications, 1);
         assert_eq!(rows["Velindre"].publications, 2);
         assert_eq!(rows["Velindre"].publications_key_author, 0);
-        assert!(rows["Velindre"].records.publications.contains("pmid:2"));
+        assert!(rows["Velindre"]
+            .records
+            .as_ref()
+            .unwrap()
+            .publications
+            .contains("pmid:2"));
         assert_eq!(rows["Velindre"].grants_co_applicant, 1);
         assert!(!rows.contains_key("Hywel Dda"), "tier 2 is reported apart");
     }

@@ -135,7 +135,7 @@ async fn records_carry_tags_and_metrics_count_them() {
 
     // The same table over HTTP as on the command line.
     let (status, table) = api
-        .get("/api/metrics/participation?group_by=organisation")
+        .get("/api/metrics/participation?group_by=organisation&records=true")
         .await;
     assert_eq!(status, 200, "{table}");
     assert_eq!(table, cli_table);
@@ -355,7 +355,7 @@ async fn curators_write_behind_tokens_and_a_retag_applies_their_decisions() {
     };
     let api = Api::start_with(data.path(), settings).await;
     // An accepted attribution to reject.
-    let (_, table) = api.get("/api/metrics/participation").await;
+    let (_, table) = api.get("/api/metrics/participation?records=true").await;
     let record_id = table["total"]["records"]["publications"][0]
         .as_str()
         .unwrap()
@@ -570,7 +570,7 @@ async fn pages_render_the_right_figures_in_a_real_browser() {
         .unwrap();
     let api = Api::start(data.path()).await;
     let (_, table) = api
-        .get("/api/metrics/participation?group_by=organisation")
+        .get("/api/metrics/participation?group_by=organisation&records=true")
         .await;
     let total = &table["total"];
     let base = api.base.clone();

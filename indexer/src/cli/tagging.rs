@@ -302,6 +302,8 @@ pub fn metrics(
         to: args.to,
         group_by: args.group_by,
         tier: args.tier,
+        // JSON is for audit: every cell lists its records.
+        with_records: matches!(args.format, MetricsFormat::Json),
     };
     let table = participation(&records, &tags, &query);
     match args.format {

@@ -515,18 +515,19 @@ pub async fn metrics_page(
     State(state): State<AppState>,
     Query(query): Query<MetricsPageQuery>,
 ) -> PageResult {
-    let group_by =
-        match query.group_by.as_deref().unwrap_or("organisation") {
-            "year" => GroupBy::Year,
-            "division" => GroupBy::Division,
-            "discipline" => GroupBy::Discipline,
-            "funder" => GroupBy::Funder,
-            "organisation" => GroupBy::Organisation,
-            other => return Err(ApiError::InvalidParameter(format!(
+    let group_by = match query.group_by.as_deref().unwrap_or("organisation") {
+        "year" => GroupBy::Year,
+        "division" => GroupBy::Division,
+        "discipline" => GroupBy::Discipline,
+        "funder" => GroupBy::Funder,
+        "organisation" => GroupBy::Organisation,
+        other => {
+            return Err(ApiError::InvalidParameter(format!(
                 "group_by '{other}' is not one of year, organisation, division, discipline, funder"
             ))
-            .into()),
-        };
+            .into())
+        }
+    };
     let year = |name: &str, value: &Option<String>| -> Result<Option<u16>, ApiError> {
         match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
@@ -552,6 +553,7 @@ pub async fn metrics_page(
                     to,
                     group_by,
                     tier,
+                    with_records: false,
                 },
             );
             let trend = measure(
@@ -561,6 +563,7 @@ pub async fn metrics_page(
                     to,
                     group_by: GroupBy::Year,
                     tier,
+                    with_records: false,
                 },
             );
             Ok((table, trend))

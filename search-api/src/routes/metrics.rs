@@ -20,6 +20,7 @@ pub struct ParticipationParams {
     group_by: Option<String>,
     tier: Option<String>,
     format: Option<String>,
+    records: Option<String>,
 }
 
 fn year(parameter: &str, value: Option<&str>) -> Result<Option<u16>, ApiError> {
@@ -83,6 +84,13 @@ pub async fn participation(
                 ("roster", TierChoice::Roster),
                 ("inferred", TierChoice::Inferred),
             ],
+        )?,
+        // The record ids behind every cell: for audit, on request (they are large).
+        with_records: choice(
+            "records",
+            params.records.as_deref(),
+            false,
+            &[("true", true), ("false", false)],
         )?,
     };
     if let (Some(from), Some(to)) = (query.from, query.to) {

@@ -142,67 +142,91 @@ impl BitSet {
     fn len(&self) -> usize {
         self.0.iter().map(|word| word.count_ones() as usize).sum()
     }
+}
 
-    /// The members in order, visiting only the set bits.
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.iter().enumerate().flat_map(|(index, &word)| {
-            let mut rest = word;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let bit = rest.trailing_zeros();
-                    rest &= rest - 1;
-                    index as u32 * 64 + bit
-                })
-            })
-        })
+/// Distinct records counted as they are visited: records come in index
+/// order, so a record is new exactly when it differs from the last one seen.
+/// No set is kept unless the record ids are wanted.
+#[derive(Default)]
+struct RecordSet {
+    last: Option<u32>,
+    count: usize,
+    amounts: Amounts,
+    members: Option<Vec<u32>>,
+}
+
+impl RecordSet {
+    fn new(with_records: bool) -> Self {
+        RecordSet {
+            members: with_records.then(Vec::new),
+            ..RecordSet::default()
+        }
+    }
+
+    fn insert(&mut self, number: u32, amount: Option<&(String, f64)>) {
+        if self.last == Some(number) {
+            return;
+        }
+        self.last = Some(number);
+        self.count += 1;
+        if let Some((currency, amount)) = amount {
+            *self.amounts.entry(currency.clone()).or_default() += amount;
+        }
+        if let Some(members) = &mut self.members {
+            members.push(number);
+        }
+    }
+
+    fn ids(&self, index: &MetricsIndex) -> BTreeSet<String> {
+        self.members
+            .iter()
+            .flatten()
+            .map(|&r| index.records[r as usize].id.clone())
+            .collect()
     }
 }
 
-/// Distinct people and records (as indices into the facts), accumulated before counting.
-#[derive(Default)]
+/// Distinct people (as bits) and records, accumulated before counting.
 struct Tally {
     leading: BitSet,
     conducting: BitSet,
-    grants_led: BitSet,
-    grants_co_applicant: BitSet,
-    publications: BitSet,
-    publications_key_author: BitSet,
-    conducting_records: BitSet,
+    grants_led: RecordSet,
+    grants_co_applicant: RecordSet,
+    publications: RecordSet,
+    publications_key_author: RecordSet,
+    conducting_records: RecordSet,
 }
 
 impl Tally {
+    fn new(with_records: bool) -> Self {
+        Tally {
+            leading: BitSet::default(),
+            conducting: BitSet::default(),
+            grants_led: RecordSet::new(with_records),
+            grants_co_applicant: RecordSet::new(with_records),
+            publications: RecordSet::new(with_records),
+            publications_key_author: RecordSet::new(with_records),
+            conducting_records: RecordSet::new(with_records),
+        }
+    }
+
     fn finish(self, index: &MetricsIndex, with_records: bool) -> Cell {
-        let sum = |records: &BitSet| {
-            let mut totals = Amounts::new();
-            for record in records.iter() {
-                if let Some((currency, amount)) = &index.records[record as usize].amount {
-                    *totals.entry(currency.clone()).or_default() += amount;
-                }
-            }
-            totals
-        };
-        let ids = |records: &BitSet| -> BTreeSet<String> {
-            records
-                .iter()
-                .map(|r| index.records[r as usize].id.clone())
-                .collect()
-        };
         Cell {
             people_leading: self.leading.len(),
             people_conducting: self.conducting.len(),
-            grants_led: self.grants_led.len(),
-            grants_led_amount: sum(&self.grants_led),
-            grants_co_applicant: self.grants_co_applicant.len(),
-            grants_co_applicant_amount: sum(&self.grants_co_applicant),
-            publications: self.publications.len(),
-            publications_key_author: self.publications_key_author.len(),
+            grants_led: self.grants_led.count,
+            grants_co_applicant: self.grants_co_applicant.count,
+            publications: self.publications.count,
+            publications_key_author: self.publications_key_author.count,
             records: with_records.then(|| CellRecords {
-                grants_led: ids(&self.grants_led),
-                grants_co_applicant: ids(&self.grants_co_applicant),
-                publications: ids(&self.publications),
-                publications_key_author: ids(&self.publications_key_author),
-                conducting: ids(&self.conducting_records),
+                grants_led: self.grants_led.ids(index),
+                grants_co_applicant: self.grants_co_applicant.ids(index),
+                publications: self.publications.ids(index),
+                publications_key_author: self.publications_key_author.ids(index),
+                conducting: self.conducting_records.ids(index),
             }),
+            grants_led_amount: self.grants_led.amounts,
+            grants_co_applicant_amount: self.grants_co_applicant.amounts,
         }
     }
 }
@@ -215,9 +239,10 @@ struct PersonFact {
     tier: Tier,
     band: Band,
     role: Role,
-    organisation: Option<String>,
-    division: Option<String>,
-    discipline: Option<String>,
+    /// Group labels, interned in [`MetricsIndex::labels`] (0 is "(unknown)").
+    organisation: u32,
+    division: u32,
+    discipline: u32,
 }
 
 /// What one record contributes: built once, aggregated per query.
@@ -226,7 +251,10 @@ struct RecordFacts {
     id: String,
     grant: bool,
     year: Option<u16>,
-    funders: Vec<String>,
+    /// The year as an interned label.
+    year_label: u32,
+    /// Funders as interned labels (at least one: "(unknown)" when none).
+    funders: Vec<u32>,
     amount: Option<(String, f64)>,
     people: Vec<PersonFact>,
 }
@@ -236,12 +264,46 @@ struct RecordFacts {
 #[derive(Debug, Clone, Default)]
 pub struct MetricsIndex {
     records: Vec<RecordFacts>,
+    /// Every group label (organisations, divisions, disciplines, funders, years), interned.
+    labels: Vec<String>,
+}
+
+/// Interns group labels so aggregation compares and indexes integers.
+struct Labels {
+    ids: HashMap<String, u32>,
+    labels: Vec<String>,
+}
+
+impl Labels {
+    fn new() -> Self {
+        let mut labels = Labels {
+            ids: HashMap::new(),
+            labels: Vec::new(),
+        };
+        labels.id(UNKNOWN);
+        labels
+    }
+
+    fn id(&mut self, label: &str) -> u32 {
+        if let Some(&id) = self.ids.get(label) {
+            return id;
+        }
+        let id = self.labels.len() as u32;
+        self.ids.insert(label.to_owned(), id);
+        self.labels.push(label.to_owned());
+        id
+    }
+
+    fn of(&mut self, label: Option<&str>) -> u32 {
+        label.map_or(0, |label| self.id(label))
+    }
 }
 
 impl MetricsIndex {
     /// Reads the facts of `records` and their `tags` (in the same order).
     pub fn build(records: &[Record], tags: &[Vec<SlotTag>]) -> Self {
         let mut people: HashMap<String, u32> = HashMap::new();
+        let mut labels = Labels::new();
         let records = records
             .iter()
             .zip(tags)
@@ -266,6 +328,13 @@ impl MetricsIndex {
                         }),
                     ),
                 };
+                let mut funders: Vec<u32> = funders.iter().map(|f: &String| labels.id(f)).collect();
+                funders.sort_unstable();
+                funders.dedup();
+                if funders.is_empty() {
+                    funders.push(0);
+                }
+                let year_label = labels.of(year.map(|y: u16| y.to_string()).as_deref());
                 let people =
                     tags.iter()
                         .map(|slot| PersonFact {
@@ -279,22 +348,30 @@ impl MetricsIndex {
                             tier: slot.tag.tier,
                             band: slot.tag.band,
                             role: slot.tag.role.clone(),
-                            organisation: slot.tag.organisation.as_ref().map(|o| o.name.clone()),
-                            division: slot.tag.division.clone(),
-                            discipline: slot.tag.discipline.clone(),
+                            organisation: labels.of(slot
+                                .tag
+                                .organisation
+                                .as_ref()
+                                .map(|o| o.name.as_str())),
+                            division: labels.of(slot.tag.division.as_deref()),
+                            discipline: labels.of(slot.tag.discipline.as_deref()),
                         })
                         .collect();
                 RecordFacts {
                     id: record.id().to_owned(),
                     grant,
                     year,
+                    year_label,
                     funders,
                     amount,
                     people,
                 }
             })
             .collect();
-        MetricsIndex { records }
+        MetricsIndex {
+            records,
+            labels: labels.labels,
+        }
     }
 
     /// Records with at least one tag.
@@ -319,14 +396,8 @@ pub fn participation(
 
 /// Measures participation over prepared facts.
 pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
-    let years: BTreeMap<u16, String> = index
-        .records
-        .iter()
-        .filter_map(|record| record.year)
-        .map(|year| (year, year.to_string()))
-        .collect();
-    let mut groups: HashMap<&str, Tally> = HashMap::new();
-    let mut total = Tally::default();
+    let mut groups: Vec<Option<Tally>> = (0..index.labels.len()).map(|_| None).collect();
+    let mut total = Tally::new(query.with_records);
     for (number, record) in index.records.iter().enumerate() {
         let number = number as u32;
         let in_range = record.year.is_some_and(|y| {
@@ -336,8 +407,25 @@ pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
             continue;
         }
         for person in record.people.iter().filter(|p| counts(p, query.tier)) {
-            for key in group_keys(record, person, query.group_by, &years) {
-                add(groups.entry(key).or_default(), number, record, person);
+            let single = [match query.group_by {
+                GroupBy::Year => record.year_label,
+                GroupBy::Organisation => person.organisation,
+                GroupBy::Division => person.division,
+                GroupBy::Discipline => person.discipline,
+                GroupBy::Funder => 0,
+            }];
+            let keys: &[u32] = if query.group_by == GroupBy::Funder {
+                &record.funders
+            } else {
+                &single
+            };
+            for &key in keys {
+                add(
+                    groups[key as usize].get_or_insert_with(|| Tally::new(query.with_records)),
+                    number,
+                    record,
+                    person,
+                );
             }
             add(&mut total, number, record, person);
         }
@@ -349,7 +437,13 @@ pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
         to: query.to,
         rows: groups
             .into_iter()
-            .map(|(key, tally)| (key.to_owned(), tally.finish(index, query.with_records)))
+            .enumerate()
+            .filter_map(|(label, tally)| {
+                Some((
+                    index.labels[label].clone(),
+                    tally?.finish(index, query.with_records),
+                ))
+            })
             .collect::<BTreeMap<_, _>>()
             .into_iter()
             .collect(),
@@ -369,42 +463,19 @@ fn counts(person: &PersonFact, tier: TierChoice) -> bool {
 /// Label of the group for facts that lack the grouped value.
 const UNKNOWN: &str = "(unknown)";
 
-/// The groups one tagged person on a record falls into (borrowed: no
-/// allocation per fact; years are looked up in `years`).
-fn group_keys<'a>(
-    record: &'a RecordFacts,
-    person: &'a PersonFact,
-    group_by: GroupBy,
-    years: &'a BTreeMap<u16, String>,
-) -> Vec<&'a str> {
-    let known = |value: &'a Option<String>| value.as_deref().unwrap_or(UNKNOWN);
-    match group_by {
-        GroupBy::Year => vec![record
-            .year
-            .and_then(|y| years.get(&y))
-            .map_or(UNKNOWN, String::as_str)],
-        GroupBy::Organisation => vec![known(&person.organisation)],
-        GroupBy::Division => vec![known(&person.division)],
-        GroupBy::Discipline => vec![known(&person.discipline)],
-        GroupBy::Funder if record.funders.is_empty() => vec![UNKNOWN],
-        GroupBy::Funder => {
-            let funders: BTreeSet<&str> = record.funders.iter().map(String::as_str).collect();
-            funders.into_iter().collect()
-        }
-    }
-}
-
 fn add(tally: &mut Tally, number: u32, record: &RecordFacts, person: &PersonFact) {
     tally.conducting.insert(person.person);
-    tally.conducting_records.insert(number);
+    tally.conducting_records.insert(number, None);
     match (&person.role, record.grant) {
         (Role::Grant { category, .. }, true) => match category {
             GrantRoleCategory::Leadership => {
                 tally.leading.insert(person.person);
-                tally.grants_led.insert(number);
+                tally.grants_led.insert(number, record.amount.as_ref());
             }
             GrantRoleCategory::CoApplicant => {
-                tally.grants_co_applicant.insert(number);
+                tally
+                    .grants_co_applicant
+                    .insert(number, record.amount.as_ref());
             }
             GrantRoleCategory::Other => {}
         },
@@ -415,14 +486,14 @@ fn add(tally: &mut Tally, number: u32, record: &RecordFacts, person: &PersonFact
             },
             false,
         ) => {
-            tally.publications.insert(number);
+            tally.publications.insert(number, None);
             if *corresponding
                 || matches!(
                     position,
                     BylinePosition::First | BylinePosition::Last | BylinePosition::Sole
                 )
             {
-                tally.publications_key_author.insert(number);
+                tally.publications_key_author.insert(number, None);
             }
         }
         _ => {}

@@ -310,22 +310,11 @@ impl<'a> IndexWriterSession<'a> {
         record: &Record,
         versions: &[Record],
     ) -> Result<(), IndexError> {
-        let document = to_document(&self.store.fields, record, versions).map_err(|source| {
-            IndexError::StoredRecord {
-                path: self.store.path.clone(),
-                id: record.id().to_owned(),
-                source,
-            }
-        })?;
-        self.writer
-            .delete_term(Term::from_field_text(self.store.fields.id, record.id()));
-        self.writer
-            .add_document(document)
-            .map_err(|e| self.store.tantivy_error(e))?;
-        Ok(())
+        self.upsert_tagged(record, versions, &[])
     }
 
-    /// Rewrites a stored record with its tags (the record and versions as they are).
+    /// Adds `record`, the merge of `versions`, with its tags (none before
+    /// tagging), replacing any record with the same id.
     pub fn upsert_tagged(
         &mut self,
         record: &Record,

@@ -23,7 +23,7 @@ use self::charts::bar_chart;
 use self::layout::{encode, escape, page};
 use crate::error::ApiError;
 use crate::query::Facet;
-use crate::routes::records::normalize_id;
+use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
 use crate::state::AppState;
 
@@ -208,15 +208,7 @@ pub async fn search_page(
 
 /// `GET /publications/{id}`: one record with its tagged authors.
 pub async fn publication_page(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
-    let id = normalize_id(&id);
-    let lookup = id.clone();
-    let found = state
-        .run_blocking(move |state| {
-            Ok(state
-                .engine()
-                .find(&state.searcher(), state.store(), &lookup)?)
-        })
-        .await?;
+    let (id, found) = find_record(&state, &id).await?;
     let Some((record, tags)) = found else {
         return Err(ApiError::NotFound(format!("no record '{id}'")).into());
     };
@@ -253,15 +245,7 @@ pub async fn publication_page(State(state): State<AppState>, Path(id): Path<Stri
 
 /// `GET /grants/{id}`: a grant, its people with roles and tags, and its outputs.
 pub async fn grant_page(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
-    let id = normalize_id(&id);
-    let lookup = id.clone();
-    let found = state
-        .run_blocking(move |state| {
-            Ok(state
-                .engine()
-                .find(&state.searcher(), state.store(), &lookup)?)
-        })
-        .await?;
+    let (id, found) = find_record(&state, &id).await?;
     match found {
         Some((record @ Record::Grant(_), tags)) => grant_html(&state, record, tags).await,
         _ => Err(ApiError::NotFound(format!("no grant '{id}'")).into()),

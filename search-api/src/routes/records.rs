@@ -33,7 +33,7 @@ pub fn normalize_id(id: &str) -> String {
 }
 
 /// Looks a record up by id, with its tags; 400 for an impossible id.
-async fn find_record(
+pub(crate) async fn find_record(
     state: &AppState,
     id: &str,
 ) -> Result<(String, Option<(Record, Vec<SlotTag>)>), ApiError> {

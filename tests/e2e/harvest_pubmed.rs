@@ -423,10 +423,14 @@ fn requests_to_ncbi_are_paced_at_the_configured_rate() {
         "average gap {average:?}"
     );
     // …and never more than 10 in any one-second window, as NCBI counts them.
+    // The times are taken where the server receives each request, so a busy
+    // test machine can delay one receipt by a few milliseconds and squeeze
+    // the next window: the window is shortened by that jitter.
+    const RECEIPT_JITTER: Duration = Duration::from_millis(50);
     for (index, start) in times.iter().enumerate() {
         let in_window = times[index..]
             .iter()
-            .take_while(|t| **t - *start < Duration::from_secs(1))
+            .take_while(|t| **t - *start < Duration::from_secs(1) - RECEIPT_JITTER)
             .count();
         assert!(in_window <= 10, "{in_window} requests within one second");
     }

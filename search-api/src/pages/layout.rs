@@ -2,21 +2,7 @@
 
 use std::fmt::Write;
 
-/// Text made safe for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::highlight::escape;
 
 /// A query-string value, percent-encoded.
 pub fn encode(text: &str) -> String {
@@ -88,7 +74,7 @@ mod tests {
     fn markup_and_queries_are_escaped() {
         assert_eq!(
             escape("<script>\"x\" & 'y'"),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;"
+            "&lt;script&gt;&quot;x&quot; &amp; &#x27;y&#x27;"
         );
         assert_eq!(encode("a b&c/é"), "a+b%26c%2F%C3%A9");
     }

@@ -41,4 +41,5 @@ pub mod metrics;
 pub mod people;
 pub mod records;
 pub mod sources;
+pub mod tabular;
 pub mod tagging;

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::records::Record;
-use crate::tagging::model::{Band, BylinePosition, GrantRoleCategory, Role, SlotTag};
+use crate::tagging::model::{Band, GrantRoleCategory, Role, SlotTag};
 use crate::tagging::Tier;
 
 /// How records are grouped.
@@ -312,13 +312,13 @@ impl MetricsIndex {
                 let (grant, year, funders, amount) = match record {
                     Record::Publication(p) => (
                         false,
-                        Some(p.published.year),
+                        record.year(),
                         p.grants.iter().filter_map(|g| g.agency.clone()).collect(),
                         None,
                     ),
                     Record::Grant(g) => (
                         true,
-                        g.start.as_deref().and_then(|d| d.get(..4)?.parse().ok()),
+                        record.year(),
                         vec![g.funder.clone()],
                         g.amount.map(|amount| {
                             (
@@ -459,9 +459,8 @@ fn counts(person: &PersonFact, tier: TierChoice) -> bool {
     }
 }
 
-/// The groups one tagged person on a record falls into.
 /// Label of the group for facts that lack the grouped value.
-const UNKNOWN: &str = "(unknown)";
+pub const UNKNOWN: &str = "(unknown)";
 
 fn add(tally: &mut Tally, number: u32, record: &RecordFacts, person: &PersonFact) {
     tally.conducting.insert(person.person);
@@ -479,20 +478,9 @@ fn add(tally: &mut Tally, number: u32, record: &RecordFacts, person: &PersonFact
             }
             GrantRoleCategory::Other => {}
         },
-        (
-            Role::Author {
-                position,
-                corresponding,
-            },
-            false,
-        ) => {
+        (role @ Role::Author { .. }, false) => {
             tally.publications.insert(number, None);
-            if *corresponding
-                || matches!(
-                    position,
-                    BylinePosition::First | BylinePosition::Last | BylinePosition::Sole
-                )
-            {
+            if role.is_key_author() {
                 tally.publications_key_author.insert(number, None);
             }
         }
@@ -502,18 +490,6 @@ fn add(tally: &mut Tally, number: u32, record: &RecordFacts, person: &PersonFact
 
 /// The table as CSV: one line per group and a final `total` line.
 pub fn to_csv(participation: &Participation) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "group",
-        "people_leading",
-        "people_conducting",
-        "grants_led",
-        "grants_led_amount",
-        "grants_co_applicant",
-        "grants_co_applicant_amount",
-        "publications",
-        "publications_key_author",
-    ])?;
     let amounts = |amounts: &Amounts| {
         amounts
             .iter()
@@ -525,29 +501,41 @@ pub fn to_csv(participation: &Participation) -> Result<String, csv::Error> {
         .rows
         .iter()
         .map(|(group, cell)| (group.as_str(), cell))
-        .chain(std::iter::once(("total", &participation.total)));
-    for (group, cell) in rows {
-        writer.write_record([
-            group.to_owned(),
-            cell.people_leading.to_string(),
-            cell.people_conducting.to_string(),
-            cell.grants_led.to_string(),
-            amounts(&cell.grants_led_amount),
-            cell.grants_co_applicant.to_string(),
-            amounts(&cell.grants_co_applicant_amount),
-            cell.publications.to_string(),
-            cell.publications_key_author.to_string(),
-        ])?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+        .chain(std::iter::once(("total", &participation.total)))
+        .map(|(group, cell)| {
+            vec![
+                group.to_owned(),
+                cell.people_leading.to_string(),
+                cell.people_conducting.to_string(),
+                cell.grants_led.to_string(),
+                amounts(&cell.grants_led_amount),
+                cell.grants_co_applicant.to_string(),
+                amounts(&cell.grants_co_applicant_amount),
+                cell.publications.to_string(),
+                cell.publications_key_author.to_string(),
+            ]
+        });
+    crate::tabular::write_csv(
+        &[
+            "group",
+            "people_leading",
+            "people_conducting",
+            "grants_led",
+            "grants_led_amount",
+            "grants_co_applicant",
+            "grants_co_applicant_amount",
+            "publications",
+            "publications_key_author",
+        ],
+        rows,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::records::{Grant, Publication, PublicationDate};
-    use crate::tagging::model::{Evidence, PersonTag, TaggedOrganisation};
+    use crate::tagging::model::{BylinePosition, Evidence, PersonTag, TaggedOrganisation};
 
     fn tag(
         person: Option<&str>,

@@ -137,40 +137,6 @@ pub fn age_weight(year: Option<u16>, now: u16) -> f64 {
     0.5f64.powf(age / HALF_LIFE_YEARS)
 }
 
-fn year_of(record: &Record) -> Option<u16> {
-    match record {
-        Record::Publication(p) => Some(p.published.year),
-        Record::Grant(g) => g.start.as_deref().and_then(|d| d.get(..4)?.parse().ok()),
-    }
-}
-
-fn title_of(record: &Record) -> &str {
-    match record {
-        Record::Publication(p) => &p.title,
-        Record::Grant(g) => &g.title,
-    }
-}
-
-/// The name a slot was published under.
-fn published_name(record: &Record, position: u32) -> String {
-    match record {
-        Record::Publication(p) => p
-            .authors
-            .iter()
-            .find(|a| a.position == position)
-            .map(|a| a.display_name())
-            .unwrap_or_default(),
-        Record::Grant(g) => g
-            .people
-            .get(position.saturating_sub(1) as usize)
-            .map(|p| match (&p.given, &p.family) {
-                (Some(given), Some(family)) => format!("{given} {family}"),
-                _ => p.full_name.clone().unwrap_or_default(),
-            })
-            .unwrap_or_default(),
-    }
-}
-
 /// The accepted roster slots of a record.
 fn accepted(tags: &[SlotTag]) -> impl Iterator<Item = &SlotTag> {
     tags.iter()
@@ -193,10 +159,10 @@ struct Person {
 
 impl Person {
     fn see(&mut self, record: &Record, slot: &SlotTag, weight: f64) {
-        let year = year_of(record);
+        let year = record.year();
         if self.records.is_empty() || year >= self.newest {
             self.newest = year;
-            self.name = published_name(record, slot.position);
+            self.name = record.person_name(slot.position);
             self.discipline = slot.tag.discipline.clone();
             self.division = slot.tag.division.clone();
             self.organisation = slot.tag.organisation.as_ref().map(|o| o.name.clone());
@@ -204,7 +170,7 @@ impl Person {
         self.score += weight;
         self.records.push(PersonRecord {
             id: record.id().to_owned(),
-            title: title_of(record).to_owned(),
+            title: record.title().to_owned(),
             year,
             kind: match record {
                 Record::Publication(_) => "publication",
@@ -243,7 +209,7 @@ fn gather<'a>(
 ) -> BTreeMap<String, Person> {
     let mut people: BTreeMap<String, Person> = BTreeMap::new();
     for scored in records {
-        let year = year_of(scored.record);
+        let year = scored.record.year();
         let slots: Vec<&SlotTag> = accepted(scored.tags).collect();
         for slot in &slots {
             let Some(id) = slot.tag.person_id.as_deref() else {
@@ -263,7 +229,7 @@ fn gather<'a>(
                     let entry = person
                         .coauthors
                         .entry(other_id.clone())
-                        .or_insert_with(|| (published_name(scored.record, other.position), 0));
+                        .or_insert_with(|| (scored.record.person_name(other.position), 0));
                     entry.1 += 1;
                 }
             }

@@ -38,6 +38,43 @@ impl Record {
             Record::Grant(grant) => &grant.provenance,
         }
     }
+
+    /// The title as plain text.
+    pub fn title(&self) -> &str {
+        match self {
+            Record::Publication(publication) => &publication.title,
+            Record::Grant(grant) => &grant.title,
+        }
+    }
+
+    /// The year the record counts under: publication year, or a grant's start year.
+    pub fn year(&self) -> Option<u16> {
+        match self {
+            Record::Publication(publication) => Some(publication.published.year),
+            Record::Grant(grant) => grant
+                .start
+                .as_deref()
+                .and_then(|d| d.get(..4)?.parse().ok()),
+        }
+    }
+
+    /// The name the person in `position` was published under (a byline
+    /// position, or a 1-based place in a grant's people); empty when there is none.
+    pub fn person_name(&self, position: u32) -> String {
+        match self {
+            Record::Publication(publication) => publication
+                .authors
+                .iter()
+                .find(|author| author.position == position)
+                .map(|author| author.display_name())
+                .unwrap_or_default(),
+            Record::Grant(grant) => grant
+                .people
+                .get(position.saturating_sub(1) as usize)
+                .map(GrantPerson::display_name)
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// A published work with its authors, subjects, grants and provenance.
@@ -473,6 +510,17 @@ pub struct GrantPerson {
     /// The person's organisation on this award, when published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation: Option<Organisation>,
+}
+
+impl GrantPerson {
+    /// "Given Family" when both are known, else the name as published whole.
+    pub fn display_name(&self) -> String {
+        match (&self.given, &self.family) {
+            (Some(given), Some(family)) => format!("{given} {family}"),
+            (None, Some(family)) => family.clone(),
+            _ => self.full_name.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// A link from a grant to a research output.

@@ -1,30 +1,46 @@
 //! # search-api
 //!
-//! The HCS Research Index's read side: a JSON API over the tantivy index that
+//! The HCS Research Index's read side: a JSON API and web pages over the tantivy index that
 //! `indexer` writes under `<data dir>/index`. It never writes to the index, and
 //! picks up the indexer's commits by itself within about a second.
 //!
 //! ## Endpoints
 //!
-//! - `GET /api/search` — parameters:
+//! The whole surface is described in `GET /api/openapi.json`; in short:
+//!
+//! - `GET /api/publications` (also `/api/search`) and `GET /api/grants` — parameters:
 //!   - `q`: query in tantivy syntax over title (boosted ×3), abstract, MeSH,
 //!     keywords, authors, affiliations and journal. Terms are ANDed unless the
 //!     query says `OR`; `"phrases"`, `field:value`, `-exclusions`,
 //!     `year:[2015 TO 2020]` work. Empty or absent: every record (browse).
 //!   - `page` (≥ 1, default 1), `per_page` (1–100, default 20); results deeper
 //!     than 10,000 (`page × per_page`) are refused, not clamped.
-//!   - `year`, `year_from`, `year_to` (inclusive); `type` and `journal`
-//!     (repeatable or comma-separated for `type`, any of the values, ignoring case).
+//!   - `year`, `year_from`, `year_to` (inclusive; a grant's start year); `type`
+//!     (publication type or grant programme), `journal` (publications) or
+//!     `funder` (grants); `hcs`/`tier` (`roster`, `inferred`), `role`
+//!     (`leadership`, `co_applicant`, `other`, `author`, `first`, `last`,
+//!     `corresponding`, `key_author`), `band` (`accept`, `review`),
+//!     `discipline`, `division`, `organisation`. List filters are repeatable
+//!     (or comma-separated), match any of their values ignoring case, and each
+//!     holds on its own: `role=leadership&organisation=X` finds records with a
+//!     counted leader and a counted scientist at X (usually, not always, the same person).
 //!   - `sort`: `relevance` (default with `q`), `newest` (default when browsing), `oldest`.
+//!   - `format`: `json` (default) or `csv` — every match in order, up to 10,000
+//!     rows, with the total in `X-Total-Count`.
 //!
 //!   Empty values count as absent; unknown or repeated parameters are a 400.
 //!   The answer has `total`, `page`, `per_page`, `pages`, `sort`, `results`
-//!   (id, title, year, journal, first 10 authors and `author_count`, types,
-//!   doi/pmid/pmcid, score, HTML `highlights` for title and abstract) and
-//!   `facets` (`year`, `type`, `journal`: `buckets` of `{value, count}` over
-//!   all hits, plus `other` for values beyond the size caps).
-//! - `GET /api/publications/{id}` — the stored record (`pmid:12345`; a bare
-//!   number is taken as a PMID), with no e-mail addresses; 404 if absent.
+//!   (ids, title, year or dates, first 10 authors or grant people, the counted
+//!   healthcare scientists in `hcs`, score, HTML `highlights` for title and
+//!   abstract) and `facets` (`year`, `type`, `journal`, `funder`, `hcs`,
+//!   `role`, `band`, `discipline`, `division`, `organisation`: `buckets` of
+//!   `{value, count}` over all hits, plus `other` for values beyond the size caps).
+//! - `GET /api/publications/{id}`, `GET /api/grants/{id}` — the stored record
+//!   with each person's tag (a grant with its linked outputs), no e-mail addresses.
+//! - `GET /api/people?q=topic` — the collaborator finder; `/api/people/{id}` a profile.
+//! - `GET /api/metrics/participation` — measures (a)(b)(c) grouped by year,
+//!   organisation, division, discipline or funder, each cell with drill-down queries.
+//! - `POST /api/curation/decisions`, `POST|GET /api/admin/retag` — behind bearer tokens.
 //! - `GET /health` — `{"status": "ok", "documents": N}`.
 //!
 //! Every error is `{"error": "<code>", "message": "<sentence>"}`: 400
@@ -56,5 +72,5 @@ pub mod state;
 
 pub use error::ApiError;
 pub use routes::router;
-pub use serve::{serve, serve_router, ServeOptions};
+pub use serve::{serve, serve_router, spawn, Running, ServeOptions};
 pub use state::{ApiSettings, AppState, OpenError};

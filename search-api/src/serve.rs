@@ -46,6 +46,60 @@ impl Default for ServeOptions {
     }
 }
 
+/// A server running on a background task, stopped by [`Running::stop`] (or on drop).
+#[derive(Debug)]
+pub struct Running {
+    /// The address it listens on.
+    pub address: std::net::SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// `http://<address>`, the base of every URL.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the shutdown timeout) and waits.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Binds `address` (port 0 for any free port) and serves `app` there on a
+/// background task: for embedding, tests and benchmarks.
+pub async fn spawn(
+    address: std::net::SocketAddr,
+    app: Router,
+    options: ServeOptions,
+) -> io::Result<Running> {
+    let listener = TcpListener::bind(address).await?;
+    let address = listener.local_addr()?;
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve_router(listener, app, options, async {
+        let _ = stop.await;
+    }));
+    Ok(Running {
+        address,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    })
+}
+
 /// Serves [`router`]`(state)` on `listener` until `shutdown` completes, with default options.
 pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F)
 where

@@ -5,110 +5,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::oneshot;
 
+use crate::server::TestServer as Api;
 use crate::support::{fixture, indexer};
-
-/// A running search-api over `data`, answering GETs.
-struct Api {
-    base: String,
-    client: reqwest::Client,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Api {
-    async fn start(data: &Path) -> Api {
-        Api::start_with(data, search_api::ApiSettings::default()).await
-    }
-
-    async fn start_with(data: &Path, settings: search_api::ApiSettings) -> Api {
-        let state = search_api::AppState::open_with(data, settings).expect("state opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let app = search_api::router(state);
-        let task = tokio::spawn(search_api::serve_router(
-            listener,
-            app,
-            search_api::ServeOptions::default(),
-            async {
-                let _ = stop.await;
-            },
-        ));
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client");
-        Api {
-            base,
-            client,
-            shutdown: Some(shutdown),
-            task,
-        }
-    }
-
-    async fn get_text(&self, path: &str) -> (u16, String, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("answered");
-        let status = response.status().as_u16();
-        let kind = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        (status, kind, response.text().await.expect("body"))
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let (status, _, text) = self.get_text(path).await;
-        let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
-        (status, body)
-    }
-
-    /// POST a body with a content type and optional bearer token; status and JSON.
-    async fn post(
-        &self,
-        path: &str,
-        body: &str,
-        kind: &str,
-        token: Option<&str>,
-    ) -> (u16, Value, String) {
-        let mut request = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", kind)
-            .body(body.to_owned());
-        if let Some(token) = token {
-            request = request.header("authorization", token);
-        }
-        let response = request.send().await.expect("answered");
-        let status = response.status().as_u16();
-        let challenge = response
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let text = response.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
-        (status, body, challenge)
-    }
-
-    async fn stop(mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        let _ = tokio::time::timeout(Duration::from_secs(15), &mut self.task).await;
-    }
-}
 
 /// Ingests the PubMed exports, imports the evaluation roster and tags.
 fn tagged_pubmed(data: &Path) {
@@ -131,7 +30,7 @@ async fn records_carry_tags_and_metrics_count_them() {
         .unwrap();
     let cli = indexer(data.path(), &["metrics", "--group-by", "organisation"]);
     let cli_table: Value = serde_json::from_str(&cli.stdout).unwrap();
-    let api = Api::start(data.path()).await;
+    let api = Api::open(data.path()).await;
 
     // The same table over HTTP as on the command line.
     let (status, table) = api
@@ -319,7 +218,7 @@ async fn a_grant_shows_its_tagged_people_and_outputs() {
     })
     .await
     .unwrap();
-    let api = Api::start(&data).await;
+    let api = Api::open(&data).await;
     let (status, grant) = api.get("/api/grants/grant:nihr:NIHR208893").await;
     assert_eq!(status, 200, "{grant}");
     let ci = grant["people"]
@@ -353,7 +252,7 @@ async fn curators_write_behind_tokens_and_a_retag_applies_their_decisions() {
         admin_token: Some(search_api::auth::TokenDigest::new("admin", &admin).unwrap()),
         ..search_api::ApiSettings::default()
     };
-    let api = Api::start_with(data.path(), settings).await;
+    let api = Api::open_with(data.path(), settings).await;
     // An accepted attribution to reject.
     let (_, table) = api.get("/api/metrics/participation?records=true").await;
     let record_id = table["total"]["records"]["publications"][0]
@@ -568,7 +467,7 @@ async fn pages_render_the_right_figures_in_a_real_browser() {
     tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
         .await
         .unwrap();
-    let api = Api::start(data.path()).await;
+    let api = Api::open(data.path()).await;
     let (_, table) = api
         .get("/api/metrics/participation?group_by=organisation&records=true")
         .await;

@@ -16,5 +16,6 @@ mod harvest_pubmed;
 mod oracle;
 mod pubmed_parser;
 mod search_api;
+mod server;
 mod support;
 mod tagging;

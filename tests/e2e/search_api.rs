@@ -14,8 +14,8 @@ use indexer::records::Record;
 use indexer::sources::pubmed::{self, PubmedItem};
 use serde_json::Value;
 use tempfile::TempDir;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+
+use crate::server::TestServer;
 
 const NLM_SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -57,11 +57,16 @@ fn index_into(data_dir: &Path, files: &[&'static str]) {
 
 /// A running server on an ephemeral port, over its own index in a temp dir.
 struct Server {
-    base: String,
-    client: reqwest::Client,
+    server: TestServer,
     data: TempDir,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = TestServer;
+
+    fn deref(&self) -> &TestServer {
+        &self.server
+    }
 }
 
 impl Server {
@@ -73,45 +78,14 @@ impl Server {
         let data = tempfile::tempdir().expect("temp dir");
         index_into(data.path(), files);
         let state = search_api::AppState::open(data.path()).expect("state opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let app = search_api::router(state);
-        let task = tokio::spawn(search_api::serve_router(listener, app, options, async {
-            let _ = stop.await;
-        }));
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client");
         Server {
-            base,
-            client,
+            server: TestServer::start(state, options).await,
             data,
-            shutdown: Some(shutdown),
-            task,
         }
     }
 
     async fn all() -> Server {
         Server::start(&[NLM_SAMPLE, QI29]).await
-    }
-
-    /// GET `path_and_query`; returns status and JSON body.
-    async fn get(&self, path_and_query: &str) -> (u16, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path_and_query}", self.base))
-            .send()
-            .await
-            .expect("request is answered");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        let body = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{path_and_query}: not JSON ({e}): {text}"));
-        (status, body)
     }
 
     /// GET /api/search with these parameters (values are percent-encoded here).
@@ -130,14 +104,8 @@ impl Server {
         body
     }
 
-    async fn stop(mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        tokio::time::timeout(Duration::from_secs(15), &mut self.task)
-            .await
-            .expect("server stops within its shutdown deadline")
-            .expect("server task ends cleanly");
+    async fn stop(self) {
+        self.server.stop().await;
     }
 }
 

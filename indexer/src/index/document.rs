@@ -49,8 +49,9 @@ pub fn to_document(
 
 /// Adds a record's tags: stored whole, and what search filters on indexed —
 /// `hcs` (`roster` for an accepted roster match, `inferred` for a possible
-/// HCS), the accepted roster people, and the counted people's disciplines,
-/// divisions and organisations.
+/// HCS), the accepted roster people, the counted people's disciplines,
+/// divisions, organisations and roles, and the band of every roster match
+/// shown (so curators can list what awaits review).
 pub fn add_tags(
     fields: &Fields,
     tags: &[SlotTag],
@@ -61,15 +62,23 @@ pub fn add_tags(
     }
     document.add_text(fields.tags, serde_json::to_string(tags)?);
     let mut seen = std::collections::BTreeSet::new();
+    let mut add = |field, value: &str| {
+        if seen.insert((field, value.to_owned())) {
+            document.add_text(field, value);
+        }
+    };
     for slot in tags {
         let tag = &slot.tag;
-        let kind = match (tag.tier, tag.band) {
-            (Tier::Roster, Band::Accept) => "roster",
-            (Tier::Inferred, Band::Accept | Band::Review) => "inferred",
-            _ => continue,
+        match (tag.tier, tag.band) {
+            (Tier::Roster, Band::Accept) => add(fields.hcs_band, "accept"),
+            (Tier::Roster, Band::Review) => add(fields.hcs_band, "review"),
+            _ => {}
+        }
+        let Some(kind) = tag.counted_as() else {
+            continue;
         };
+        add(fields.hcs, kind);
         let values = [
-            (fields.hcs, Some(kind)),
             (fields.hcs_person, tag.person_id.as_deref()),
             (fields.hcs_discipline, tag.discipline.as_deref()),
             (fields.hcs_division, tag.division.as_deref()),
@@ -80,10 +89,11 @@ pub fn add_tags(
         ];
         for (field, value) in values {
             if let Some(value) = value {
-                if seen.insert((field, value.to_owned())) {
-                    document.add_text(field, value);
-                }
+                add(field, value);
             }
+        }
+        for role in tag.role.filter_terms() {
+            add(fields.hcs_role, role);
         }
     }
     Ok(())
@@ -163,11 +173,7 @@ fn add_grant(fields: &Fields, grant: &Grant, document: &mut TantivyDocument) {
         document.add_text(fields.publication_type, programme);
     }
     for person in &grant.people {
-        let name = match (&person.given, &person.family) {
-            (given, Some(family)) => format!("{} {family}", given.as_deref().unwrap_or("")),
-            (_, None) => person.full_name.clone().unwrap_or_default(),
-        };
-        document.add_text(fields.author, name.trim());
+        document.add_text(fields.author, person.display_name());
         if let Some(orcid) = &person.orcid {
             document.add_text(fields.orcid, orcid);
         }
@@ -181,8 +187,7 @@ fn add_grant(fields: &Fields, grant: &Grant, document: &mut TantivyDocument) {
     let year = grant
         .start
         .as_deref()
-        .and_then(|start| start.get(..4))
-        .and_then(|year| year.parse::<u64>().ok());
+        .and_then(|start| start.get(..4)?.parse::<u64>().ok());
     if let Some(year) = year {
         document.add_u64(fields.year, year);
     }

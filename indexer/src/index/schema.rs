@@ -77,6 +77,11 @@ pub struct Fields {
     pub hcs_division: Field,
     /// Organisations (current names) of the counted people (`STRING | FAST`).
     pub hcs_organisation: Field,
+    /// Roles of the counted people: `leadership`, `co_applicant`, `other` on grants;
+    /// `author`, `first`, `last`, `corresponding`, `key_author` on publications (`STRING | FAST`).
+    pub hcs_role: Field,
+    /// Bands of the roster matches on the record: `accept`, `review` (`STRING | FAST`).
+    pub hcs_band: Field,
 }
 
 /// Field names users may write in queries (`title:…`), searched by default when unnamed.
@@ -127,6 +132,8 @@ impl Fields {
             hcs_discipline: builder.add_text_field("hcs_discipline", STRING | FAST),
             hcs_division: builder.add_text_field("hcs_division", STRING | FAST),
             hcs_organisation: builder.add_text_field("hcs_organisation", STRING | FAST),
+            hcs_role: builder.add_text_field("hcs_role", STRING | FAST),
+            hcs_band: builder.add_text_field("hcs_band", STRING | FAST),
         };
         (builder.build(), fields)
     }
@@ -164,6 +171,8 @@ impl Fields {
             hcs_discipline: get("hcs_discipline")?,
             hcs_division: get("hcs_division")?,
             hcs_organisation: get("hcs_organisation")?,
+            hcs_role: get("hcs_role")?,
+            hcs_band: get("hcs_band")?,
         })
     }
 }

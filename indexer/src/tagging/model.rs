@@ -71,6 +71,64 @@ pub enum Role {
     },
 }
 
+impl Role {
+    /// First, last (a sole author is both) or corresponding author: measure (c)'s key authorship.
+    pub fn is_key_author(&self) -> bool {
+        matches!(
+            self,
+            Role::Author {
+                position: BylinePosition::First | BylinePosition::Last | BylinePosition::Sole,
+                ..
+            } | Role::Author {
+                corresponding: true,
+                ..
+            }
+        )
+    }
+
+    /// The values search filters on for this role (the index's `hcs_role` terms).
+    pub fn filter_terms(&self) -> Vec<&'static str> {
+        match self {
+            Role::Grant { category, .. } => vec![match category {
+                GrantRoleCategory::Leadership => "leadership",
+                GrantRoleCategory::CoApplicant => "co_applicant",
+                GrantRoleCategory::Other => "other",
+            }],
+            Role::Author {
+                position,
+                corresponding,
+            } => {
+                let mut terms = vec!["author"];
+                if matches!(position, BylinePosition::First | BylinePosition::Sole) {
+                    terms.push("first");
+                }
+                if matches!(position, BylinePosition::Last | BylinePosition::Sole) {
+                    terms.push("last");
+                }
+                if *corresponding {
+                    terms.push("corresponding");
+                }
+                if self.is_key_author() {
+                    terms.push("key_author");
+                }
+                terms
+            }
+        }
+    }
+}
+
+/// Every value [`Role::filter_terms`] can give, grant roles first.
+pub const ROLE_FILTER_TERMS: [&str; 8] = [
+    "leadership",
+    "co_applicant",
+    "other",
+    "author",
+    "first",
+    "last",
+    "corresponding",
+    "key_author",
+];
+
 /// The organisation a tag counts under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaggedOrganisation {
@@ -123,6 +181,19 @@ pub struct PersonTag {
     /// A curator's decision, when one overrides the scorer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curated: Option<String>,
+}
+
+impl PersonTag {
+    /// How the tag counts in the figures: `roster` for an accepted roster
+    /// match, `inferred` for a possible healthcare scientist not rejected;
+    /// `None` for a roster match under review or any rejected tag.
+    pub fn counted_as(&self) -> Option<&'static str> {
+        match (self.tier, self.band) {
+            (Tier::Roster, Band::Accept) => Some("roster"),
+            (Tier::Inferred, Band::Accept | Band::Review) => Some("inferred"),
+            _ => None,
+        }
+    }
 }
 
 /// A tag with the place it belongs: the author's byline position, or the

@@ -23,6 +23,8 @@ use self::charts::bar_chart;
 use self::layout::{encode, escape, page};
 use crate::error::ApiError;
 use crate::query::Facet;
+use crate::query::RecordKind;
+use crate::routes::metrics::drill_down;
 use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
 use crate::state::AppState;
@@ -125,7 +127,9 @@ pub async fn search_page(
             ""
         }
     );
-    let params = parse_params(pairs.clone()).map_err(ApiError::from)?;
+    let params = parse_params(RecordKind::Publication, pairs.clone())
+        .map_err(ApiError::from)?
+        .params;
     let request = params.clone();
     let outcome = state
         .run_blocking(move |state| {
@@ -613,37 +617,39 @@ pub async fn metrics_page(
         &series(&table, |c| c.publications),
     ));
     body.push_str(r#"<table id="participation"><tr><th>Group</th><th class="n">(a) people leading</th><th class="n">(a) people conducting</th><th class="n">(b) grants led</th><th class="n">(b) with co-applicant</th><th class="n">(c) publications</th><th class="n">(c) first/last/corresponding</th></tr>"#);
-    let filter = match group_by {
-        GroupBy::Organisation => Some("organisation"),
-        GroupBy::Division => Some("division"),
-        GroupBy::Discipline => Some("discipline"),
-        GroupBy::Year => Some("year"),
-        GroupBy::Funder => None,
+    let asked = MetricsQuery {
+        from,
+        to,
+        group_by,
+        tier,
+        with_records: false,
     };
     let rows = table
         .rows
         .iter()
-        .map(|(g, c)| (g.as_str(), c, true))
-        .chain(std::iter::once(("Total", &table.total, false)));
-    for (group, cell, is_group) in rows {
-        let publications = match (filter, is_group) {
-            (Some(key), true) => format!(
-                r#"<a href="/?hcs={tier_name}&{key}={}">{}</a>"#,
-                encode(group),
-                cell.publications
+        .map(|(g, c)| (g.as_str(), c, Some(g.as_str())))
+        .chain(std::iter::once(("Total", &table.total, None)));
+    for (label, cell, group) in rows {
+        let links = drill_down(&asked, group);
+        // Publications open in the search page; grants as their JSON search.
+        let linked = |count: usize, target: &Option<String>| match target {
+            Some(url) if count > 0 => format!(
+                r#"<a href="{}">{count}</a>"#,
+                escape(&url.replacen("/api/publications?", "/?", 1))
             ),
-            _ => cell.publications.to_string(),
+            _ => count.to_string(),
         };
         let _ = write!(
             body,
-            r#"<tr data-group="{}"><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{publications}</td><td class="n">{}</td></tr>"#,
-            escape(group),
-            escape(group),
-            cell.people_leading,
+            r#"<tr data-group="{}"><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            escape(label),
+            escape(label),
+            linked(cell.people_leading, &links.grants_led),
             cell.people_conducting,
-            cell.grants_led,
-            cell.grants_co_applicant,
-            cell.publications_key_author
+            linked(cell.grants_led, &links.grants_led),
+            linked(cell.grants_co_applicant, &links.grants_co_applicant),
+            linked(cell.publications, &links.publications),
+            linked(cell.publications_key_author, &links.publications_key_author),
         );
     }
     body.push_str("</table>");

@@ -1,4 +1,4 @@
-//! Facet counts (year, publication type, journal) over all hits, via tantivy's
+//! Facet counts (year, type, journal, funder and the healthcare-scientist tags) over all hits, via tantivy's
 //! terms aggregations on the fast fields.
 
 use serde::Serialize;
@@ -49,6 +49,11 @@ pub(super) fn request() -> Result<Aggregations, TantivyError> {
         "organisation": { "terms": {
             "field": "hcs_organisation", "size": HCS_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
         }},
+        "funder": { "terms": {
+            "field": "funder", "size": HCS_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
+        }},
+        "role": { "terms": { "field": "hcs_role", "size": 10 }},
+        "band": { "terms": { "field": "hcs_band", "size": 2 }},
     }))
     .map_err(|e| TantivyError::InvalidArgument(format!("facet request: {e}")))
 }
@@ -92,7 +97,7 @@ pub struct Facet {
     pub other: u64,
 }
 
-/// Facet counts for year, publication type and journal.
+/// Facet counts over all matching records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facets {
     /// By publication year, newest first.
@@ -110,6 +115,12 @@ pub struct Facets {
     pub division: Facet,
     /// By organisation of the records' healthcare scientists.
     pub organisation: Facet,
+    /// By funder (grants only).
+    pub funder: Facet,
+    /// By role of the records' counted healthcare scientists.
+    pub role: Facet,
+    /// By band of the records' roster matches (`accept`, `review`).
+    pub band: Facet,
 }
 
 pub(super) fn facets_from(results: &AggregationResults) -> Facets {
@@ -141,6 +152,9 @@ pub(super) fn facets_from(results: &AggregationResults) -> Facets {
     let mut discipline = facet("discipline");
     let mut division = facet("division");
     let mut organisation = facet("organisation");
+    let mut funder = facet("funder");
+    let mut role = facet("role");
+    let mut band = facet("band");
     for facet in [
         &mut publication_type,
         &mut journal,
@@ -148,6 +162,9 @@ pub(super) fn facets_from(results: &AggregationResults) -> Facets {
         &mut discipline,
         &mut division,
         &mut organisation,
+        &mut funder,
+        &mut role,
+        &mut band,
     ] {
         facet.buckets.sort_by(|a, b| {
             b.count
@@ -163,6 +180,9 @@ pub(super) fn facets_from(results: &AggregationResults) -> Facets {
         discipline,
         division,
         organisation,
+        funder,
+        role,
+        band,
     }
 }
 

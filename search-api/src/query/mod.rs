@@ -14,8 +14,8 @@ use indexer::tagging::SlotTag;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
-    RangeQuery, TermQuery, TermSetQuery,
+    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, FieldType, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -31,8 +31,9 @@ pub use facets::{
     Bucket, Facet, FacetValue, Facets, JOURNAL_FACET_SIZE, TYPE_FACET_SIZE, YEAR_FACET_SIZE,
 };
 pub use params::{
-    Filters, ParamError, SearchParams, Sort, DEFAULT_PER_PAGE, MAX_FILTER_VALUES,
-    MAX_FILTER_VALUE_BYTES, MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_YEAR,
+    Filters, ParamError, RecordKind, SearchParams, Sort, BAND_FILTER_TERMS, DEFAULT_PER_PAGE,
+    MAX_FILTER_VALUES, MAX_FILTER_VALUE_BYTES, MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_YEAR,
+    ROLE_FILTER_TERMS, TIER_FILTER_TERMS,
 };
 pub use syntax::{
     check_query, normalize_query, QueryError, MAX_GROUPS, MAX_NESTING, MAX_NOTS, MAX_QUERY_BYTES,
@@ -69,11 +70,13 @@ pub enum SearchError {
     Record(#[from] IndexError),
 }
 
-/// One result: the stored record, its score, and highlighted HTML.
+/// One result: the stored record, its tags, its score, and highlighted HTML.
 #[derive(Debug, Clone)]
 pub struct Hit {
     /// The canonical record as stored (not yet redacted for serving).
     pub record: Record,
+    /// The healthcare-scientist tags stored with it.
+    pub tags: Vec<SlotTag>,
     /// BM25 score; `None` when results are ordered by year.
     pub score: Option<f32>,
     /// The whole title as HTML, matched terms in `<b>`.
@@ -93,6 +96,17 @@ pub struct SearchOutcome {
     pub facets: Facets,
     /// The order used.
     pub sort: Sort,
+}
+
+/// Which hits to collect, and whether to count facets.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    offset: usize,
+    limit: usize,
+    /// Count facets (pages do; downloads do not).
+    facets: bool,
+    /// Highlight titles and abstracts (pages do; downloads do not).
+    highlights: bool,
 }
 
 /// The query parser and facet request for one index, built once and shared.
@@ -229,15 +243,52 @@ impl SearchEngine {
         params: &SearchParams,
     ) -> Result<SearchOutcome, SearchError> {
         params.validate()?;
+        let window = Window {
+            offset: params.offset(),
+            limit: params.per_page,
+            facets: true,
+            highlights: true,
+        };
+        self.run(searcher, store, params, window)
+    }
+
+    /// Every match of `params` in its order, up to [`MAX_RESULT_WINDOW`]
+    /// (page and page size ignored): the rows of a CSV download. No facets.
+    pub fn export(
+        &self,
+        searcher: &Searcher,
+        store: &IndexStore,
+        params: &SearchParams,
+    ) -> Result<SearchOutcome, SearchError> {
+        let first_page = SearchParams {
+            page: 1,
+            ..params.clone()
+        };
+        first_page.validate()?;
+        let window = Window {
+            offset: 0,
+            limit: MAX_RESULT_WINDOW,
+            facets: false,
+            highlights: false,
+        };
+        self.run(searcher, store, params, window)
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        store: &IndexStore,
+        params: &SearchParams,
+        window: Window,
+    ) -> Result<SearchOutcome, SearchError> {
         let user_query = self.parse(&params.q)?;
-        // This endpoint searches publications; grants get their own (issue 5).
-        let publications_only = TermQuery::new(
-            Term::from_field_text(self.fields.record_type, "publication"),
+        let kind = TermQuery::new(
+            Term::from_field_text(self.fields.record_type, params.kind.term()),
             IndexRecordOption::Basic,
         );
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(publications_only), 0.0)),
+            Box::new(ConstScoreQuery::new(Box::new(kind), 0.0)),
         )];
         if let Some(query) = &user_query {
             clauses.push((Occur::Must, query.box_clone()));
@@ -246,20 +297,18 @@ impl SearchEngine {
             // Filters restrict; they must not change the ranking.
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
-        let query: Box<dyn Query> = if clauses.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(clauses))
-        };
+        let query = BooleanQuery::new(clauses);
 
-        let aggregations = facets::collector(&self.aggregations, searcher);
-        let top = TopDocs::with_limit(params.per_page).and_offset(params.offset());
+        let aggregations = window
+            .facets
+            .then(|| facets::collector(&self.aggregations, searcher));
+        let top = TopDocs::with_limit(window.limit).and_offset(window.offset);
         let sort = params.effective_sort();
         let (addresses, total, aggregation_results): (Vec<(Option<f32>, DocAddress)>, _, _) =
             match sort {
                 Sort::Relevance => {
                     let (top, total, aggs) =
-                        searcher.search(&*query, &(top.order_by_score(), Count, aggregations))?;
+                        searcher.search(&query, &(top.order_by_score(), Count, aggregations))?;
                     let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
                     (top, total, aggs)
                 }
@@ -271,23 +320,25 @@ impl SearchEngine {
                     };
                     let collector = top.order_by_u64_field("year", order);
                     let (top, total, aggs) =
-                        searcher.search(&*query, &(collector, Count, aggregations))?;
+                        searcher.search(&query, &(collector, Count, aggregations))?;
                     let top = top.into_iter().map(|(_, a)| (None, a)).collect();
                     (top, total, aggs)
                 }
             };
 
         let snippets = match &user_query {
-            Some(query) => Some(self.snippet_generators(searcher, &**query)?),
-            None => None,
+            Some(query) if window.highlights => Some(self.snippet_generators(searcher, &**query)?),
+            _ => None,
         };
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let document: TantivyDocument = searcher.doc(address)?;
             let record = store.decode_record(&document)?;
+            let tags = store.decode_tags(&document)?;
             let (title_html, abstract_html) = highlight_record(&record, snippets.as_ref());
             hits.push(Hit {
                 record,
+                tags,
                 score,
                 title_html,
                 abstract_html,
@@ -296,7 +347,9 @@ impl SearchEngine {
         Ok(SearchOutcome {
             total,
             hits,
-            facets: facets::facets_from(&aggregation_results),
+            facets: aggregation_results
+                .map(|results| facets::facets_from(&results))
+                .unwrap_or_default(),
             sort,
         })
     }
@@ -365,6 +418,9 @@ impl SearchEngine {
             (self.fields.hcs_discipline, &filters.disciplines),
             (self.fields.hcs_division, &filters.divisions),
             (self.fields.hcs_organisation, &filters.organisations),
+            (self.fields.funder, &filters.funders),
+            (self.fields.hcs_role, &filters.roles),
+            (self.fields.hcs_band, &filters.bands),
         ] {
             if !values.is_empty() {
                 let terms = resolve_terms(searcher, field, values)?;

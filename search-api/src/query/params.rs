@@ -64,6 +64,36 @@ impl Sort {
     }
 }
 
+/// Which records a search covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// Publications (`/api/publications`).
+    #[default]
+    Publication,
+    /// Grants (`/api/grants`).
+    Grant,
+}
+
+impl RecordKind {
+    /// The index's `record_type` value.
+    pub fn term(self) -> &'static str {
+        match self {
+            RecordKind::Publication => "publication",
+            RecordKind::Grant => "grant",
+        }
+    }
+}
+
+/// Roles a `role` filter accepts (see [`indexer::tagging::model::Role::filter_terms`]).
+pub use indexer::tagging::model::ROLE_FILTER_TERMS;
+
+/// Bands a `band` filter accepts: roster matches counted, or awaiting a curator.
+pub const BAND_FILTER_TERMS: [&str; 2] = ["accept", "review"];
+
+/// Tiers an `hcs` (or `tier`) filter accepts.
+pub const TIER_FILTER_TERMS: [&str; 2] = ["roster", "inferred"];
+
 /// Filters applied on top of the query; all must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
@@ -85,11 +115,17 @@ pub struct Filters {
     pub divisions: Vec<String>,
     /// Organisations (current names) of the records' healthcare scientists.
     pub organisations: Vec<String>,
+    /// Funders of grants, as published (any of them; case ignored).
+    pub funders: Vec<String>,
+    /// Roles of the records' counted healthcare scientists (any of [`ROLE_FILTER_TERMS`]).
+    pub roles: Vec<String>,
+    /// Bands of the records' roster matches (`accept`, `review`).
+    pub bands: Vec<String>,
 }
 
 impl Filters {
     /// Every repeatable filter with its parameter name.
-    pub fn lists(&self) -> [(&'static str, &Vec<String>); 6] {
+    pub fn lists(&self) -> [(&'static str, &Vec<String>); 9] {
         [
             ("type", &self.types),
             ("journal", &self.journals),
@@ -97,6 +133,9 @@ impl Filters {
             ("discipline", &self.disciplines),
             ("division", &self.divisions),
             ("organisation", &self.organisations),
+            ("funder", &self.funders),
+            ("role", &self.roles),
+            ("band", &self.bands),
         ]
     }
 }
@@ -104,6 +143,8 @@ impl Filters {
 /// One search request, as the engine takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchParams {
+    /// Publications or grants.
+    pub kind: RecordKind,
     /// User query in tantivy syntax; empty means "everything" (browse).
     pub q: String,
     /// 1-based page number.
@@ -119,6 +160,7 @@ pub struct SearchParams {
 impl Default for SearchParams {
     fn default() -> Self {
         Self {
+            kind: RecordKind::Publication,
             q: String::new(),
             page: 1,
             per_page: DEFAULT_PER_PAGE,
@@ -208,18 +250,21 @@ impl SearchParams {
                 ));
             }
         }
-        if let Some(other) = filters
-            .hcs
-            .iter()
-            .find(|v| !matches!(v.as_str(), "roster" | "inferred"))
-        {
-            return Err(ParamError::new(
-                "hcs",
-                format!(
-                    "hcs must be roster or inferred, got '{}'",
-                    other.chars().take(64).collect::<String>()
-                ),
-            ));
+        for (name, values, allowed) in [
+            ("hcs", &filters.hcs, &TIER_FILTER_TERMS[..]),
+            ("role", &filters.roles, &ROLE_FILTER_TERMS[..]),
+            ("band", &filters.bands, &BAND_FILTER_TERMS[..]),
+        ] {
+            if let Some(other) = values.iter().find(|v| !allowed.contains(&v.as_str())) {
+                return Err(ParamError::new(
+                    name,
+                    format!(
+                        "{name} must be one of {}, got '{}'",
+                        allowed.join(", "),
+                        other.chars().take(64).collect::<String>()
+                    ),
+                ));
+            }
         }
         Ok(())
     }

@@ -1,15 +1,18 @@
 //! `GET /api/metrics/participation`: the Network's measures (a)(b)(c) as
-//! JSON (every cell with the records behind it) or CSV.
+//! JSON (every cell with the searches that list its records, and on request
+//! the record ids) or CSV.
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use indexer::metrics::{measure, to_csv, GroupBy, MetricsQuery, TierChoice};
-use serde::Deserialize;
+use indexer::metrics::{measure, to_csv, GroupBy, MetricsQuery, TierChoice, UNKNOWN};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::pages::layout::encode;
 use crate::state::AppState;
 
 /// The query string as sent; every value is checked and named when refused.
@@ -106,12 +109,93 @@ pub async fn participation(
         false,
         &[("json", false), ("csv", true)],
     )?;
+    let measured = query.clone();
     let table = state
-        .run_blocking(move |state| Ok(measure(&state.derived()?.metrics, &query)))
+        .run_blocking(move |state| Ok(measure(&state.derived()?.metrics, &measured)))
         .await?;
     if csv {
         let body = to_csv(&table).map_err(ApiError::internal)?;
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
     }
-    Ok(Json(table).into_response())
+    let mut value = serde_json::to_value(&table).map_err(ApiError::internal)?;
+    add_drill_downs(&mut value, &query);
+    Ok(Json(value).into_response())
+}
+
+/// The searches that list the records behind one cell's measures; `None`
+/// where no search can say it (a group of unknown value; publications by funder).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DrillDown {
+    /// `/api/publications?…` for (c) publications with a healthcare-scientist author.
+    pub publications: Option<String>,
+    /// … with one as first, last or corresponding author.
+    pub publications_key_author: Option<String>,
+    /// `/api/grants?…` for (b) grants led by a healthcare scientist (and (a) their leaders).
+    pub grants_led: Option<String>,
+    /// … with a healthcare-scientist co-applicant.
+    pub grants_co_applicant: Option<String>,
+}
+
+/// The drill-down searches for `group` (the total when `None`) of a table
+/// measured with `query`. Each lists the cell's records; on a record with
+/// several healthcare scientists the filters hold independently, so a list can
+/// hold a record counted under another group — `records=true` gives the exact ids.
+pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
+    let tier = match query.tier {
+        TierChoice::Roster => "roster",
+        TierChoice::Inferred => "inferred",
+    };
+    let mut common = format!("tier={tier}");
+    let mut publications_allowed = true;
+    match group {
+        None => {}
+        Some(UNKNOWN) => return DrillDown::default(),
+        Some(value) => {
+            let key = match query.group_by {
+                GroupBy::Year => "year",
+                GroupBy::Organisation => "organisation",
+                GroupBy::Division => "division",
+                GroupBy::Discipline => "discipline",
+                GroupBy::Funder => {
+                    // Publications are grouped by the agencies they acknowledge, which
+                    // no search filter covers.
+                    publications_allowed = false;
+                    "funder"
+                }
+            };
+            common.push_str(&format!("&{key}={}", encode(value)));
+        }
+    }
+    if !(matches!(query.group_by, GroupBy::Year) && group.is_some()) {
+        for (key, year) in [("year_from", query.from), ("year_to", query.to)] {
+            if let Some(year) = year {
+                common.push_str(&format!("&{key}={year}"));
+            }
+        }
+    }
+    let publications =
+        |role: &str| publications_allowed.then(|| format!("/api/publications?{common}{role}"));
+    DrillDown {
+        publications: publications(""),
+        publications_key_author: publications("&role=key_author"),
+        grants_led: Some(format!("/api/grants?{common}&role=leadership")),
+        grants_co_applicant: Some(format!("/api/grants?{common}&role=co_applicant")),
+    }
+}
+
+/// Puts each row's and the total's drill-down searches into the table's JSON.
+fn add_drill_downs(table: &mut Value, query: &MetricsQuery) {
+    let links =
+        |group: Option<&str>| serde_json::to_value(drill_down(query, group)).unwrap_or(Value::Null);
+    if let Some(rows) = table.get_mut("rows").and_then(Value::as_array_mut) {
+        for row in rows {
+            let group = row.get(0).and_then(Value::as_str).map(str::to_owned);
+            if let Some(cell) = row.get_mut(1).and_then(Value::as_object_mut) {
+                cell.insert("drill_down".into(), links(group.as_deref()));
+            }
+        }
+    }
+    if let Some(total) = table.get_mut("total").and_then(Value::as_object_mut) {
+        total.insert("drill_down".into(), links(None));
+    }
 }

@@ -3,11 +3,14 @@
 use axum::Json;
 use serde_json::{json, Value};
 
+use crate::query::{BAND_FILTER_TERMS, ROLE_FILTER_TERMS, TIER_FILTER_TERMS};
+
 /// Every path the service answers, as documented (checked by the tests).
-pub const DOCUMENTED_PATHS: [&str; 11] = [
+pub const DOCUMENTED_PATHS: [&str; 12] = [
     "/health",
     "/api/search",
     "/api/publications",
+    "/api/grants",
     "/api/publications/{id}",
     "/api/grants/{id}",
     "/api/people",
@@ -34,33 +37,53 @@ fn error(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
-fn search_parameters() -> Value {
+fn search_parameters(kind: &str) -> Value {
     let list = json!({ "type": "array", "items": { "type": "string" } });
+    let own = if kind == "grants" {
+        query(
+            "funder",
+            "funders as published, e.g. MRC, NIHR (repeatable)",
+            list.clone(),
+        )
+    } else {
+        query("journal", "journal titles (repeatable)", list.clone())
+    };
     json!([
         query("q", "tantivy query syntax (AND by default; fields title, abstract, mesh, keywords, author, affiliation, journal, type, pmid, doi, year)", json!({ "type": "string", "maxLength": 1024 })),
         query("page", "1-based page", json!({ "type": "integer", "minimum": 1 })),
         query("per_page", "results per page", json!({ "type": "integer", "minimum": 1, "maximum": 100 })),
-        query("year", "exact year", json!({ "type": "integer" })),
+        query("year", "exact year (a grant's start year)", json!({ "type": "integer" })),
         query("year_from", "first year, inclusive", json!({ "type": "integer" })),
         query("year_to", "last year, inclusive", json!({ "type": "integer" })),
-        query("type", "publication types (repeatable or comma-separated)", list.clone()),
-        query("journal", "journal titles (repeatable)", list.clone()),
+        query("type", "publication types, or a grant's programme (repeatable or comma-separated)", list.clone()),
+        own,
         query("sort", "relevance, newest or oldest", json!({ "type": "string", "enum": ["relevance", "newest", "oldest"] })),
-        query("hcs", "roster and/or inferred healthcare scientists on the record", json!({ "type": "array", "items": { "type": "string", "enum": ["roster", "inferred"] } })),
+        query("hcs", "roster and/or inferred healthcare scientists on the record (alias: tier)", json!({ "type": "array", "items": { "type": "string", "enum": TIER_FILTER_TERMS } })),
+        query("role", "roles of the record's counted healthcare scientists", json!({ "type": "array", "items": { "type": "string", "enum": ROLE_FILTER_TERMS } })),
+        query("band", "bands of the record's roster matches: accept (counted) or review (awaiting a curator)", json!({ "type": "array", "items": { "type": "string", "enum": BAND_FILTER_TERMS } })),
         query("discipline", "disciplines of the record's healthcare scientists (repeatable)", list.clone()),
         query("division", "divisions of the record's healthcare scientists (repeatable)", list.clone()),
         query("organisation", "organisations (current names) of the record's healthcare scientists (repeatable)", list),
+        query("format", "json (one page with facets) or csv (every match up to 10,000 rows; X-Total-Count gives the total)", json!({ "type": "string", "enum": ["json", "csv"] })),
     ])
+}
+
+fn search_operation(kind: &str) -> Value {
+    json!({
+        "summary": format!("Full-text search of {kind} with filters, facets and highlights"),
+        "parameters": search_parameters(kind),
+        "responses": {
+            "200": { "description": "{total, page, per_page, pages, sort, results, facets}, or CSV", "content": { "application/json": { "schema": { "type": "object" } }, "text/csv": { "schema": { "type": "string" } } } },
+            "400": error("invalid query or parameter"),
+            "503": error("overloaded or timed out")
+        }
+    })
 }
 
 /// The OpenAPI document.
 pub fn document() -> Value {
     let bearer = json!([{ "bearer": [] }]);
-    let search = json!({
-        "summary": "Full-text search of publications with facets and highlights",
-        "parameters": search_parameters(),
-        "responses": { "200": ok("{total, page, per_page, pages, sort, results, facets}"), "400": error("invalid query or parameter"), "503": error("overloaded or timed out") }
-    });
+    let search = search_operation("publications");
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -72,6 +95,7 @@ pub fn document() -> Value {
             "/health": { "get": { "summary": "Liveness and document count", "responses": { "200": ok("{status, documents}") } } },
             "/api/search": { "get": search },
             "/api/publications": { "get": search },
+            "/api/grants": { "get": search_operation("grants") },
             "/api/publications/{id}": { "get": {
                 "summary": "One record with each author's healthcare-scientist tag",
                 "parameters": [path("id", "pmid:…, doi:…, a bare PMID, or another record id")],
@@ -86,7 +110,8 @@ pub fn document() -> Value {
                 "summary": "Collaborator finder: people ranked by weighted work on a topic",
                 "parameters": [
                     query("q", "the topic, in search syntax", json!({ "type": "string" })),
-                    query("limit", "people returned", json!({ "type": "integer", "minimum": 1, "maximum": 100 }))
+                    query("limit", "people returned", json!({ "type": "integer", "minimum": 1, "maximum": 100 })),
+                    query("format", "json or csv", json!({ "type": "string", "enum": ["json", "csv"] }))
                 ],
                 "responses": { "200": ok("{q, people: [{person_id, name, discipline, division, organisation, score, records, coauthors}]}"), "400": error("q missing or invalid") }
             }},

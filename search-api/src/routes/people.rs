@@ -4,15 +4,18 @@
 //! is not found, so the roster itself is never revealed.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use indexer::clock::current_year;
-use indexer::people::{profile, rank, Scored};
+use indexer::people::{profile, rank, RankedPerson, Scored};
+use indexer::tabular::write_csv;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::query::MAX_PER_PAGE;
+use crate::routes::search::csv_response;
 use crate::state::AppState;
 
 /// Matching records read per topic search: enough to rank people, bounded.
@@ -29,13 +32,23 @@ const MAX_PERSON_ID_BYTES: usize = 128;
 pub struct PeopleParams {
     q: Option<String>,
     limit: Option<String>,
+    format: Option<String>,
 }
 
-/// People ranked by their weighted work on the topic `q`.
+/// People ranked by their weighted work on the topic `q`, as JSON or (`format=csv`) CSV.
 pub async fn people(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<PeopleParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
+    let csv = match params.format.as_deref().map(str::trim) {
+        None | Some("" | "json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            return Err(ApiError::InvalidParameter(
+                "format must be json or csv".into(),
+            ))
+        }
+    };
     let q = params.q.unwrap_or_default();
     if q.trim().is_empty() {
         return Err(ApiError::InvalidParameter(
@@ -72,7 +85,49 @@ pub async fn people(
             Ok(rank(scored, current_year(), limit))
         })
         .await?;
-    Ok(Json(json!({ "q": q, "people": ranked })))
+    if csv {
+        let total = ranked.len();
+        let body = write_csv(PEOPLE_CSV_HEADER, ranked.iter().map(person_row))
+            .map_err(ApiError::internal)?;
+        return Ok(csv_response("people.csv", body, total));
+    }
+    Ok(Json(json!({ "q": q, "people": ranked })).into_response())
+}
+
+const PEOPLE_CSV_HEADER: &[&str] = &[
+    "person_id",
+    "name",
+    "discipline",
+    "division",
+    "organisation",
+    "score",
+    "matching_records",
+    "record_ids",
+    "top_coauthors",
+];
+
+fn person_row(person: &RankedPerson) -> Vec<String> {
+    vec![
+        person.person_id.clone(),
+        person.name.clone(),
+        person.discipline.clone().unwrap_or_default(),
+        person.division.clone().unwrap_or_default(),
+        person.organisation.clone().unwrap_or_default(),
+        format!("{:.3}", person.score),
+        person.records.len().to_string(),
+        person
+            .records
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        person
+            .coauthors
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    ]
 }
 
 /// One person's published work, co-authors, topics and similar people.

@@ -1,22 +1,28 @@
-//! `GET /api/search`: one page of hits with highlights, plus facet counts.
+//! `GET /api/publications` (also `/api/search`) and `GET /api/grants`: one
+//! page of hits with highlights and facet counts as JSON, or every match as CSV.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use indexer::records::{Publication, Record};
+use indexer::records::{Grant, Publication, Record};
+use indexer::tabular::write_csv;
+use indexer::tagging::SlotTag;
 use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::query::{
-    Facets, Hit, ParamError, SearchOutcome, SearchParams, Sort, DEFAULT_PER_PAGE, MAX_RESULT_WINDOW,
+    Facets, Hit, ParamError, RecordKind, SearchOutcome, SearchParams, Sort, DEFAULT_PER_PAGE,
+    MAX_RESULT_WINDOW,
 };
 use crate::state::AppState;
 
-/// Authors listed per result; `author_count` gives the full number.
+/// Authors (or grant people) listed per result; `author_count` gives the full number.
 pub const AUTHORS_PER_RESULT: usize = 10;
 
-/// Query-string parameters this endpoint accepts.
-pub const PARAMETERS: [&str; 13] = [
+/// Query-string parameters both searches accept.
+pub const COMMON_PARAMETERS: [&str; 16] = [
     "q",
     "page",
     "per_page",
@@ -24,17 +30,61 @@ pub const PARAMETERS: [&str; 13] = [
     "year_from",
     "year_to",
     "type",
-    "journal",
     "sort",
     "hcs",
+    "tier",
     "discipline",
     "division",
     "organisation",
+    "role",
+    "band",
+    "format",
 ];
 
-/// The search response.
+/// Parameters only one kind of search accepts: journals for publications, funders for grants.
+fn kind_parameter(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Publication => "journal",
+        RecordKind::Grant => "funder",
+    }
+}
+
+/// Parameters that may be repeated or given comma-separated.
+const REPEATABLE: [&str; 10] = [
+    "type",
+    "journal",
+    "funder",
+    "hcs",
+    "tier",
+    "discipline",
+    "division",
+    "organisation",
+    "role",
+    "band",
+];
+
+/// How a search answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// One page of hits with facets.
+    #[default]
+    Json,
+    /// Every match (up to the paging window) as CSV rows.
+    Csv,
+}
+
+/// A parsed search request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// What to search for.
+    pub params: SearchParams,
+    /// How to answer.
+    pub format: Format,
+}
+
+/// The search response: `R` is [`PublicationResult`] or [`GrantResult`].
 #[derive(Debug, Serialize)]
-pub struct SearchResponse {
+pub struct SearchResponse<R> {
     /// Records matching the query and filters.
     pub total: usize,
     /// This page (1-based).
@@ -46,14 +96,58 @@ pub struct SearchResponse {
     /// The order used: `relevance`, `newest` or `oldest`.
     pub sort: Sort,
     /// The hits on this page.
-    pub results: Vec<SearchResult>,
+    pub results: Vec<R>,
     /// Counts over all matching records.
     pub facets: Facets,
 }
 
-/// One hit as served.
+/// A healthcare scientist counted on a record, as published.
 #[derive(Debug, Serialize)]
-pub struct SearchResult {
+pub struct HcsPerson {
+    /// Byline position, or 1-based place in a grant's people.
+    pub position: u32,
+    /// The name as published.
+    pub name: String,
+    /// `roster` (accepted roster match) or `inferred` (possible healthcare scientist).
+    pub tier: &'static str,
+    /// The person's profile id (roster matches only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
+    /// Discipline, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discipline: Option<String>,
+    /// Division, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    /// Organisation counted under (current name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// Roles as the `role` filter names them.
+    pub roles: Vec<&'static str>,
+}
+
+/// The counted healthcare scientists of a record (roster review and rejected tags left out).
+pub fn hcs_people(record: &Record, tags: &[SlotTag]) -> Vec<HcsPerson> {
+    tags.iter()
+        .filter_map(|slot| {
+            let tag = &slot.tag;
+            Some(HcsPerson {
+                position: slot.position,
+                name: record.person_name(slot.position),
+                tier: tag.counted_as()?,
+                person_id: tag.person_id.clone(),
+                discipline: tag.discipline.clone(),
+                division: tag.division.clone(),
+                organisation: tag.organisation.as_ref().map(|o| o.name.clone()),
+                roles: tag.role.filter_terms(),
+            })
+        })
+        .collect()
+}
+
+/// A publication hit as served.
+#[derive(Debug, Serialize)]
+pub struct PublicationResult {
     /// Stable record id (`pmid:…`).
     pub id: String,
     /// Title as plain text.
@@ -78,10 +172,67 @@ pub struct SearchResult {
     /// PubMed Central id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pmcid: Option<String>,
+    /// The healthcare scientists counted among the authors.
+    pub hcs: Vec<HcsPerson>,
     /// Relevance score (`null` when ordered by year).
     pub score: Option<f32>,
     /// HTML with matches in `<b>`.
     pub highlights: Highlights,
+}
+
+/// A grant hit as served.
+#[derive(Debug, Serialize)]
+pub struct GrantResult {
+    /// Stable record id (`grant:<funder>:<reference>`).
+    pub id: String,
+    /// Title as plain text.
+    pub title: String,
+    /// Funder as published.
+    pub funder: String,
+    /// The funder's award reference.
+    pub reference: String,
+    /// Funding programme or scheme.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
+    /// Status as published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Start date, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// End date, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// Amount awarded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    /// ISO 4217 currency of `amount`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The organisation holding the award.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_organisation: Option<String>,
+    /// People on the award with their published roles (at most [`AUTHORS_PER_RESULT`]).
+    pub people: Vec<GrantPersonResult>,
+    /// Number of people on the award.
+    pub people_count: usize,
+    /// Outputs the funder links to the award.
+    pub output_count: usize,
+    /// The healthcare scientists counted among the people.
+    pub hcs: Vec<HcsPerson>,
+    /// Relevance score (`null` when ordered by start year).
+    pub score: Option<f32>,
+    /// HTML with matches in `<b>`.
+    pub highlights: Highlights,
+}
+
+/// A person on a grant, as published.
+#[derive(Debug, Serialize)]
+pub struct GrantPersonResult {
+    /// Name as published.
+    pub name: String,
+    /// Role as published.
+    pub role: String,
 }
 
 /// Highlighted HTML, escaped, with matches in `<b>`.
@@ -94,8 +245,9 @@ pub struct Highlights {
     pub r#abstract: Option<String>,
 }
 
-impl From<Hit> for SearchResult {
+impl From<Hit> for PublicationResult {
     fn from(hit: Hit) -> Self {
+        let hcs = hcs_people(&hit.record, &hit.tags);
         let publication = match hit.record {
             Record::Publication(publication) => *publication,
             // The search is restricted to publications; a grant here would be a bug
@@ -106,7 +258,7 @@ impl From<Hit> for SearchResult {
                 ..Publication::default()
             },
         };
-        SearchResult {
+        PublicationResult {
             id: publication.id,
             title: publication.title,
             year: publication.published.year,
@@ -122,6 +274,7 @@ impl From<Hit> for SearchResult {
             doi: publication.identifiers.doi,
             pmid: publication.identifiers.pmid,
             pmcid: publication.identifiers.pmcid,
+            hcs,
             score: hit.score,
             highlights: Highlights {
                 title: hit.title_html,
@@ -131,7 +284,52 @@ impl From<Hit> for SearchResult {
     }
 }
 
-impl SearchResponse {
+impl From<Hit> for GrantResult {
+    fn from(hit: Hit) -> Self {
+        let hcs = hcs_people(&hit.record, &hit.tags);
+        let grant = match hit.record {
+            Record::Grant(grant) => *grant,
+            // As above: a publication here would be a bug in the query.
+            Record::Publication(publication) => Grant {
+                id: publication.id,
+                title: publication.title,
+                ..Grant::default()
+            },
+        };
+        GrantResult {
+            id: grant.id,
+            title: grant.title,
+            funder: grant.funder,
+            reference: grant.reference,
+            programme: grant.programme,
+            status: grant.status,
+            start: grant.start,
+            end: grant.end,
+            amount: grant.amount,
+            currency: grant.currency,
+            lead_organisation: grant.lead_organisation.map(|o| o.name),
+            people_count: grant.people.len(),
+            people: grant
+                .people
+                .iter()
+                .take(AUTHORS_PER_RESULT)
+                .map(|person| GrantPersonResult {
+                    name: person.display_name(),
+                    role: person.role.clone(),
+                })
+                .collect(),
+            output_count: grant.outputs.len(),
+            hcs,
+            score: hit.score,
+            highlights: Highlights {
+                title: hit.title_html,
+                r#abstract: hit.abstract_html,
+            },
+        }
+    }
+}
+
+impl<R: From<Hit>> SearchResponse<R> {
     fn new(params: &SearchParams, outcome: SearchOutcome) -> Self {
         // Pages past the paging window are refused, so they are not counted.
         let pages = outcome
@@ -144,36 +342,45 @@ impl SearchResponse {
             per_page: params.per_page,
             pages,
             sort: outcome.sort,
-            results: outcome.hits.into_iter().map(SearchResult::from).collect(),
+            results: outcome.hits.into_iter().map(R::from).collect(),
             facets: outcome.facets,
         }
     }
 }
 
-/// Reads the query-string pairs into search parameters.
+/// Reads the query-string pairs into a search of `kind`.
 ///
-/// Empty values count as absent (HTML forms send them); `type` and `journal` may be
+/// Empty values count as absent (HTML forms send them); list filters may be
 /// repeated or comma-separated; other parameters may appear once; unknown ones are refused.
-pub fn parse_params(pairs: Vec<(String, String)>) -> Result<SearchParams, ParamError> {
-    let mut params = SearchParams::default();
+pub fn parse_params(
+    kind: RecordKind,
+    pairs: Vec<(String, String)>,
+) -> Result<SearchRequest, ParamError> {
+    let mut params = SearchParams {
+        kind,
+        ..SearchParams::default()
+    };
+    let mut format = Format::Json;
+    let own = kind_parameter(kind);
     let mut seen: Vec<&'static str> = Vec::new();
     let mut per_page = None;
     for (key, value) in pairs {
-        let Some(&name) = PARAMETERS.iter().find(|&&name| name == key) else {
+        let Some(name) = COMMON_PARAMETERS
+            .iter()
+            .copied()
+            .chain([own])
+            .find(|&name| name == key)
+        else {
             return Err(ParamError::new(
                 key.clone(),
                 format!(
-                    "unknown parameter '{}'; accepted parameters are {}",
+                    "unknown parameter '{}'; accepted parameters are {}, {own}",
                     key.chars().take(64).collect::<String>(),
-                    PARAMETERS.join(", ")
+                    COMMON_PARAMETERS.join(", ")
                 ),
             ));
         };
-        let repeatable = matches!(
-            name,
-            "type" | "journal" | "hcs" | "discipline" | "division" | "organisation"
-        );
-        if !repeatable && seen.contains(&name) {
+        if !REPEATABLE.contains(&name) && seen.contains(&name) {
             return Err(ParamError::new(
                 name,
                 format!("parameter '{name}' is given more than once"),
@@ -184,30 +391,42 @@ pub fn parse_params(pairs: Vec<(String, String)>) -> Result<SearchParams, ParamE
         if value.is_empty() && name != "q" {
             continue;
         }
+        let filters = &mut params.filters;
         match name {
             "q" => params.q = value.to_owned(),
             "page" => params.page = number(name, value)?,
             "per_page" => per_page = Some(number(name, value)?),
-            "year" => params.filters.year = Some(year(name, value)?),
-            "year_from" => params.filters.year_from = Some(year(name, value)?),
-            "year_to" => params.filters.year_to = Some(year(name, value)?),
-            "type" => push_list(&mut params.filters.types, value),
-            "journal" => params.filters.journals.push(value.to_owned()),
-            "hcs" => push_list(&mut params.filters.hcs, value),
-            "discipline" => params.filters.disciplines.push(value.to_owned()),
-            "division" => params.filters.divisions.push(value.to_owned()),
-            "organisation" => params.filters.organisations.push(value.to_owned()),
+            "year" => filters.year = Some(year(name, value)?),
+            "year_from" => filters.year_from = Some(year(name, value)?),
+            "year_to" => filters.year_to = Some(year(name, value)?),
+            "type" => push_list(&mut filters.types, value),
+            "journal" => filters.journals.push(value.to_owned()),
+            "funder" => filters.funders.push(value.to_owned()),
+            // `tier` is the name the metrics use; `hcs` the facet's.
+            "hcs" | "tier" => push_lower_list(&mut filters.hcs, value),
+            "role" => push_lower_list(&mut filters.roles, value),
+            "band" => push_lower_list(&mut filters.bands, value),
+            "discipline" => filters.disciplines.push(value.to_owned()),
+            "division" => filters.divisions.push(value.to_owned()),
+            "organisation" => filters.organisations.push(value.to_owned()),
             "sort" => {
                 params.sort = Some(Sort::parse(value).ok_or_else(|| {
                     ParamError::new(name, "sort must be relevance, newest or oldest")
                 })?)
+            }
+            "format" => {
+                format = match value {
+                    "json" => Format::Json,
+                    "csv" => Format::Csv,
+                    _ => return Err(ParamError::new(name, "format must be json or csv")),
+                }
             }
             _ => unreachable!("every accepted parameter is handled"),
         }
     }
     params.per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     params.validate()?;
-    Ok(params)
+    Ok(SearchRequest { params, format })
 }
 
 fn number(name: &str, value: &str) -> Result<usize, ParamError> {
@@ -235,6 +454,10 @@ fn truncate(value: &str) -> String {
     value.chars().take(32).collect()
 }
 
+fn push_lower_list(list: &mut Vec<String>, value: &str) {
+    push_list(list, &value.to_lowercase());
+}
+
 fn push_list(list: &mut Vec<String>, value: &str) {
     list.extend(
         value
@@ -245,27 +468,191 @@ fn push_list(list: &mut Vec<String>, value: &str) {
     );
 }
 
-/// Answers a search: see the crate documentation for parameters and the response shape.
-pub async fn search(
+/// `GET /api/publications`: see the crate documentation for parameters and the response shape.
+pub async fn publications(
     State(state): State<AppState>,
     ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
-) -> Result<Json<SearchResponse>, ApiError> {
-    let params = parse_params(pairs)?;
+) -> Result<Response, ApiError> {
+    search::<PublicationResult>(state, parse_params(RecordKind::Publication, pairs)?).await
+}
+
+/// `GET /api/grants`: grants with funder, role and tag filters.
+pub async fn grants(
+    State(state): State<AppState>,
+    ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    search::<GrantResult>(state, parse_params(RecordKind::Grant, pairs)?).await
+}
+
+async fn search<R>(state: AppState, request: SearchRequest) -> Result<Response, ApiError>
+where
+    R: From<Hit> + Serialize + CsvRow,
+{
+    let SearchRequest { params, format } = request;
     // The query text may be personal (a name); log its length only.
     tracing::info!(
         query_len = params.q.len(),
         page = params.page,
         per_page = params.per_page,
+        kind = params.kind.term(),
         "search"
     );
-    let request = params.clone();
+    let run = params.clone();
     let outcome = state
         .run_blocking(move |state| {
             let searcher = state.searcher();
-            Ok(state.engine().search(&searcher, state.store(), &request)?)
+            let engine = state.engine();
+            Ok(match format {
+                Format::Json => engine.search(&searcher, state.store(), &run)?,
+                Format::Csv => engine.export(&searcher, state.store(), &run)?,
+            })
         })
         .await?;
-    Ok(Json(SearchResponse::new(&params, outcome)))
+    match format {
+        Format::Json => Ok(Json(SearchResponse::<R>::new(&params, outcome)).into_response()),
+        Format::Csv => {
+            let rows = outcome.hits.into_iter().map(|hit| R::from(hit).csv_row());
+            let body = write_csv(R::CSV_HEADER, rows).map_err(ApiError::internal)?;
+            Ok(csv_response(
+                &format!("{}s.csv", params.kind.term()),
+                body,
+                outcome.total,
+            ))
+        }
+    }
+}
+
+/// A CSV download: `text/csv` with a file name, and the number of matches
+/// (which may exceed the rows, capped at the paging window) in `X-Total-Count`.
+pub fn csv_response(file_name: &str, body: String, total: usize) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-total-count"),
+                total.to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A result as one CSV row.
+pub trait CsvRow {
+    /// Column names.
+    const CSV_HEADER: &'static [&'static str];
+    /// The row, in [`CsvRow::CSV_HEADER`] order.
+    fn csv_row(self) -> Vec<String>;
+}
+
+/// The `hcs_people`, `hcs_disciplines` and `hcs_organisations` cells.
+fn hcs_cells(people: &[HcsPerson]) -> [String; 3] {
+    let distinct = |pick: fn(&HcsPerson) -> Option<&str>| {
+        let mut values: Vec<&str> = people.iter().filter_map(pick).collect();
+        values.sort_unstable();
+        values.dedup();
+        values.join("; ")
+    };
+    [
+        people
+            .iter()
+            .map(|p| format!("{} ({}, {})", p.name, p.tier, p.roles.join(" ")))
+            .collect::<Vec<_>>()
+            .join("; "),
+        distinct(|p| p.discipline.as_deref()),
+        distinct(|p| p.organisation.as_deref()),
+    ]
+}
+
+impl CsvRow for PublicationResult {
+    const CSV_HEADER: &'static [&'static str] = &[
+        "id",
+        "title",
+        "year",
+        "journal",
+        "authors",
+        "author_count",
+        "publication_types",
+        "doi",
+        "pmid",
+        "pmcid",
+        "hcs_people",
+        "hcs_disciplines",
+        "hcs_organisations",
+    ];
+
+    fn csv_row(self) -> Vec<String> {
+        let [people, disciplines, organisations] = hcs_cells(&self.hcs);
+        vec![
+            self.id,
+            self.title,
+            self.year.to_string(),
+            self.journal.unwrap_or_default(),
+            self.authors.join("; "),
+            self.author_count.to_string(),
+            self.publication_types.join("; "),
+            self.doi.unwrap_or_default(),
+            self.pmid.unwrap_or_default(),
+            self.pmcid.unwrap_or_default(),
+            people,
+            disciplines,
+            organisations,
+        ]
+    }
+}
+
+impl CsvRow for GrantResult {
+    const CSV_HEADER: &'static [&'static str] = &[
+        "id",
+        "title",
+        "funder",
+        "reference",
+        "programme",
+        "status",
+        "start",
+        "end",
+        "amount",
+        "currency",
+        "lead_organisation",
+        "people",
+        "people_count",
+        "output_count",
+        "hcs_people",
+        "hcs_disciplines",
+        "hcs_organisations",
+    ];
+
+    fn csv_row(self) -> Vec<String> {
+        let [hcs_people, disciplines, organisations] = hcs_cells(&self.hcs);
+        vec![
+            self.id,
+            self.title,
+            self.funder,
+            self.reference,
+            self.programme.unwrap_or_default(),
+            self.status.unwrap_or_default(),
+            self.start.unwrap_or_default(),
+            self.end.unwrap_or_default(),
+            self.amount.map(|a| a.to_string()).unwrap_or_default(),
+            self.currency.unwrap_or_default(),
+            self.lead_organisation.unwrap_or_default(),
+            self.people
+                .iter()
+                .map(|p| format!("{} ({})", p.name, p.role))
+                .collect::<Vec<_>>()
+                .join("; "),
+            self.people_count.to_string(),
+            self.output_count.to_string(),
+            hcs_people,
+            disciplines,
+            organisations,
+        ]
+    }
 }
 
 #[cfg(test)]
@@ -281,13 +668,17 @@ mod tests {
 
     #[test]
     fn params_parse_with_defaults_and_lists() {
-        let params = parse_params(pairs(&[
-            ("q", "air embolism"),
-            ("year_from", ""),
-            ("type", "Review, Letter"),
-            ("type", "Case Reports"),
-        ]))
-        .unwrap();
+        let params = parse_params(
+            RecordKind::Publication,
+            pairs(&[
+                ("q", "air embolism"),
+                ("year_from", ""),
+                ("type", "Review, Letter"),
+                ("type", "Case Reports"),
+            ]),
+        )
+        .unwrap()
+        .params;
         assert_eq!(params.page, 1);
         assert_eq!(params.per_page, DEFAULT_PER_PAGE);
         assert_eq!(params.filters.year_from, None);
@@ -308,14 +699,43 @@ mod tests {
             (vec![("yaer", "2019")], "yaer"),
             (vec![("page", "1"), ("page", "2")], "page"),
             (vec![("sort", "best")], "sort"),
+            (vec![("role", "boss")], "role"),
+            (vec![("band", "maybe")], "band"),
+            (vec![("tier", "all")], "hcs"),
+            (vec![("format", "xml")], "format"),
+            (vec![("funder", "MRC")], "funder"),
             (
                 vec![("year_from", "2020"), ("year_to", "2010")],
                 "year_from",
             ),
         ] {
-            let error = parse_params(pairs(&query)).unwrap_err();
+            let error = parse_params(RecordKind::Publication, pairs(&query)).unwrap_err();
             assert_eq!(error.parameter, name, "{query:?}: {error}");
             assert!(error.message.contains(name), "{error}");
         }
+    }
+
+    #[test]
+    fn grant_searches_take_funders_and_roles() {
+        let request = parse_params(
+            RecordKind::Grant,
+            pairs(&[
+                ("funder", "MRC"),
+                ("role", "Leadership,co_applicant"),
+                ("tier", "roster"),
+                ("band", "review"),
+                ("format", "csv"),
+            ]),
+        )
+        .unwrap();
+        let filters = &request.params.filters;
+        assert_eq!(request.params.kind, RecordKind::Grant);
+        assert_eq!(request.format, Format::Csv);
+        assert_eq!(filters.funders, ["MRC"]);
+        assert_eq!(filters.roles, ["leadership", "co_applicant"]);
+        assert_eq!(filters.hcs, ["roster"]);
+        assert_eq!(filters.bands, ["review"]);
+        let journal = parse_params(RecordKind::Grant, pairs(&[("journal", "BMJ")]));
+        assert_eq!(journal.unwrap_err().parameter, "journal");
     }
 }

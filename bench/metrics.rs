@@ -18,126 +18,10 @@
 use std::time::Instant;
 
 use indexer::metrics::{measure, GroupBy, MetricsIndex, MetricsQuery, TierChoice};
-use indexer::records::{Grant, Publication, PublicationDate, Record};
-use indexer::tagging::model::{
-    Band, BylinePosition, Evidence, GrantRoleCategory, PersonTag, Role, SlotTag, TaggedOrganisation,
-};
-use indexer::tagging::Tier;
+use indexer::tagging::Band;
 
-fn corpus(size: usize, seed: u64) -> (Vec<Record>, Vec<Vec<SlotTag>>) {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let taxonomy: Vec<(String, String)> = indexer::tagging::taxonomy::BUNDLED_TAXONOMY
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let (division, discipline) = line.split_once(',')?;
-            Some((division.to_owned(), discipline.trim_matches('"').to_owned()))
-        })
-        .collect();
-    let organisations: Vec<String> = (0..15)
-        .map(|i| format!("NHS Wales organisation {i}"))
-        .collect();
-    let mut records = Vec::with_capacity(size);
-    let mut tags = Vec::with_capacity(size);
-    for index in 0..size {
-        let year = 1990 + rng.u16(0..36);
-        let grant = index % 10 == 0;
-        let record = if grant {
-            Record::Grant(Box::new(Grant {
-                id: format!("grant:nihr:B{index}"),
-                funder: ["NIHR", "MRC", "EPSRC", "Health and Care Research Wales"][rng.usize(0..4)]
-                    .into(),
-                reference: format!("B{index}"),
-                amount: Some(f64::from(rng.u32(10_000..2_000_000))),
-                currency: Some("GBP".into()),
-                start: Some(format!("{year}-04-01")),
-                ..Grant::default()
-            }))
-        } else {
-            Record::Publication(Box::new(Publication {
-                id: format!("pmid:{}", 90_000_000 + index),
-                published: PublicationDate {
-                    year,
-                    ..PublicationDate::default()
-                },
-                ..Publication::default()
-            }))
-        };
-        let people = rng.usize(1..4);
-        let slots = (0..people)
-            .map(|slot| {
-                let (division, discipline) = &taxonomy[rng.usize(0..taxonomy.len())];
-                let role = if grant {
-                    Role::Grant {
-                        category: if slot == 0 {
-                            GrantRoleCategory::Leadership
-                        } else {
-                            GrantRoleCategory::CoApplicant
-                        },
-                        published: if slot == 0 {
-                            "Chief Investigator".into()
-                        } else {
-                            "Co-Applicant".into()
-                        },
-                    }
-                } else {
-                    let position = match slot {
-                        0 => BylinePosition::First,
-                        1 => BylinePosition::Middle,
-                        _ => BylinePosition::Last,
-                    };
-                    Role::Author {
-                        position,
-                        corresponding: rng.u8(0..10) == 0,
-                    }
-                };
-                SlotTag {
-                    position: slot as u32 + 1,
-                    tag: PersonTag {
-                        tier: Tier::Roster,
-                        person_id: Some(format!("hcs-{}", rng.u32(0..5_000))),
-                        discipline: Some(discipline.clone()),
-                        division: Some(division.clone()),
-                        organisation: Some(TaggedOrganisation {
-                            key: None,
-                            name: organisations[rng.usize(0..organisations.len())].clone(),
-                            published: None,
-                        }),
-                        role,
-                        band: Band::Accept,
-                        score: 90,
-                        evidence: vec![Evidence {
-                            feature: "bench".into(),
-                            value: String::new(),
-                            points: 0.0,
-                        }],
-                        curated: None,
-                    },
-                }
-            })
-            .collect();
-        records.push(record);
-        tags.push(slots);
-    }
-    (records, tags)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn time_ms(runs: usize, mut job: impl FnMut() -> usize) -> (f64, f64, usize) {
-    let mut times = Vec::with_capacity(runs);
-    let mut check = 0;
-    for _ in 0..runs {
-        let started = Instant::now();
-        check = std::hint::black_box(job());
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(f64::total_cmp);
-    (percentile(&times, 0.5), percentile(&times, 0.99), check)
-}
+#[path = "corpus.rs"]
+mod corpus;
 
 fn main() {
     let mut sizes = vec![100_000usize, 1_000_000];
@@ -162,12 +46,12 @@ fn main() {
         "records", "build s", "group_by", "p50 ms", "p99 ms", "floor ms", "ratio"
     );
     for size in sizes {
-        let (records, tags) = corpus(size, 7);
+        let (records, tags) = corpus::corpus(size, 7, &[]);
         let started = Instant::now();
         let index = MetricsIndex::build(&records, &tags);
         let build = started.elapsed().as_secs_f64();
         drop(records);
-        let (floor, _, _) = time_ms(runs, || {
+        let (floor, _, _) = corpus::time_ms(runs, || {
             tags.iter()
                 .map(|t| t.iter().filter(|s| s.tag.band == Band::Accept).count())
                 .sum()
@@ -187,7 +71,7 @@ fn main() {
                 with_records: false,
             };
             let (p50, p99, publications) =
-                time_ms(runs, || measure(&index, &query).total.publications);
+                corpus::time_ms(runs, || measure(&index, &query).total.publications);
             assert!(publications > 0);
             let target = if size == 100_000 && p50 > 20.0 {
                 "  MISS (> 20 ms)"

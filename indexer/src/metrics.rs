@@ -151,7 +151,8 @@ impl BitSet {
 struct RecordSet {
     last: Option<u32>,
     count: usize,
-    amounts: Amounts,
+    /// Sums per interned currency label (grants rarely use more than one).
+    amounts: Vec<(u32, f64)>,
     members: Option<Vec<u32>>,
 }
 
@@ -163,14 +164,17 @@ impl RecordSet {
         }
     }
 
-    fn insert(&mut self, number: u32, amount: Option<&(String, f64)>) {
+    fn insert(&mut self, number: u32, amount: Option<(u32, f64)>) {
         if self.last == Some(number) {
             return;
         }
         self.last = Some(number);
         self.count += 1;
         if let Some((currency, amount)) = amount {
-            *self.amounts.entry(currency.clone()).or_default() += amount;
+            match self.amounts.iter_mut().find(|(c, _)| *c == currency) {
+                Some((_, sum)) => *sum += amount,
+                None => self.amounts.push((currency, amount)),
+            }
         }
         if let Some(members) = &mut self.members {
             members.push(number);
@@ -181,7 +185,14 @@ impl RecordSet {
         self.members
             .iter()
             .flatten()
-            .map(|&r| index.records[r as usize].id.clone())
+            .map(|&r| index.ids[r as usize].clone())
+            .collect()
+    }
+
+    fn amounts(&self, index: &MetricsIndex) -> Amounts {
+        self.amounts
+            .iter()
+            .map(|&(currency, sum)| (index.labels[currency as usize].clone(), sum))
             .collect()
     }
 }
@@ -225,46 +236,85 @@ impl Tally {
                 publications_key_author: self.publications_key_author.ids(index),
                 conducting: self.conducting_records.ids(index),
             }),
-            grants_led_amount: self.grants_led.amounts,
-            grants_co_applicant_amount: self.grants_co_applicant.amounts,
+            grants_led_amount: self.grants_led.amounts(index),
+            grants_co_applicant_amount: self.grants_co_applicant.amounts(index),
         }
     }
 }
 
-/// What one tagged person contributes to the measures.
+/// A role as the measures see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RoleFact {
+    /// Leads a grant.
+    Leads,
+    /// Co-applicant on a grant.
+    CoApplies,
+    /// Any other grant role.
+    OtherGrantRole,
+    /// Author; `key` when first, last or corresponding.
+    Author { key: bool },
+}
+
+impl From<&Role> for RoleFact {
+    fn from(role: &Role) -> Self {
+        match role {
+            Role::Grant { category, .. } => match category {
+                GrantRoleCategory::Leadership => RoleFact::Leads,
+                GrantRoleCategory::CoApplicant => RoleFact::CoApplies,
+                GrantRoleCategory::Other => RoleFact::OtherGrantRole,
+            },
+            Role::Author { .. } => RoleFact::Author {
+                key: role.is_key_author(),
+            },
+        }
+    }
+}
+
+/// What one tagged person contributes to the measures: plain numbers, so
+/// that a record's people sit side by side in one array.
 #[derive(Debug, Clone)]
 struct PersonFact {
     /// Roster person id, or `record#position` for an inferred person, interned.
     person: u32,
-    tier: Tier,
-    band: Band,
-    role: Role,
     /// Group labels, interned in [`MetricsIndex::labels`] (0 is "(unknown)").
     organisation: u32,
     division: u32,
     discipline: u32,
+    tier: Tier,
+    band: Band,
+    role: RoleFact,
 }
 
 /// What one record contributes: built once, aggregated per query.
 #[derive(Debug, Clone)]
 struct RecordFacts {
-    id: String,
     grant: bool,
     year: Option<u16>,
     /// The year as an interned label.
     year_label: u32,
-    /// Funders as interned labels (at least one: "(unknown)" when none).
-    funders: Vec<u32>,
-    amount: Option<(String, f64)>,
-    people: Vec<PersonFact>,
+    /// Its funders' labels: `MetricsIndex::funders[start..end]` (at least one: "(unknown)").
+    funders: (u32, u32),
+    /// Amount with its currency as an interned label.
+    amount: Option<(u32, f64)>,
+    /// Its people: `MetricsIndex::people[start..end]`.
+    people: (u32, u32),
 }
 
 /// The facts of a tagged corpus, compact enough to keep in memory and
 /// aggregate on every request (the service rebuilds it when the index changes).
+///
+/// Everything a query reads sits in flat arrays of numbers, built in one
+/// pass: aggregation walks memory in order instead of chasing one heap
+/// allocation per record (measured 4× slower when the records were decoded
+/// from the index in between).
 #[derive(Debug, Clone, Default)]
 pub struct MetricsIndex {
     records: Vec<RecordFacts>,
-    /// Every group label (organisations, divisions, disciplines, funders, years), interned.
+    /// Record ids, by record number (read only for drill-down lists).
+    ids: Vec<String>,
+    people: Vec<PersonFact>,
+    funders: Vec<u32>,
+    /// Every group label (organisations, divisions, disciplines, funders, years, currencies), interned.
     labels: Vec<String>,
 }
 
@@ -304,74 +354,77 @@ impl MetricsIndex {
     pub fn build(records: &[Record], tags: &[Vec<SlotTag>]) -> Self {
         let mut people: HashMap<String, u32> = HashMap::new();
         let mut labels = Labels::new();
-        let records = records
-            .iter()
-            .zip(tags)
-            .filter(|(_, tags)| !tags.is_empty())
-            .map(|(record, tags)| {
-                let (grant, year, funders, amount) = match record {
-                    Record::Publication(p) => (
-                        false,
-                        record.year(),
-                        p.grants.iter().filter_map(|g| g.agency.clone()).collect(),
-                        None,
-                    ),
-                    Record::Grant(g) => (
-                        true,
-                        record.year(),
-                        vec![g.funder.clone()],
-                        g.amount.map(|amount| {
-                            (
-                                g.currency.clone().unwrap_or_else(|| "GBP".to_owned()),
-                                amount,
-                            )
-                        }),
-                    ),
-                };
-                let mut funders: Vec<u32> = funders.iter().map(|f: &String| labels.id(f)).collect();
-                funders.sort_unstable();
-                funders.dedup();
-                if funders.is_empty() {
-                    funders.push(0);
+        let mut index = MetricsIndex::default();
+        for (record, tags) in records.iter().zip(tags) {
+            if tags.is_empty() {
+                continue;
+            }
+            let funders_start = index.funders.len() as u32;
+            let (grant, amount) = match record {
+                Record::Publication(p) => {
+                    for agency in p.grants.iter().filter_map(|g| g.agency.as_deref()) {
+                        index.funders.push(labels.id(agency));
+                    }
+                    (false, None)
                 }
-                let year_label = labels.of(year.map(|y: u16| y.to_string()).as_deref());
-                let people =
-                    tags.iter()
-                        .map(|slot| PersonFact {
-                            person: {
-                                let key = slot.tag.person_id.clone().unwrap_or_else(|| {
-                                    format!("{}#{}", record.id(), slot.position)
-                                });
-                                let next = people.len() as u32;
-                                *people.entry(key).or_insert(next)
-                            },
-                            tier: slot.tag.tier,
-                            band: slot.tag.band,
-                            role: slot.tag.role.clone(),
-                            organisation: labels.of(slot
-                                .tag
-                                .organisation
-                                .as_ref()
-                                .map(|o| o.name.as_str())),
-                            division: labels.of(slot.tag.division.as_deref()),
-                            discipline: labels.of(slot.tag.discipline.as_deref()),
-                        })
-                        .collect();
-                RecordFacts {
-                    id: record.id().to_owned(),
-                    grant,
-                    year,
-                    year_label,
-                    funders,
-                    amount,
-                    people,
+                Record::Grant(g) => {
+                    index.funders.push(labels.id(&g.funder));
+                    let currency = g.currency.as_deref().unwrap_or("GBP");
+                    (true, g.amount.map(|amount| (labels.id(currency), amount)))
                 }
-            })
-            .collect();
-        MetricsIndex {
-            records,
-            labels: labels.labels,
+            };
+            let funders = &mut index.funders[funders_start as usize..];
+            funders.sort_unstable();
+            let distinct = {
+                let mut distinct = 0;
+                for i in 0..funders.len() {
+                    if i == 0 || funders[i] != funders[distinct - 1] {
+                        funders[distinct] = funders[i];
+                        distinct += 1;
+                    }
+                }
+                distinct
+            };
+            index.funders.truncate(funders_start as usize + distinct);
+            if distinct == 0 {
+                index.funders.push(0);
+            }
+            let year = record.year();
+            let year_label = labels.of(year.map(|y: u16| y.to_string()).as_deref());
+            let people_start = index.people.len() as u32;
+            for slot in tags {
+                let key = slot
+                    .tag
+                    .person_id
+                    .clone()
+                    .unwrap_or_else(|| format!("{}#{}", record.id(), slot.position));
+                let next = people.len() as u32;
+                index.people.push(PersonFact {
+                    person: *people.entry(key).or_insert(next),
+                    organisation: labels.of(slot
+                        .tag
+                        .organisation
+                        .as_ref()
+                        .map(|o| o.name.as_str())),
+                    division: labels.of(slot.tag.division.as_deref()),
+                    discipline: labels.of(slot.tag.discipline.as_deref()),
+                    tier: slot.tag.tier,
+                    band: slot.tag.band,
+                    role: RoleFact::from(&slot.tag.role),
+                });
+            }
+            index.records.push(RecordFacts {
+                grant,
+                year,
+                year_label,
+                funders: (funders_start, index.funders.len() as u32),
+                amount,
+                people: (people_start, index.people.len() as u32),
+            });
+            index.ids.push(record.id().to_owned());
         }
+        index.labels = labels.labels;
+        index
     }
 
     /// Records with at least one tag.
@@ -406,7 +459,9 @@ pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
         if !in_range {
             continue;
         }
-        for person in record.people.iter().filter(|p| counts(p, query.tier)) {
+        let (first, end) = record.people;
+        let people = &index.people[first as usize..end as usize];
+        for person in people.iter().filter(|p| counts(p, query.tier)) {
             let single = [match query.group_by {
                 GroupBy::Year => record.year_label,
                 GroupBy::Organisation => person.organisation,
@@ -415,7 +470,7 @@ pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
                 GroupBy::Funder => 0,
             }];
             let keys: &[u32] = if query.group_by == GroupBy::Funder {
-                &record.funders
+                &index.funders[record.funders.0 as usize..record.funders.1 as usize]
             } else {
                 &single
             };
@@ -465,22 +520,15 @@ pub const UNKNOWN: &str = "(unknown)";
 fn add(tally: &mut Tally, number: u32, record: &RecordFacts, person: &PersonFact) {
     tally.conducting.insert(person.person);
     tally.conducting_records.insert(number, None);
-    match (&person.role, record.grant) {
-        (Role::Grant { category, .. }, true) => match category {
-            GrantRoleCategory::Leadership => {
-                tally.leading.insert(person.person);
-                tally.grants_led.insert(number, record.amount.as_ref());
-            }
-            GrantRoleCategory::CoApplicant => {
-                tally
-                    .grants_co_applicant
-                    .insert(number, record.amount.as_ref());
-            }
-            GrantRoleCategory::Other => {}
-        },
-        (role @ Role::Author { .. }, false) => {
+    match (person.role, record.grant) {
+        (RoleFact::Leads, true) => {
+            tally.leading.insert(person.person);
+            tally.grants_led.insert(number, record.amount);
+        }
+        (RoleFact::CoApplies, true) => tally.grants_co_applicant.insert(number, record.amount),
+        (RoleFact::Author { key }, false) => {
             tally.publications.insert(number, None);
-            if role.is_key_author() {
+            if key {
                 tally.publications_key_author.insert(number, None);
             }
         }

@@ -100,6 +100,9 @@ struct Inner {
     retag: Mutex<RetagStatus>,
 }
 
+/// How often the background thread checks for a newly loaded commit.
+const DERIVED_REFRESH: Duration = Duration::from_secs(1);
+
 /// The state of the re-tagging job (`/api/admin/retag`).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RetagStatus {
@@ -143,7 +146,7 @@ impl AppState {
         let reader = store.reader_with(ReloadPolicy::OnCommitWithDelay)?;
         let engine = SearchEngine::new(store.index(), store.fields()).map_err(tantivy_error)?;
         let permits = Arc::new(Semaphore::new(settings.max_concurrent_searches.max(1)));
-        Ok(Self {
+        let state = Self {
             inner: Arc::new(Inner {
                 store,
                 reader,
@@ -154,7 +157,32 @@ impl AppState {
                 data_dir: data_dir.to_owned(),
                 retag: Mutex::new(RetagStatus::default()),
             }),
-        })
+        };
+        state.keep_derived_fresh(DERIVED_REFRESH);
+        Ok(state)
+    }
+
+    /// Rebuilds the derived facts on a background thread soon after each
+    /// commit is loaded (and once at start), so the first metrics or profile
+    /// request after a commit does not pay for reading every record (≈ 5 s
+    /// at 10⁵ records). The thread ends when the state is dropped.
+    fn keep_derived_fresh(&self, every: Duration) {
+        let weak = Arc::downgrade(&self.inner);
+        let spawned = std::thread::Builder::new()
+            .name("derived-facts".into())
+            .spawn(move || loop {
+                let Some(inner) = weak.upgrade() else {
+                    break;
+                };
+                if let Err(error) = (AppState { inner }).derived() {
+                    tracing::warn!(%error, "rebuilding the metrics and topic facts failed");
+                }
+                std::thread::sleep(every);
+            });
+        if let Err(error) = spawned {
+            // Requests still build the facts themselves, only later.
+            tracing::warn!(%error, "no background thread for the metrics facts");
+        }
     }
 
     /// The opened index.

@@ -1,6 +1,7 @@
 //! The search service over a tagged index: records with their tags, grants
 //! with their outputs, and the participation measures, over HTTP.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -37,9 +38,57 @@ async fn records_carry_tags_and_metrics_count_them() {
         .get("/api/metrics/participation?group_by=organisation&records=true")
         .await;
     assert_eq!(status, 200, "{table}");
-    assert_eq!(table, cli_table);
+    let mut without_links = table.clone();
+    for cell in cells_mut(&mut without_links) {
+        cell.as_object_mut().unwrap().remove("drill_down");
+    }
+    assert_eq!(without_links, cli_table);
     let publications = table["total"]["publications"].as_u64().unwrap();
     assert!(publications >= 50, "{publications}");
+    // Every cell's drill-down search lists the records behind it (the total's
+    // exactly; a group's may add records whose other scientist is elsewhere).
+    let mut cells: Vec<(bool, Value)> = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (false, row[1].clone()))
+        .collect();
+    cells.push((true, table["total"].clone()));
+    for (is_total, cell) in cells {
+        for measure in ["publications", "publications_key_author"] {
+            let Some(url) = cell["drill_down"][measure].as_str() else {
+                continue;
+            };
+            let listed = csv_ids(&api, &format!("{url}&format=csv")).await;
+            let behind: BTreeSet<String> = cell["records"][measure]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_str().unwrap().to_owned())
+                .collect();
+            if is_total {
+                assert_eq!(listed, behind, "{url}");
+            } else {
+                assert!(listed.is_superset(&behind), "{url}");
+            }
+        }
+    }
+    // A role filter keeps records whose counted scientist has that role.
+    let (status, firsts) = api
+        .get("/api/publications?tier=roster&role=first&per_page=100")
+        .await;
+    assert_eq!(status, 200, "{firsts}");
+    assert!(firsts["total"].as_u64().unwrap() > 0, "{firsts}");
+    for result in firsts["results"].as_array().unwrap() {
+        assert!(
+            result["hcs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["roles"].as_array().unwrap().contains(&"first".into())),
+            "{result}"
+        );
+    }
     // Drill down: a record behind the total carries an accepted roster tag.
     let record_id = table["total"]["records"]["publications"][0]
         .as_str()
@@ -98,6 +147,25 @@ async fn records_carry_tags_and_metrics_count_them() {
     assert!(people
         .windows(2)
         .all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64()));
+    // The same ranking as CSV, for a spreadsheet.
+    let (status, kind, csv) = api
+        .get_text(&format!(
+            "/api/people?q={}&limit=50&format=csv",
+            words.join("+")
+        ))
+        .await;
+    assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("person_id,name,discipline"));
+    let first_ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    let json_ids: Vec<&str> = people
+        .iter()
+        .map(|p| p["person_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(first_ids, json_ids);
     // A roster person with no accepted published work is not found: the roster stays private.
     for (path, status_wanted) in [
         ("/api/people/hcs-0070", 404),
@@ -232,10 +300,104 @@ async fn a_grant_shows_its_tagged_people_and_outputs() {
     assert!(grant["linked_outputs"].is_array(), "{grant}");
     let (status, missing) = api.get("/api/grants/pmid:1").await;
     assert_eq!(status, 404, "{missing}");
-    let (status, led) = api.get("/api/metrics/participation?group_by=funder").await;
+    let (status, led) = api
+        .get("/api/metrics/participation?group_by=funder&records=true")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(led["total"]["grants_led"], 1, "{led}");
+
+    // Grant search: every grant, by funder (any case), role and tier, with facets.
+    let (status, all) = api.get("/api/grants?per_page=100").await;
+    assert_eq!(status, 200, "{all}");
+    let total = all["total"].as_u64().unwrap();
+    assert!(total >= 2, "{all}");
+    assert!(all["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["id"].as_str().unwrap().starts_with("grant:nihr:")));
+    // NIHR publishes its funder as "NIHR", "NIHR (ODA)" or "NIHR (non-ODA)".
+    let funders = all["facets"]["funder"]["buckets"].as_array().unwrap();
+    let counted: u64 = funders.iter().map(|b| b["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, total, "{funders:?}");
+    for bucket in funders {
+        let funder: String = bucket["value"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        let (_, by_funder) = api.get(&format!("/api/grants?funder={funder}")).await;
+        assert_eq!(by_funder["total"], bucket["count"], "{by_funder}");
+    }
+    let (status, leading) = api.get("/api/grants?tier=roster&role=leadership").await;
+    assert_eq!(status, 200, "{leading}");
+    assert_eq!(leading["total"], 1, "{leading}");
+    let hit = &leading["results"][0];
+    assert_eq!(hit["id"], "grant:nihr:NIHR208893");
+    assert_eq!(hit["hcs"][0]["person_id"], "hcs-ci");
+    assert_eq!(hit["hcs"][0]["roles"], serde_json::json!(["leadership"]));
+    assert_eq!(
+        leading["facets"]["role"]["buckets"][0]["value"],
+        "leadership"
+    );
+    // The metrics drill-down for grants led is this search.
+    let link = led["total"]["drill_down"]["grants_led"].as_str().unwrap();
+    let listed = csv_ids(&api, &format!("{link}&format=csv")).await;
+    assert_eq!(
+        listed,
+        BTreeSet::from(["grant:nihr:NIHR208893".to_owned()]),
+        "{link}"
+    );
+    // CSV of a grant search: a header and one row per grant.
+    let (status, kind, csv) = api.get_text("/api/grants?format=csv").await;
+    assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    assert!(csv.starts_with("id,title,funder,reference,"), "{csv}");
+    assert_eq!(csv.lines().count() as u64, total + 1);
+    for (query, parameter) in [
+        ("journal=BMJ", "journal"),
+        ("role=boss", "role"),
+        ("band=maybe", "band"),
+        ("format=xml", "format"),
+    ] {
+        let (status, body) = api.get(&format!("/api/grants?{query}")).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(parameter),
+            "{query}: {body}"
+        );
+    }
     api.stop().await;
+}
+
+/// The JSON objects of every row's cell and of the total of a participation table.
+fn cells_mut(table: &mut Value) -> Vec<&mut Value> {
+    let Value::Object(table) = table else {
+        return Vec::new();
+    };
+    let mut cells = Vec::new();
+    for (key, value) in table.iter_mut() {
+        match (key.as_str(), value) {
+            ("rows", Value::Array(rows)) => {
+                cells.extend(rows.iter_mut().filter_map(|row| row.get_mut(1)));
+            }
+            ("total", total) => cells.push(total),
+            _ => {}
+        }
+    }
+    cells
+}
+
+/// The `id` column of a CSV download (ids hold no commas).
+async fn csv_ids(api: &Api, path: &str) -> BTreeSet<String> {
+    let (status, kind, csv) = api.get_text(path).await;
+    assert_eq!(status, 200, "{path}: {csv}");
+    assert_eq!(kind, "text/csv; charset=utf-8");
+    csv.lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

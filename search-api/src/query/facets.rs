@@ -1,72 +1,192 @@
-//! Facet counts (year, type, journal, funder and the healthcare-scientist tags) over all hits, via tantivy's
-//! terms aggregations on the fast fields.
+//! Facet counts over all hits, from the fast fields: per segment, each
+//! matching document's value ordinals are counted in a dense array (one
+//! increment per value), and only values that occurred are turned back into
+//! text. This is Lucene's doc-values faceting; for these few fixed fields it
+//! measured several times cheaper than tantivy's general terms aggregation.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
-use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard, Key};
-use tantivy::{Searcher, TantivyError};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::RecordKind;
 
 /// Year facet: at most this many years, newest first.
-pub const YEAR_FACET_SIZE: u32 = 200;
+pub const YEAR_FACET_SIZE: usize = 200;
 
-/// Publication-type facet: at most this many types, most frequent first.
-pub const TYPE_FACET_SIZE: u32 = 50;
+/// Publication-type (or grant programme) facet: at most this many, most frequent first.
+pub const TYPE_FACET_SIZE: usize = 50;
 
 /// Journal facet: at most this many journals, most frequent first.
-pub const JOURNAL_FACET_SIZE: u32 = 20;
+pub const JOURNAL_FACET_SIZE: usize = 20;
 
-/// Discipline and organisation facets: at most this many values (there are 52 disciplines).
-pub const HCS_FACET_SIZE: u32 = 60;
+/// Discipline, organisation and funder facets: at most this many values (there are 52 disciplines).
+pub const HCS_FACET_SIZE: usize = 60;
 
-/// Memory cap for one request's facet aggregation.
-const AGGREGATION_MEMORY_BYTES: u64 = 64 * 1024 * 1024;
+/// The text facets: response name, index field and size. `journal` is
+/// counted for publications only, `funder` for grants only.
+const TEXT_FACETS: [(&str, &str, usize); 9] = [
+    ("type", "type", TYPE_FACET_SIZE),
+    ("journal", "journal_exact", JOURNAL_FACET_SIZE),
+    ("funder", "funder", HCS_FACET_SIZE),
+    ("hcs", "hcs", 2),
+    ("discipline", "hcs_discipline", HCS_FACET_SIZE),
+    ("division", "hcs_division", 10),
+    ("organisation", "hcs_organisation", HCS_FACET_SIZE),
+    ("role", "hcs_role", 10),
+    ("band", "hcs_band", 2),
+];
 
-/// Bucket cap for one request's facet aggregation.
-const AGGREGATION_BUCKETS: u32 = 10_000;
-
-/// Per-segment candidates for the count-ordered facets, so merged counts stay exact in practice.
-const FACET_SEGMENT_SIZE: u32 = 1_000;
-
-/// The aggregation request for the three facets.
-pub(super) fn request() -> Result<Aggregations, TantivyError> {
-    serde_json::from_value(serde_json::json!({
-        "year": { "terms": {
-            "field": "year", "size": YEAR_FACET_SIZE, "order": { "_key": "desc" },
-        }},
-        "type": { "terms": {
-            "field": "type", "size": TYPE_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
-        }},
-        "journal": { "terms": {
-            "field": "journal_exact", "size": JOURNAL_FACET_SIZE,
-            "segment_size": FACET_SEGMENT_SIZE,
-        }},
-        "hcs": { "terms": { "field": "hcs", "size": 2 }},
-        "discipline": { "terms": {
-            "field": "hcs_discipline", "size": HCS_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
-        }},
-        "division": { "terms": { "field": "hcs_division", "size": 10 }},
-        "organisation": { "terms": {
-            "field": "hcs_organisation", "size": HCS_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
-        }},
-        "funder": { "terms": {
-            "field": "funder", "size": HCS_FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE,
-        }},
-        "role": { "terms": { "field": "hcs_role", "size": 10 }},
-        "band": { "terms": { "field": "hcs_band", "size": 2 }},
-    }))
-    .map_err(|e| TantivyError::InvalidArgument(format!("facet request: {e}")))
+/// Counts every facet of a search of `kind` over the matching documents.
+pub(super) struct FacetCollector {
+    facets: Vec<usize>,
 }
 
-/// A collector for `request`, with this request's memory and bucket caps.
-pub(super) fn collector(request: &Aggregations, searcher: &Searcher) -> AggregationCollector {
-    AggregationCollector::from_aggs(
-        request.clone(),
-        AggContextParams::new(
-            AggregationLimitsGuard::new(Some(AGGREGATION_MEMORY_BYTES), Some(AGGREGATION_BUCKETS)),
-            searcher.index().tokenizers().clone(),
-        ),
-    )
+impl FacetCollector {
+    /// The facets that apply to `kind`.
+    pub(super) fn new(kind: RecordKind) -> Self {
+        let skipped = match kind {
+            RecordKind::Publication => "funder",
+            RecordKind::Grant => "journal",
+        };
+        FacetCollector {
+            facets: (0..TEXT_FACETS.len())
+                .filter(|&i| TEXT_FACETS[i].0 != skipped)
+                .collect(),
+        }
+    }
+}
+
+/// One segment's counters.
+pub(super) struct SegmentFacetCounter {
+    year: Option<Column<u64>>,
+    years: HashMap<u64, u64>,
+    /// Facet number, its column, and a count per term ordinal.
+    text: Vec<(usize, StrColumn, Vec<u32>)>,
+}
+
+/// One segment's counts, with ordinals resolved to text.
+pub(super) struct SegmentFacets {
+    years: HashMap<u64, u64>,
+    text: Vec<(usize, Vec<(String, u64)>)>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = SegmentFacetCounter;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacetCounter> {
+        let fast = reader.fast_fields();
+        let mut text = Vec::with_capacity(self.facets.len());
+        for &facet in &self.facets {
+            // A segment where no document has the field has no column.
+            if let Some(column) = fast.str(TEXT_FACETS[facet].1)? {
+                let counts = vec![0u32; column.num_terms()];
+                text.push((facet, column, counts));
+            }
+        }
+        Ok(SegmentFacetCounter {
+            year: fast.u64("year").ok(),
+            years: HashMap::new(),
+            text,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, segments: Vec<SegmentFacets>) -> tantivy::Result<Facets> {
+        let mut years: HashMap<u64, u64> = HashMap::new();
+        let mut text: Vec<HashMap<String, u64>> = vec![HashMap::new(); TEXT_FACETS.len()];
+        for segment in segments {
+            for (year, count) in segment.years {
+                *years.entry(year).or_default() += count;
+            }
+            for (facet, values) in segment.text {
+                for (value, count) in values {
+                    *text[facet].entry(value).or_default() += count;
+                }
+            }
+        }
+        let mut year: Vec<(u64, u64)> = years.into_iter().collect();
+        year.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        let mut facets = Facets {
+            year: top(year.into_iter().map(|(y, c)| (FacetValue::Number(y), c)), YEAR_FACET_SIZE),
+            ..Facets::default()
+        };
+        for (facet, counts) in text.into_iter().enumerate() {
+            let (name, _, size) = TEXT_FACETS[facet];
+            let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+            values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let counted = top(values.into_iter().map(|(v, c)| (FacetValue::Text(v), c)), size);
+            *facets.named_mut(name) = counted;
+        }
+        Ok(facets)
+    }
+}
+
+/// The first `size` values as buckets; the rest summed into `other`.
+fn top(values: impl Iterator<Item = (FacetValue, u64)>, size: usize) -> Facet {
+    let mut facet = Facet::default();
+    for (value, count) in values {
+        if facet.buckets.len() < size {
+            facet.buckets.push(Bucket { value, count });
+        } else {
+            facet.other += count;
+        }
+    }
+    facet
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = SegmentFacets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(year) = &self.year {
+            for value in year.values_for_doc(doc) {
+                *self.years.entry(value).or_default() += 1;
+            }
+        }
+        for (_, column, counts) in &mut self.text {
+            for ord in column.term_ords(doc) {
+                if let Some(count) = counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> SegmentFacets {
+        let text = self
+            .text
+            .into_iter()
+            .map(|(facet, column, counts)| {
+                let mut values = Vec::new();
+                for (ord, &count) in counts.iter().enumerate() {
+                    if count == 0 {
+                        continue;
+                    }
+                    let mut value = String::new();
+                    // An ordinal from the column is always in its dictionary.
+                    if column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
+                        values.push((value, u64::from(count)));
+                    }
+                }
+                (facet, values)
+            })
+            .collect();
+        SegmentFacets {
+            years: self.years,
+            text,
+        }
+    }
 }
 
 /// A facet value: a year or a string.
@@ -123,90 +243,20 @@ pub struct Facets {
     pub band: Facet,
 }
 
-pub(super) fn facets_from(results: &AggregationResults) -> Facets {
-    let facet = |name: &str| -> Facet {
-        let Some(AggregationResult::BucketResult(BucketResult::Terms {
-            buckets,
-            sum_other_doc_count,
-            ..
-        })) = results.0.get(name)
-        else {
-            return Facet::default();
-        };
-        Facet {
-            buckets: buckets
-                .iter()
-                .map(|bucket| Bucket {
-                    value: facet_value(&bucket.key),
-                    count: bucket.doc_count,
-                })
-                .collect(),
-            other: *sum_other_doc_count,
+impl Facets {
+    fn named_mut(&mut self, name: &str) -> &mut Facet {
+        match name {
+            "type" => &mut self.publication_type,
+            "journal" => &mut self.journal,
+            "funder" => &mut self.funder,
+            "hcs" => &mut self.hcs,
+            "discipline" => &mut self.discipline,
+            "division" => &mut self.division,
+            "organisation" => &mut self.organisation,
+            "role" => &mut self.role,
+            "band" => &mut self.band,
+            _ => &mut self.year,
         }
-    };
-    let mut year = facet("year");
-    year.buckets.sort_by(|a, b| b.value.cmp_key(&a.value));
-    let mut publication_type = facet("type");
-    let mut journal = facet("journal");
-    let mut hcs = facet("hcs");
-    let mut discipline = facet("discipline");
-    let mut division = facet("division");
-    let mut organisation = facet("organisation");
-    let mut funder = facet("funder");
-    let mut role = facet("role");
-    let mut band = facet("band");
-    for facet in [
-        &mut publication_type,
-        &mut journal,
-        &mut hcs,
-        &mut discipline,
-        &mut division,
-        &mut organisation,
-        &mut funder,
-        &mut role,
-        &mut band,
-    ] {
-        facet.buckets.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.value.cmp_key(&b.value))
-        });
-    }
-    Facets {
-        year,
-        publication_type,
-        journal,
-        hcs,
-        discipline,
-        division,
-        organisation,
-        funder,
-        role,
-        band,
     }
 }
 
-fn facet_value(key: &Key) -> FacetValue {
-    match key {
-        Key::Str(text) => FacetValue::Text(text.clone()),
-        Key::U64(number) => FacetValue::Number(*number),
-        Key::I64(number) => u64::try_from(*number)
-            .map(FacetValue::Number)
-            .unwrap_or_else(|_| FacetValue::Text(number.to_string())),
-        Key::F64(number) if number.fract() == 0.0 && *number >= 0.0 && *number < 1e15 => {
-            FacetValue::Number(*number as u64)
-        }
-        Key::F64(number) => FacetValue::Text(number.to_string()),
-    }
-}
-
-impl FacetValue {
-    fn cmp_key(&self, other: &FacetValue) -> std::cmp::Ordering {
-        match (self, other) {
-            (FacetValue::Number(a), FacetValue::Number(b)) => a.cmp(b),
-            (FacetValue::Text(a), FacetValue::Text(b)) => a.cmp(b),
-            (FacetValue::Number(_), FacetValue::Text(_)) => std::cmp::Ordering::Less,
-            (FacetValue::Text(_), FacetValue::Number(_)) => std::cmp::Ordering::Greater,
-        }
-    }
-}

@@ -11,7 +11,6 @@ use indexer::index::schema::DEFAULT_SEARCH_FIELDS;
 use indexer::index::{Fields, IndexError, IndexStore};
 use indexer::records::Record;
 use indexer::tagging::SlotTag;
-use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery,
@@ -113,7 +112,6 @@ struct Window {
 pub struct SearchEngine {
     fields: Fields,
     parser: QueryParser,
-    aggregations: Aggregations,
     searchable: Vec<String>,
     integer_fields: Vec<String>,
 }
@@ -152,11 +150,9 @@ impl SearchEngine {
                 integer_fields.push(entry.name().to_owned());
             }
         }
-        let aggregations = facets::request()?;
         Ok(Self {
             fields: fields.clone(),
             parser,
-            aggregations,
             searchable,
             integer_fields,
         })
@@ -299,16 +295,16 @@ impl SearchEngine {
         }
         let query = BooleanQuery::new(clauses);
 
-        let aggregations = window
+        let facet_counter = window
             .facets
-            .then(|| facets::collector(&self.aggregations, searcher));
+            .then(|| facets::FacetCollector::new(params.kind));
         let top = TopDocs::with_limit(window.limit).and_offset(window.offset);
         let sort = params.effective_sort();
-        let (addresses, total, aggregation_results): (Vec<(Option<f32>, DocAddress)>, _, _) =
+        let (addresses, total, facets): (Vec<(Option<f32>, DocAddress)>, _, _) =
             match sort {
                 Sort::Relevance => {
                     let (top, total, aggs) =
-                        searcher.search(&query, &(top.order_by_score(), Count, aggregations))?;
+                        searcher.search(&query, &(top.order_by_score(), Count, facet_counter))?;
                     let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
                     (top, total, aggs)
                 }
@@ -320,7 +316,7 @@ impl SearchEngine {
                     };
                     let collector = top.order_by_u64_field("year", order);
                     let (top, total, aggs) =
-                        searcher.search(&query, &(collector, Count, aggregations))?;
+                        searcher.search(&query, &(collector, Count, facet_counter))?;
                     let top = top.into_iter().map(|(_, a)| (None, a)).collect();
                     (top, total, aggs)
                 }
@@ -347,9 +343,7 @@ impl SearchEngine {
         Ok(SearchOutcome {
             total,
             hits,
-            facets: aggregation_results
-                .map(|results| facets::facets_from(&results))
-                .unwrap_or_default(),
+            facets: facets.unwrap_or_default(),
             sort,
         })
     }

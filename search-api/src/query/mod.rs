@@ -111,6 +111,7 @@ struct Window {
 /// The query parser and facet request for one index, built once and shared.
 pub struct SearchEngine {
     fields: Fields,
+    facet_tables: facets::FacetTables,
     parser: QueryParser,
     searchable: Vec<String>,
     integer_fields: Vec<String>,
@@ -152,10 +153,17 @@ impl SearchEngine {
         }
         Ok(Self {
             fields: fields.clone(),
+            facet_tables: facets::FacetTables::default(),
             parser,
             searchable,
             integer_fields,
         })
+    }
+
+    /// Prepares what searches of `searcher` need beyond the index itself (the
+    /// facet tables of new segments), so that no search waits for it.
+    pub fn warm(&self, searcher: &Searcher) -> Result<(), TantivyError> {
+        self.facet_tables.refresh(searcher)
     }
 
     /// Bounds-checks and parses a user query; `Ok(None)` means match everything.
@@ -297,30 +305,29 @@ impl SearchEngine {
 
         let facet_counter = window
             .facets
-            .then(|| facets::FacetCollector::new(params.kind));
+            .then(|| facets::FacetCollector::new(params.kind, &self.facet_tables));
         let top = TopDocs::with_limit(window.limit).and_offset(window.offset);
         let sort = params.effective_sort();
-        let (addresses, total, facets): (Vec<(Option<f32>, DocAddress)>, _, _) =
-            match sort {
-                Sort::Relevance => {
-                    let (top, total, aggs) =
-                        searcher.search(&query, &(top.order_by_score(), Count, facet_counter))?;
-                    let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
-                    (top, total, aggs)
-                }
-                Sort::Newest | Sort::Oldest => {
-                    let order = if sort == Sort::Newest {
-                        Order::Desc
-                    } else {
-                        Order::Asc
-                    };
-                    let collector = top.order_by_u64_field("year", order);
-                    let (top, total, aggs) =
-                        searcher.search(&query, &(collector, Count, facet_counter))?;
-                    let top = top.into_iter().map(|(_, a)| (None, a)).collect();
-                    (top, total, aggs)
-                }
-            };
+        let (addresses, total, facets): (Vec<(Option<f32>, DocAddress)>, _, _) = match sort {
+            Sort::Relevance => {
+                let (top, total, aggs) =
+                    searcher.search(&query, &(top.order_by_score(), Count, facet_counter))?;
+                let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                (top, total, aggs)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let collector = top.order_by_u64_field("year", order);
+                let (top, total, aggs) =
+                    searcher.search(&query, &(collector, Count, facet_counter))?;
+                let top = top.into_iter().map(|(_, a)| (None, a)).collect();
+                (top, total, aggs)
+            }
+        };
 
         let snippets = match &user_query {
             Some(query) if window.highlights => Some(self.snippet_generators(searcher, &**query)?),

@@ -350,6 +350,15 @@ async fn a_grant_shows_its_tagged_people_and_outputs() {
         BTreeSet::from(["grant:nihr:NIHR208893".to_owned()]),
         "{link}"
     );
+    // The grant search page shows the same, linked to the grant's page.
+    let (status, kind, html) = api.get_text("/grants?tier=roster&role=leadership").await;
+    assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(html.contains(r#"id="total">1 records"#), "{html}");
+    assert!(
+        html.contains(r#"href="/grants/grant%3Anihr%3ANIHR208893""#),
+        "{html}"
+    );
+    assert!(html.contains("format=csv"), "a CSV download link");
     // CSV of a grant search: a header and one row per grant.
     let (status, kind, csv) = api.get_text("/api/grants?format=csv").await;
     assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
@@ -702,6 +711,7 @@ async fn pages_render_the_right_figures_in_a_real_browser() {
         search.contains(&format!(r#"id="total">{} records"#, want("publications"))),
         "search page total"
     );
+    assert!(search.contains(r#"id="csv""#), "search page CSV download");
     assert!(profile.contains("<h2>Publications</h2>"));
     assert!(
         record_page.contains(r#"class="tag""#),

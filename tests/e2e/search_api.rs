@@ -443,7 +443,22 @@ async fn bad_queries_are_400_with_a_json_error_naming_the_problem() {
         assert_eq!(body["error"], "invalid_query", "{q:?}: {body}");
         let message = body["message"].as_str().expect("message");
         assert!(message.contains(needle), "{q:?}: {message}");
+        assert!(
+            message.contains("lenient=true"),
+            "the fallback is offered: {message}"
+        );
     }
+    // The fallback: what can be read is searched, and what was dropped is said.
+    let strict = server.search_ok(&[("q", "gastroscopy")]).await;
+    for q in ["\"gastroscopy", "(gastroscopy", "gastroscopy AND"] {
+        let lenient = server.search_ok(&[("q", q), ("lenient", "true")]).await;
+        assert_eq!(total(&lenient), total(&strict), "{q:?}: {lenient}");
+    }
+    // Bounds still apply to a lenient query.
+    let (status, _) = server
+        .search(&[("q", &"(".repeat(1000)), ("lenient", "true")])
+        .await;
+    assert_eq!(status, 400);
     // Field syntax that is valid works.
     let titled = server
         .search_ok(&[("q", "title:gastroscopy year:[2015 TO 2020]")])

@@ -55,7 +55,7 @@ b {{ background: #fff1a8; }}
 </head>
 <body>
 <header><strong><a href="/">HCS Research Index</a></strong>
-<a href="/">Search</a><a href="/metrics">Participation</a><a href="/people">People</a></header>
+<a href="/">Publications</a><a href="/grants">Grants</a><a href="/metrics">Participation</a><a href="/people">People</a></header>
 <main>
 {body}
 </main>

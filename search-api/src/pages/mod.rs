@@ -108,18 +108,38 @@ fn tag_badge(tag: &PersonTag) -> String {
     )
 }
 
-/// `GET /`: search with facets.
+/// `GET /`: publication search with facets.
 pub async fn search_page(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
+    search_page_for(state, RecordKind::Publication, pairs).await
+}
+
+/// `GET /grants`: grant search with facets.
+pub async fn grants_page(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> PageResult {
+    search_page_for(state, RecordKind::Grant, pairs).await
+}
+
+async fn search_page_for(
+    state: AppState,
+    kind: RecordKind,
+    pairs: Vec<(String, String)>,
+) -> PageResult {
+    let (path, api, title) = match kind {
+        RecordKind::Publication => ("/", "/api/publications", "Search publications"),
+        RecordKind::Grant => ("/grants", "/api/grants", "Search grants"),
+    };
     let q = pairs
         .iter()
         .find(|(k, _)| k == "q")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let mut body = format!(
-        r#"<form class="search" action="/" method="get"><input type="text" name="q" value="{}" placeholder="e.g. audiology, &quot;medical physics&quot;, author:evans"> <button>Search</button> <label><input type="checkbox" name="hcs" value="roster"{}> healthcare scientists only</label></form>"#,
+        r#"<form class="search" action="{path}" method="get"><input type="text" name="q" value="{}" placeholder="e.g. audiology, &quot;medical physics&quot;, author:evans"> <button>Search</button> <label><input type="checkbox" name="hcs" value="roster"{}> healthcare scientists only</label></form>"#,
         escape(&q),
         if pairs.iter().any(|(k, v)| k == "hcs" && v == "roster") {
             " checked"
@@ -127,7 +147,7 @@ pub async fn search_page(
             ""
         }
     );
-    let params = parse_params(RecordKind::Publication, pairs.clone())
+    let params = parse_params(kind, pairs.clone())
         .map_err(ApiError::from)?
         .params;
     let request = params.clone();
@@ -138,24 +158,38 @@ pub async fn search_page(
                 .search(&state.searcher(), state.store(), &request)?)
         })
         .await?;
-    let base: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "page").collect();
-    let link_with = |key: &str, value: &str| {
-        let mut query: Vec<String> = base
-            .iter()
+    let base: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "page" && k != "format")
+        .collect();
+    let query_with = |extra: Option<(&str, &str)>| {
+        base.iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(extra)
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        query.push(format!("{}={}", encode(key), encode(value)));
-        format!("/?{}", query.join("&"))
+            .collect::<Vec<_>>()
+            .join("&")
     };
-    let mut facets = String::new();
-    let facet_list: [(&str, &str, &Facet); 6] = [
-        ("Healthcare scientists", "hcs", &outcome.facets.hcs),
-        ("Division", "division", &outcome.facets.division),
-        ("Discipline", "discipline", &outcome.facets.discipline),
-        ("Organisation", "organisation", &outcome.facets.organisation),
-        ("Year", "year", &outcome.facets.year),
-        ("Type", "type", &outcome.facets.publication_type),
+    let facets_of = &outcome.facets;
+    let facet_list: [(&str, &str, &Facet); 8] = [
+        ("Healthcare scientists", "hcs", &facets_of.hcs),
+        ("Role", "role", &facets_of.role),
+        ("Division", "division", &facets_of.division),
+        ("Discipline", "discipline", &facets_of.discipline),
+        ("Organisation", "organisation", &facets_of.organisation),
+        ("Funder", "funder", &facets_of.funder),
+        ("Year", "year", &facets_of.year),
+        (
+            if kind == RecordKind::Grant {
+                "Programme"
+            } else {
+                "Type"
+            },
+            "type",
+            &facets_of.publication_type,
+        ),
     ];
+    let mut facets = String::new();
     for (title, key, facet) in facet_list {
         if facet.buckets.is_empty() {
             continue;
@@ -169,37 +203,55 @@ pub async fn search_page(
             let _ = write!(
                 facets,
                 r#"<li><a href="{}">{}</a> ({})</li>"#,
-                escape(&link_with(key, &value)),
+                escape(&format!("{path}?{}", query_with(Some((key, &value))))),
                 escape(&value),
                 bucket.count
             );
         }
         facets.push_str("</ul>");
     }
+    let csv = format!("{api}?{}", query_with(Some(("format", "csv"))));
     let mut results = format!(
-        r#"<p class="meta" id="total">{} records</p>"#,
-        outcome.total
+        r#"<p class="meta"><span id="total">{} records</span> · <a id="csv" href="{}">Download CSV</a></p>"#,
+        outcome.total,
+        escape(&csv)
     );
     for hit in &outcome.hits {
         let record = &hit.record;
-        let (year, detail) = match record {
+        let (href, detail) = match record {
             Record::Publication(p) => (
-                p.published.year,
-                p.authors
-                    .iter()
-                    .take(8)
-                    .map(|a| a.display_name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                "publications",
+                format!(
+                    "{} · {}",
+                    p.published.year,
+                    p.authors
+                        .iter()
+                        .take(8)
+                        .map(|a| a.display_name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
-            Record::Grant(g) => (0, g.funder.clone()),
+            Record::Grant(g) => (
+                "grants",
+                [
+                    Some(g.funder.clone()),
+                    g.start.clone(),
+                    g.amount
+                        .map(|a| format!("{} {a:.0}", g.currency.as_deref().unwrap_or("GBP"))),
+                    g.lead_organisation.as_ref().map(|o| o.name.clone()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            ),
         };
         let _ = write!(
             results,
-            r#"<div class="result"><h2><a href="/publications/{}">{}</a></h2><div class="meta">{} · {}</div></div>"#,
+            r#"<div class="result"><h2><a href="/{href}/{}">{}</a></h2><div class="meta">{}</div></div>"#,
             encode(record.id()),
             hit.title_html,
-            year,
             escape(&detail)
         );
     }
@@ -207,7 +259,7 @@ pub async fn search_page(
         body,
         r#"<div class="layout"><aside>{facets}</aside><section>{results}</section></div>"#
     );
-    Ok(Html(page("Search", &body)))
+    Ok(Html(page(title, &body)))
 }
 
 /// `GET /publications/{id}`: one record with its tagged authors.
@@ -631,11 +683,15 @@ pub async fn metrics_page(
         .chain(std::iter::once(("Total", &table.total, None)));
     for (label, cell, group) in rows {
         let links = drill_down(&asked, group);
-        // Publications open in the search page; grants as their JSON search.
+        // Drill-downs open in the search pages, which take the API's parameters.
         let linked = |count: usize, target: &Option<String>| match target {
             Some(url) if count > 0 => format!(
                 r#"<a href="{}">{count}</a>"#,
-                escape(&url.replacen("/api/publications?", "/?", 1))
+                escape(&url.replacen("/api/publications?", "/?", 1).replacen(
+                    "/api/grants?",
+                    "/grants?",
+                    1
+                ))
             ),
             _ => count.to_string(),
         };

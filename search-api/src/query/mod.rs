@@ -95,7 +95,12 @@ pub struct SearchOutcome {
     pub facets: Facets,
     /// The order used.
     pub sort: Sort,
+    /// What a lenient parse of the query dropped, one sentence each.
+    pub warnings: Vec<String>,
 }
+
+/// A parsed user query; `None` matches everything.
+pub type ParsedQuery = Option<Box<dyn Query>>;
 
 /// Which hits to collect, and whether to count facets.
 #[derive(Debug, Clone, Copy)]
@@ -167,7 +172,7 @@ impl SearchEngine {
     }
 
     /// Bounds-checks and parses a user query; `Ok(None)` means match everything.
-    pub fn parse(&self, q: &str) -> Result<Option<Box<dyn Query>>, QueryError> {
+    pub fn parse(&self, q: &str) -> Result<ParsedQuery, QueryError> {
         check_query(q)?;
         if q.trim().is_empty() {
             return Ok(None);
@@ -177,6 +182,25 @@ impl SearchEngine {
             .parse_query(&normalized)
             .map(Some)
             .map_err(|error| self.describe(error, q))
+    }
+
+    /// Parses a user query leniently (still bounds-checked): tantivy's lenient
+    /// parser keeps what it can and the dropped parts come back as warnings,
+    /// so "heart (failure" searches `heart failure` instead of failing.
+    pub fn parse_lenient(
+        &self,
+        q: &str,
+    ) -> Result<(ParsedQuery, Vec<String>), QueryError> {
+        check_query(q)?;
+        if q.trim().is_empty() {
+            return Ok((None, Vec::new()));
+        }
+        let (query, errors) = self.parser.parse_query_lenient(&normalize_query(q));
+        let warnings = errors
+            .into_iter()
+            .map(|error| self.describe(error, q).to_string())
+            .collect();
+        Ok((Some(query), warnings))
     }
 
     /// The `limit` records that best match `q` and have an accepted roster
@@ -285,7 +309,11 @@ impl SearchEngine {
         params: &SearchParams,
         window: Window,
     ) -> Result<SearchOutcome, SearchError> {
-        let user_query = self.parse(&params.q)?;
+        let (user_query, warnings) = if params.lenient {
+            self.parse_lenient(&params.q)?
+        } else {
+            (self.parse(&params.q)?, Vec::new())
+        };
         let kind = TermQuery::new(
             Term::from_field_text(self.fields.record_type, params.kind.term()),
             IndexRecordOption::Basic,
@@ -352,6 +380,7 @@ impl SearchEngine {
             hits,
             facets: facets.unwrap_or_default(),
             sort,
+            warnings,
         })
     }
 

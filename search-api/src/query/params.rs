@@ -155,6 +155,8 @@ pub struct SearchParams {
     pub filters: Filters,
     /// Explicit order; `None` means relevance for a query, newest first when browsing.
     pub sort: Option<Sort>,
+    /// Parse `q` leniently: what cannot be parsed is dropped and reported, not refused.
+    pub lenient: bool,
 }
 
 impl Default for SearchParams {
@@ -166,6 +168,7 @@ impl Default for SearchParams {
             per_page: DEFAULT_PER_PAGE,
             filters: Filters::default(),
             sort: None,
+            lenient: false,
         }
     }
 }

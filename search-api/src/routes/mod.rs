@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/people", get(pages::people_page))
         .route("/people/{person_id}", get(pages::person_page))
         .route("/publications/{*id}", get(pages::publication_page))
+        .route("/grants", get(pages::grants_page))
         .route("/grants/{*id}", get(pages::grant_page))
         .route("/health", get(health::health))
         .route("/api/search", get(search::publications))

@@ -65,6 +65,7 @@ fn search_parameters(kind: &str) -> Value {
         query("division", "divisions of the record's healthcare scientists (repeatable)", list.clone()),
         query("organisation", "organisations (current names) of the record's healthcare scientists (repeatable)", list),
         query("format", "json (one page with facets) or csv (every match up to 10,000 rows; X-Total-Count gives the total)", json!({ "type": "string", "enum": ["json", "csv"] })),
+        query("lenient", "true: parse q leniently, dropping what cannot be read (reported in warnings) instead of a 400", json!({ "type": "boolean" })),
     ])
 }
 

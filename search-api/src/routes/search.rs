@@ -22,7 +22,7 @@ use crate::state::AppState;
 pub const AUTHORS_PER_RESULT: usize = 10;
 
 /// Query-string parameters both searches accept.
-pub const COMMON_PARAMETERS: [&str; 16] = [
+pub const COMMON_PARAMETERS: [&str; 17] = [
     "q",
     "page",
     "per_page",
@@ -39,6 +39,7 @@ pub const COMMON_PARAMETERS: [&str; 16] = [
     "role",
     "band",
     "format",
+    "lenient",
 ];
 
 /// Parameters only one kind of search accepts: journals for publications, funders for grants.
@@ -99,6 +100,9 @@ pub struct SearchResponse<R> {
     pub results: Vec<R>,
     /// Counts over all matching records.
     pub facets: Facets,
+    /// With `lenient=true`: the parts of the query that were dropped, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A healthcare scientist counted on a record, as published.
@@ -344,6 +348,7 @@ impl<R: From<Hit>> SearchResponse<R> {
             sort: outcome.sort,
             results: outcome.hits.into_iter().map(R::from).collect(),
             facets: outcome.facets,
+            warnings: outcome.warnings,
         }
     }
 }
@@ -413,6 +418,13 @@ pub fn parse_params(
                 params.sort = Some(Sort::parse(value).ok_or_else(|| {
                     ParamError::new(name, "sort must be relevance, newest or oldest")
                 })?)
+            }
+            "lenient" => {
+                params.lenient = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(ParamError::new(name, "lenient must be true or false")),
+                }
             }
             "format" => {
                 format = match value {
@@ -507,7 +519,14 @@ where
                 Format::Csv => engine.export(&searcher, state.store(), &run)?,
             })
         })
-        .await?;
+        .await
+        .map_err(|error| match error {
+            // Offer the way out with the refusal.
+            ApiError::InvalidQuery(message) => ApiError::InvalidQuery(format!(
+                "{message}; or add lenient=true to search what can be read of it"
+            )),
+            other => other,
+        })?;
     match format {
         Format::Json => Ok(Json(SearchResponse::<R>::new(&params, outcome)).into_response()),
         Format::Csv => {

@@ -56,13 +56,7 @@ fn main() {
                 .map(|t| t.iter().filter(|s| s.tag.band == Band::Accept).count())
                 .sum()
         });
-        for group_by in [
-            GroupBy::Year,
-            GroupBy::Organisation,
-            GroupBy::Division,
-            GroupBy::Discipline,
-            GroupBy::Funder,
-        ] {
+        for group_by in GroupBy::ALL {
             let query = MetricsQuery {
                 from: None,
                 to: None,
@@ -80,7 +74,7 @@ fn main() {
             };
             println!(
                 "{size:>9} {build:>10.2} {:>14} {p50:>10.2} {p99:>10.2} {floor:>9.2} {:>7.1}{target}",
-                format!("{group_by:?}").to_lowercase(),
+                group_by.name(),
                 p50 / floor.max(1e-9)
             );
         }

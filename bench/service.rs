@@ -661,14 +661,8 @@ fn metrics_benchmark(
         "{:<14} {:>12} {:>12} {:>10} {:>10} {:>7}",
         "group_by", "in-proc p50", "in-proc p99", "HTTP p50", "HTTP p99", "ratio"
     );
-    for group_by in [
-        GroupBy::Year,
-        GroupBy::Organisation,
-        GroupBy::Division,
-        GroupBy::Discipline,
-        GroupBy::Funder,
-    ] {
-        let name = format!("{group_by:?}").to_lowercase();
+    for group_by in GroupBy::ALL {
+        let name = group_by.name();
         let query = MetricsQuery {
             from: None,
             to: None,

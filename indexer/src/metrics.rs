@@ -41,6 +41,33 @@ pub enum GroupBy {
     Funder,
 }
 
+impl GroupBy {
+    /// Every grouping, in the order menus list them.
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Year,
+        GroupBy::Organisation,
+        GroupBy::Division,
+        GroupBy::Discipline,
+        GroupBy::Funder,
+    ];
+
+    /// The name used in URLs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Year => "year",
+            GroupBy::Organisation => "organisation",
+            GroupBy::Division => "division",
+            GroupBy::Discipline => "discipline",
+            GroupBy::Funder => "funder",
+        }
+    }
+
+    /// The grouping called `name`.
+    pub fn parse(name: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.name() == name)
+    }
+}
+
 /// Which tier's tags count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]

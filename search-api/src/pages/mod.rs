@@ -555,19 +555,14 @@ pub async fn metrics_page(
     State(state): State<AppState>,
     Query(query): Query<MetricsPageQuery>,
 ) -> PageResult {
-    let group_by = match query.group_by.as_deref().unwrap_or("organisation") {
-        "year" => GroupBy::Year,
-        "division" => GroupBy::Division,
-        "discipline" => GroupBy::Discipline,
-        "funder" => GroupBy::Funder,
-        "organisation" => GroupBy::Organisation,
-        other => {
-            return Err(ApiError::InvalidParameter(format!(
-                "group_by '{other}' is not one of year, organisation, division, discipline, funder"
-            ))
-            .into())
-        }
-    };
+    let name = query.group_by.as_deref().unwrap_or("organisation");
+    let group_by = GroupBy::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.name()).collect();
+        ApiError::InvalidParameter(format!(
+            "group_by '{name}' is not one of {}",
+            names.join(", ")
+        ))
+    })?;
     let year = |name: &str, value: &Option<String>| -> Result<Option<u16>, ApiError> {
         match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
@@ -609,7 +604,7 @@ pub async fn metrics_page(
             Ok((table, trend))
         })
         .await?;
-    let group_name = format!("{group_by:?}").to_lowercase();
+    let group_name = group_by.name();
     let tier_name = if tier == TierChoice::Inferred {
         "inferred"
     } else {
@@ -624,11 +619,12 @@ pub async fn metrics_page(
     let mut body = format!(
         r#"<h1>Participation in research</h1>
 <form action="/metrics" method="get">Group by <select name="group_by">{}</select> from <input name="from" size="5" value="{}"> to <input name="to" size="5" value="{}"> <select name="tier"><option value="roster"{}>roster (counted)</option><option value="inferred"{}>inferred (possible)</option></select> <button>Show</button> · <a id="csv" href="{}">Download CSV</a></form>"#,
-        ["year", "organisation", "division", "discipline", "funder"]
+        GroupBy::ALL
             .iter()
             .map(|g| format!(
-                r#"<option value="{g}"{}>{g}</option>"#,
-                if *g == group_name { " selected" } else { "" }
+                r#"<option value="{0}"{1}>{0}</option>"#,
+                g.name(),
+                if *g == group_by { " selected" } else { "" }
             ))
             .collect::<String>(),
         range(from),

@@ -187,10 +187,7 @@ impl SearchEngine {
     /// Parses a user query leniently (still bounds-checked): tantivy's lenient
     /// parser keeps what it can and the dropped parts come back as warnings,
     /// so "heart (failure" searches `heart failure` instead of failing.
-    pub fn parse_lenient(
-        &self,
-        q: &str,
-    ) -> Result<(ParsedQuery, Vec<String>), QueryError> {
+    pub fn parse_lenient(&self, q: &str) -> Result<(ParsedQuery, Vec<String>), QueryError> {
         check_query(q)?;
         if q.trim().is_empty() {
             return Ok((None, Vec::new()));

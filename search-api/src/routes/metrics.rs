@@ -71,13 +71,7 @@ pub async fn participation(
             "group_by",
             params.group_by.as_deref(),
             GroupBy::Year,
-            &[
-                ("year", GroupBy::Year),
-                ("organisation", GroupBy::Organisation),
-                ("division", GroupBy::Division),
-                ("discipline", GroupBy::Discipline),
-                ("funder", GroupBy::Funder),
-            ],
+            &GroupBy::ALL.map(|g| (g.name(), g)),
         )?,
         tier: choice(
             "tier",
@@ -151,18 +145,10 @@ pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
         None => {}
         Some(UNKNOWN) => return DrillDown::default(),
         Some(value) => {
-            let key = match query.group_by {
-                GroupBy::Year => "year",
-                GroupBy::Organisation => "organisation",
-                GroupBy::Division => "division",
-                GroupBy::Discipline => "discipline",
-                GroupBy::Funder => {
-                    // Publications are grouped by the agencies they acknowledge, which
-                    // no search filter covers.
-                    publications_allowed = false;
-                    "funder"
-                }
-            };
+            // Publications are grouped by the agencies they acknowledge, which
+            // no search filter covers.
+            publications_allowed = query.group_by != GroupBy::Funder;
+            let key = query.group_by.name();
             common.push_str(&format!("&{key}={}", encode(value)));
         }
     }

@@ -712,6 +712,10 @@ async fn pages_render_the_right_figures_in_a_real_browser() {
         "search page total"
     );
     assert!(search.contains(r#"id="csv""#), "search page CSV download");
+    assert!(
+        search.contains(r#"id="next""#) == (want("publications") > 20),
+        "a next-page link when there is more"
+    );
     assert!(profile.contains("<h2>Publications</h2>"));
     assert!(
         record_page.contains(r#"class="tag""#),

@@ -23,7 +23,7 @@ use self::charts::bar_chart;
 use self::layout::{encode, escape, page};
 use crate::error::ApiError;
 use crate::query::Facet;
-use crate::query::RecordKind;
+use crate::query::{RecordKind, MAX_RESULT_WINDOW};
 use crate::routes::metrics::drill_down;
 use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
@@ -253,6 +253,31 @@ async fn search_page_for(
             encode(record.id()),
             hit.title_html,
             escape(&detail)
+        );
+    }
+    // Paging within the window the API allows.
+    let mut pager = Vec::new();
+    if params.page > 1 {
+        let previous = (params.page - 1).to_string();
+        pager.push(format!(
+            r#"<a id="previous" href="{}">← previous</a>"#,
+            escape(&format!("{path}?{}", query_with(Some(("page", &previous)))))
+        ));
+    }
+    let shown = params.page * params.per_page;
+    if shown < outcome.total && shown + params.per_page <= MAX_RESULT_WINDOW {
+        let next = (params.page + 1).to_string();
+        pager.push(format!(
+            r#"<a id="next" href="{}">next →</a>"#,
+            escape(&format!("{path}?{}", query_with(Some(("page", &next)))))
+        ));
+    }
+    if !pager.is_empty() {
+        let _ = write!(
+            results,
+            r#"<p class="meta">page {} · {}</p>"#,
+            params.page,
+            pager.join(" · ")
         );
     }
     let _ = write!(

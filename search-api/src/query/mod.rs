@@ -24,6 +24,7 @@ use crate::highlight;
 
 mod facets;
 mod params;
+mod snippets;
 mod syntax;
 
 pub use facets::{
@@ -408,10 +409,14 @@ impl SearchEngine {
         searcher: &Searcher,
         query: &dyn Query,
     ) -> Result<(SnippetGenerator, SnippetGenerator), TantivyError> {
-        let mut title = SnippetGenerator::create(searcher, query, self.fields.title)?;
-        title.set_max_num_chars(TITLE_SNIPPET_CHARS);
-        let mut r#abstract = SnippetGenerator::create(searcher, query, self.fields.r#abstract)?;
-        r#abstract.set_max_num_chars(ABSTRACT_SNIPPET_CHARS);
+        let title =
+            snippets::prose_generator(searcher, query, self.fields.title, TITLE_SNIPPET_CHARS)?;
+        let r#abstract = snippets::prose_generator(
+            searcher,
+            query,
+            self.fields.r#abstract,
+            ABSTRACT_SNIPPET_CHARS,
+        )?;
         Ok((title, r#abstract))
     }
 

@@ -75,11 +75,13 @@ pub fn router(state: AppState) -> Router {
         .layer(cors())
 }
 
-/// GET (and HEAD) from any origin, no credentials: the index is public and read-only.
+/// GET (and HEAD) from any origin, no credentials: the index is public and
+/// read-only. CSV downloads' `X-Total-Count` is readable by scripts too.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AnyOrigin)
         .allow_methods([Method::GET, Method::HEAD])
+        .expose_headers([header::HeaderName::from_static("x-total-count")])
 }
 
 /// The request span: method and path only. The query string is left out of logs on

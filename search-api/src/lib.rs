@@ -16,14 +16,15 @@
 //!   - `page` (≥ 1, default 1), `per_page` (1–100, default 20); results deeper
 //!     than 10,000 (`page × per_page`) are refused, not clamped.
 //!   - `year`, `year_from`, `year_to` (inclusive; a grant's start year); `type`
-//!     (publication type or grant programme), `journal` (publications) or
-//!     `funder` (grants); `hcs`/`tier` (`roster`, `inferred`), `role`
-//!     (`leadership`, `co_applicant`, `other`, `author`, `first`, `last`,
-//!     `corresponding`, `key_author`), `band` (`accept`, `review`),
-//!     `discipline`, `division`, `organisation`. List filters are repeatable
-//!     (or comma-separated), match any of their values ignoring case, and each
-//!     holds on its own: `role=leadership&organisation=X` finds records with a
-//!     counted leader and a counted scientist at X (usually, not always, the same person).
+//!     (publication type or grant programme), `journal` (publications),
+//!     `funder` (a grant's funder, or an agency a publication acknowledges);
+//!     `hcs`/`tier` (`roster`, `inferred`), `role` (`leadership`,
+//!     `co_applicant`, `other`, `author`, `first`, `last`, `corresponding`,
+//!     `key_author`), `band` (`accept`, `review`), `discipline`, `division`,
+//!     `organisation`. List filters are repeatable (or comma-separated) and
+//!     match any of their values ignoring case. Tier, role and a group filter
+//!     must hold for the same healthcare scientist (`role=leadership&organisation=X`:
+//!     a leader at X), as the participation measures count them.
 //!   - `sort`: `relevance` (default with `q`), `newest` (default when browsing), `oldest`.
 //!   - `format`: `json` (default) or `csv` — every match in order, up to 10,000
 //!     rows, with the total in `X-Total-Count`.
@@ -39,7 +40,8 @@
 //!   with each person's tag (a grant with its linked outputs), no e-mail addresses.
 //! - `GET /api/people?q=topic` — the collaborator finder; `/api/people/{id}` a profile.
 //! - `GET /api/metrics/participation` — measures (a)(b)(c) grouped by year,
-//!   organisation, division, discipline or funder, each cell with drill-down queries.
+//!   organisation, division, discipline or funder, each cell with the searches
+//!   that list exactly its records.
 //! - `POST /api/curation/decisions`, `POST|GET /api/admin/retag` — behind bearer tokens.
 //! - `GET /health` — `{"status": "ok", "documents": N}`.
 //!

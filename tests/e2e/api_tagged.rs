@@ -45,31 +45,38 @@ async fn records_carry_tags_and_metrics_count_them() {
     assert_eq!(without_links, cli_table);
     let publications = table["total"]["publications"].as_u64().unwrap();
     assert!(publications >= 50, "{publications}");
-    // Every cell's drill-down search lists the records behind it (the total's
-    // exactly; a group's may add records whose other scientist is elsewhere).
-    let mut cells: Vec<(bool, Value)> = table["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| (false, row[1].clone()))
-        .collect();
-    cells.push((true, table["total"].clone()));
-    for (is_total, cell) in cells {
-        for measure in ["publications", "publications_key_author"] {
-            let Some(url) = cell["drill_down"][measure].as_str() else {
-                continue;
-            };
-            let listed = csv_ids(&api, &format!("{url}&format=csv")).await;
-            let behind: BTreeSet<String> = cell["records"][measure]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|id| id.as_str().unwrap().to_owned())
-                .collect();
-            if is_total {
-                assert_eq!(listed, behind, "{url}");
-            } else {
-                assert!(listed.is_superset(&behind), "{url}");
+    // Every cell's drill-down search lists exactly the records behind it, in
+    // every grouping, with a year range too.
+    for query in [
+        "group_by=organisation",
+        "group_by=year",
+        "group_by=division&from=2010&to=2020",
+        "group_by=discipline",
+        "group_by=funder",
+    ] {
+        let (_, table) = api
+            .get(&format!("/api/metrics/participation?{query}&records=true"))
+            .await;
+        let mut cells: Vec<Value> = table["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[1].clone())
+            .collect();
+        cells.push(table["total"].clone());
+        for cell in cells {
+            for measure in ["publications", "publications_key_author"] {
+                let Some(url) = cell["drill_down"][measure].as_str() else {
+                    continue;
+                };
+                let listed = csv_ids(&api, &format!("{url}&format=csv")).await;
+                let behind: BTreeSet<String> = cell["records"][measure]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|id| id.as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(listed, behind, "{query}: {url}");
             }
         }
     }
@@ -342,7 +349,8 @@ async fn a_grant_shows_its_tagged_people_and_outputs() {
         leading["facets"]["role"]["buckets"][0]["value"],
         "leadership"
     );
-    // The metrics drill-down for grants led is this search.
+    // The metrics drill-down for grants led is this search, for the total and
+    // for each funder.
     let link = led["total"]["drill_down"]["grants_led"].as_str().unwrap();
     let listed = csv_ids(&api, &format!("{link}&format=csv")).await;
     assert_eq!(
@@ -350,6 +358,21 @@ async fn a_grant_shows_its_tagged_people_and_outputs() {
         BTreeSet::from(["grant:nihr:NIHR208893".to_owned()]),
         "{link}"
     );
+    for row in led["rows"].as_array().unwrap() {
+        for measure in ["grants_led", "grants_co_applicant"] {
+            let Some(link) = row[1]["drill_down"][measure].as_str() else {
+                continue;
+            };
+            let listed = csv_ids(&api, &format!("{link}&format=csv")).await;
+            let behind: BTreeSet<String> = row[1]["records"][measure]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(listed, behind, "{link}");
+        }
+    }
     // The grant search page shows the same, linked to the grant's page.
     let (status, kind, html) = api.get_text("/grants?tier=roster&role=leadership").await;
     assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));

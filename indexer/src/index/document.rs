@@ -92,11 +92,37 @@ pub fn add_tags(
                 add(field, value);
             }
         }
-        for role in tag.role.filter_terms() {
+        let roles = tag.role.filter_terms();
+        for &role in &roles {
             add(fields.hcs_role, role);
+        }
+        let organisation = tag.organisation.as_ref().map(|o| o.name.as_str());
+        for role in std::iter::once("any").chain(roles) {
+            add(fields.hcs_person_facts, &person_fact(kind, role, None));
+            for dimension in [
+                ("organisation", organisation),
+                ("division", tag.division.as_deref()),
+                ("discipline", tag.discipline.as_deref()),
+            ] {
+                if let (name, Some(value)) = dimension {
+                    add(
+                        fields.hcs_person_facts,
+                        &person_fact(kind, role, Some((name, value))),
+                    );
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// The `hcs_person_facts` term for a counted person of tier `tier` (`roster`,
+/// `inferred`) with `role` (or `any`), and optionally a group `(dimension, value)`.
+pub fn person_fact(tier: &str, role: &str, group: Option<(&str, &str)>) -> String {
+    match group {
+        Some((dimension, value)) => format!("{tier}|{role}|{dimension}={value}"),
+        None => format!("{tier}|{role}|"),
+    }
 }
 
 /// A grant reference as indexed: case-folded, spaces removed, so "MR/K01577X/1"
@@ -151,9 +177,16 @@ fn add_publication(fields: &Fields, publication: &Publication, document: &mut Ta
     for publication_type in &publication.publication_types {
         document.add_text(fields.publication_type, publication_type);
     }
+    let mut agencies = std::collections::BTreeSet::new();
     for grant in &publication.grants {
         if let Some(id) = &grant.id {
             document.add_text(fields.grant_reference, grant_reference_term(id));
+        }
+        // The funders a publication acknowledges, as the metrics group them.
+        if let Some(agency) = &grant.agency {
+            if agencies.insert(agency.as_str()) {
+                document.add_text(fields.funder, agency);
+            }
         }
     }
 }

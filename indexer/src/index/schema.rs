@@ -61,7 +61,7 @@ pub struct Fields {
     pub version_key: Field,
     /// Each source's own version of the record, as JSON (stored only): merges are recomputed from these.
     pub versions: Field,
-    /// Funder of a grant, as published (`STRING | FAST`).
+    /// Funder of a grant, or the agencies a publication acknowledges, as published (`STRING | FAST`).
     pub funder: Field,
     /// Grant references: a grant's own, and those a publication acknowledges, case-folded (`STRING`).
     pub grant_reference: Field,
@@ -82,6 +82,10 @@ pub struct Fields {
     pub hcs_role: Field,
     /// Bands of the roster matches on the record: `accept`, `review` (`STRING | FAST`).
     pub hcs_band: Field,
+    /// What each counted person is, as `tier|role|` and `tier|role|dimension=value`
+    /// terms (role `any` included; dimensions organisation, division, discipline), so
+    /// that tier, role and one group filter can be required of the same person (`STRING`).
+    pub hcs_person_facts: Field,
 }
 
 /// Field names users may write in queries (`title:…`), searched by default when unnamed.
@@ -134,6 +138,7 @@ impl Fields {
             hcs_organisation: builder.add_text_field("hcs_organisation", STRING | FAST),
             hcs_role: builder.add_text_field("hcs_role", STRING | FAST),
             hcs_band: builder.add_text_field("hcs_band", STRING | FAST),
+            hcs_person_facts: builder.add_text_field("hcs_person_facts", STRING),
         };
         (builder.build(), fields)
     }
@@ -173,6 +178,7 @@ impl Fields {
             hcs_organisation: get("hcs_organisation")?,
             hcs_role: get("hcs_role")?,
             hcs_band: get("hcs_band")?,
+            hcs_person_facts: get("hcs_person_facts")?,
         })
     }
 }

@@ -30,7 +30,8 @@ pub const JOURNAL_FACET_SIZE: usize = 20;
 pub const HCS_FACET_SIZE: usize = 60;
 
 /// The text facets: response name, index field and size. `journal` is
-/// counted for publications only, `funder` for grants only.
+/// counted for publications only; `funder` is a grant's funder or the
+/// agencies a publication acknowledges.
 const TEXT_FACETS: [(&str, &str, usize); 9] = [
     ("type", "type", TYPE_FACET_SIZE),
     ("journal", "journal_exact", JOURNAL_FACET_SIZE),
@@ -151,14 +152,14 @@ pub(super) struct FacetCollector<'a> {
 impl<'a> FacetCollector<'a> {
     /// The facets that apply to `kind`, counted with `tables`.
     pub(super) fn new(kind: RecordKind, tables: &'a FacetTables) -> Self {
+        // Grants have no journal; every other facet applies to both kinds.
         let skipped = match kind {
-            RecordKind::Publication => "funder",
-            RecordKind::Grant => "journal",
+            RecordKind::Publication => u8::MAX,
+            RecordKind::Grant => TEXT_FACETS
+                .iter()
+                .position(|(name, _, _)| *name == "journal")
+                .map_or(u8::MAX, |i| i as u8 + 1),
         };
-        let skipped = TEXT_FACETS
-            .iter()
-            .position(|(name, _, _)| *name == skipped)
-            .map_or(u8::MAX, |i| i as u8 + 1);
         FacetCollector { tables, skipped }
     }
 }

@@ -7,6 +7,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 
+use indexer::index::document::person_fact;
 use indexer::index::schema::DEFAULT_SEARCH_FIELDS;
 use indexer::index::{Fields, IndexError, IndexStore};
 use indexer::records::Record;
@@ -446,18 +447,80 @@ impl SearchEngine {
         for (field, values) in [
             (self.fields.publication_type, &filters.types),
             (self.fields.journal_exact, &filters.journals),
-            (self.fields.hcs, &filters.hcs),
-            (self.fields.hcs_discipline, &filters.disciplines),
-            (self.fields.hcs_division, &filters.divisions),
-            (self.fields.hcs_organisation, &filters.organisations),
             (self.fields.funder, &filters.funders),
-            (self.fields.hcs_role, &filters.roles),
             (self.fields.hcs_band, &filters.bands),
         ] {
             if !values.is_empty() {
-                let terms = resolve_terms(searcher, field, values)?;
+                let terms = resolve_values(searcher, field, values)?
+                    .into_iter()
+                    .map(|value| Term::from_field_text(field, &value))
+                    .collect::<Vec<_>>();
                 queries.push(Box::new(TermSetQuery::new(terms)));
             }
+        }
+        queries.extend(self.person_queries(searcher, filters)?);
+        Ok(queries)
+    }
+
+    /// The healthcare-scientist filters, required of one counted person: the
+    /// tier (`hcs`), the role and each group filter (organisation, division,
+    /// discipline) are matched as `tier|role|dimension=value` facts of the
+    /// same person. Two group filters may still be met by two people.
+    fn person_queries(
+        &self,
+        searcher: &Searcher,
+        filters: &Filters,
+    ) -> Result<Vec<Box<dyn Query>>, TantivyError> {
+        let groups = [
+            (
+                "organisation",
+                self.fields.hcs_organisation,
+                &filters.organisations,
+            ),
+            ("division", self.fields.hcs_division, &filters.divisions),
+            (
+                "discipline",
+                self.fields.hcs_discipline,
+                &filters.disciplines,
+            ),
+        ];
+        let grouped = groups.iter().any(|(_, _, values)| !values.is_empty());
+        if filters.hcs.is_empty() && filters.roles.is_empty() && !grouped {
+            return Ok(Vec::new());
+        }
+        let or_all = |values: &[String], all: &'static [&'static str]| -> Vec<String> {
+            if values.is_empty() {
+                all.iter().map(|v| (*v).to_owned()).collect()
+            } else {
+                values.to_vec()
+            }
+        };
+        let tiers = or_all(&filters.hcs, &TIER_FILTER_TERMS);
+        let roles = or_all(&filters.roles, &["any"]);
+        let field = self.fields.hcs_person_facts;
+        let facts = |group: Option<(&str, &str)>| -> Vec<Term> {
+            tiers
+                .iter()
+                .flat_map(|tier| {
+                    roles.iter().map(move |role| {
+                        Term::from_field_text(field, &person_fact(tier, role, group))
+                    })
+                })
+                .collect()
+        };
+        let mut queries: Vec<Box<dyn Query>> = Vec::new();
+        if !grouped {
+            queries.push(Box::new(TermSetQuery::new(facts(None))));
+        }
+        for (dimension, group_field, values) in groups {
+            if values.is_empty() {
+                continue;
+            }
+            let mut terms = Vec::new();
+            for value in resolve_values(searcher, group_field, values)? {
+                terms.extend(facts(Some((dimension, &value))));
+            }
+            queries.push(Box::new(TermSetQuery::new(terms)));
         }
         Ok(queries)
     }
@@ -507,15 +570,17 @@ impl SearchEngine {
     }
 }
 
-/// The exact index terms of `field` equal to any of `wanted`, ignoring case.
+/// The exact values of `field` in the index equal to any of `wanted`,
+/// ignoring case (and `wanted` itself, so an absent value matches nothing).
 ///
-/// Exact-value fields are small vocabularies (publication types, journal titles), so
-/// a scan of the term dictionary is cheap and saves users from guessing capitals.
-fn resolve_terms(
+/// Exact-value fields are small vocabularies (publication types, journal
+/// titles, organisations), so a scan of the term dictionary is cheap and
+/// saves users from guessing capitals.
+fn resolve_values(
     searcher: &Searcher,
     field: Field,
     wanted: &[String],
-) -> Result<Vec<Term>, TantivyError> {
+) -> Result<BTreeSet<String>, TantivyError> {
     let wanted_lower: HashSet<String> = wanted.iter().map(|w| w.to_lowercase()).collect();
     let mut found: BTreeSet<String> = wanted.iter().cloned().collect();
     for segment in searcher.segment_readers() {
@@ -529,10 +594,7 @@ fn resolve_terms(
             }
         }
     }
-    Ok(found
-        .into_iter()
-        .map(|text| Term::from_field_text(field, &text))
-        .collect())
+    Ok(found)
 }
 
 fn highlight_record(

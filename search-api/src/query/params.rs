@@ -115,7 +115,7 @@ pub struct Filters {
     pub divisions: Vec<String>,
     /// Organisations (current names) of the records' healthcare scientists.
     pub organisations: Vec<String>,
-    /// Funders of grants, as published (any of them; case ignored).
+    /// Funders of grants, or agencies acknowledged by publications, as published (any of them; case ignored).
     pub funders: Vec<String>,
     /// Roles of the records' counted healthcare scientists (any of [`ROLE_FILTER_TERMS`]).
     pub roles: Vec<String>,

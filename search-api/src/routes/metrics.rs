@@ -117,7 +117,7 @@ pub async fn participation(
 }
 
 /// The searches that list the records behind one cell's measures; `None`
-/// where no search can say it (a group of unknown value; publications by funder).
+/// for a group of unknown value (no search can ask for a missing value).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DrillDown {
     /// `/api/publications?…` for (c) publications with a healthcare-scientist author.
@@ -131,23 +131,19 @@ pub struct DrillDown {
 }
 
 /// The drill-down searches for `group` (the total when `None`) of a table
-/// measured with `query`. Each lists the cell's records; on a record with
-/// several healthcare scientists the filters hold independently, so a list can
-/// hold a record counted under another group — `records=true` gives the exact ids.
+/// measured with `query`: each lists exactly the cell's records, because the
+/// search requires tier, role and group of the same person, as the measures
+/// count them.
 pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
     let tier = match query.tier {
         TierChoice::Roster => "roster",
         TierChoice::Inferred => "inferred",
     };
     let mut common = format!("tier={tier}");
-    let mut publications_allowed = true;
     match group {
         None => {}
         Some(UNKNOWN) => return DrillDown::default(),
         Some(value) => {
-            // Publications are grouped by the agencies they acknowledge, which
-            // no search filter covers.
-            publications_allowed = query.group_by != GroupBy::Funder;
             let key = query.group_by.name();
             common.push_str(&format!("&{key}={}", encode(value)));
         }
@@ -159,8 +155,7 @@ pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
             }
         }
     }
-    let publications =
-        |role: &str| publications_allowed.then(|| format!("/api/publications?{common}{role}"));
+    let publications = |role: &str| Some(format!("/api/publications?{common}{role}"));
     DrillDown {
         publications: publications(""),
         publications_key_author: publications("&role=key_author"),

@@ -39,16 +39,7 @@ fn error(description: &str) -> Value {
 
 fn search_parameters(kind: &str) -> Value {
     let list = json!({ "type": "array", "items": { "type": "string" } });
-    let own = if kind == "grants" {
-        query(
-            "funder",
-            "funders as published, e.g. MRC, NIHR (repeatable)",
-            list.clone(),
-        )
-    } else {
-        query("journal", "journal titles (repeatable)", list.clone())
-    };
-    json!([
+    let mut parameters = json!([
         query("q", "tantivy query syntax (AND by default; fields title, abstract, mesh, keywords, author, affiliation, journal, type, pmid, doi, year)", json!({ "type": "string", "maxLength": 1024 })),
         query("page", "1-based page", json!({ "type": "integer", "minimum": 1 })),
         query("per_page", "results per page", json!({ "type": "integer", "minimum": 1, "maximum": 100 })),
@@ -56,17 +47,24 @@ fn search_parameters(kind: &str) -> Value {
         query("year_from", "first year, inclusive", json!({ "type": "integer" })),
         query("year_to", "last year, inclusive", json!({ "type": "integer" })),
         query("type", "publication types, or a grant's programme (repeatable or comma-separated)", list.clone()),
-        own,
+        query("journal", "journal titles (repeatable)", list.clone()),
+        query("funder", "a grant's funder, or an agency a publication acknowledges, as published (repeatable)", list.clone()),
         query("sort", "relevance, newest or oldest", json!({ "type": "string", "enum": ["relevance", "newest", "oldest"] })),
         query("hcs", "roster and/or inferred healthcare scientists on the record (alias: tier)", json!({ "type": "array", "items": { "type": "string", "enum": TIER_FILTER_TERMS } })),
-        query("role", "roles of the record's counted healthcare scientists", json!({ "type": "array", "items": { "type": "string", "enum": ROLE_FILTER_TERMS } })),
+        query("role", "role of a counted healthcare scientist; tier, role and a group filter must hold for the same person", json!({ "type": "array", "items": { "type": "string", "enum": ROLE_FILTER_TERMS } })),
         query("band", "bands of the record's roster matches: accept (counted) or review (awaiting a curator)", json!({ "type": "array", "items": { "type": "string", "enum": BAND_FILTER_TERMS } })),
         query("discipline", "disciplines of the record's healthcare scientists (repeatable)", list.clone()),
         query("division", "divisions of the record's healthcare scientists (repeatable)", list.clone()),
         query("organisation", "organisations (current names) of the record's healthcare scientists (repeatable)", list),
         query("format", "json (one page with facets) or csv (every match up to 10,000 rows; X-Total-Count gives the total)", json!({ "type": "string", "enum": ["json", "csv"] })),
         query("lenient", "true: parse q leniently, dropping what cannot be read (reported in warnings) instead of a 400", json!({ "type": "boolean" })),
-    ])
+    ]);
+    if kind == "grants" {
+        if let Some(parameters) = parameters.as_array_mut() {
+            parameters.retain(|parameter| parameter["name"] != "journal");
+        }
+    }
+    parameters
 }
 
 fn search_operation(kind: &str) -> Value {

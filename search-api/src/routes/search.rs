@@ -22,8 +22,9 @@ use crate::state::AppState;
 pub const AUTHORS_PER_RESULT: usize = 10;
 
 /// Query-string parameters both searches accept.
-pub const COMMON_PARAMETERS: [&str; 17] = [
+pub const COMMON_PARAMETERS: [&str; 18] = [
     "q",
+    "funder",
     "page",
     "per_page",
     "year",
@@ -42,11 +43,11 @@ pub const COMMON_PARAMETERS: [&str; 17] = [
     "lenient",
 ];
 
-/// Parameters only one kind of search accepts: journals for publications, funders for grants.
-fn kind_parameter(kind: RecordKind) -> &'static str {
+/// Parameters only one kind of search accepts: journals for publications.
+fn kind_parameters(kind: RecordKind) -> &'static [&'static str] {
     match kind {
-        RecordKind::Publication => "journal",
-        RecordKind::Grant => "funder",
+        RecordKind::Publication => &["journal"],
+        RecordKind::Grant => &[],
     }
 }
 
@@ -366,22 +367,22 @@ pub fn parse_params(
         ..SearchParams::default()
     };
     let mut format = Format::Json;
-    let own = kind_parameter(kind);
+    let accepted = || {
+        COMMON_PARAMETERS
+            .iter()
+            .chain(kind_parameters(kind))
+            .copied()
+    };
     let mut seen: Vec<&'static str> = Vec::new();
     let mut per_page = None;
     for (key, value) in pairs {
-        let Some(name) = COMMON_PARAMETERS
-            .iter()
-            .copied()
-            .chain([own])
-            .find(|&name| name == key)
-        else {
+        let Some(name) = accepted().find(|&name| name == key) else {
             return Err(ParamError::new(
                 key.clone(),
                 format!(
-                    "unknown parameter '{}'; accepted parameters are {}, {own}",
+                    "unknown parameter '{}'; accepted parameters are {}",
                     key.chars().take(64).collect::<String>(),
-                    COMMON_PARAMETERS.join(", ")
+                    accepted().collect::<Vec<_>>().join(", ")
                 ),
             ));
         };
@@ -722,7 +723,6 @@ mod tests {
             (vec![("band", "maybe")], "band"),
             (vec![("tier", "all")], "hcs"),
             (vec![("format", "xml")], "format"),
-            (vec![("funder", "MRC")], "funder"),
             (
                 vec![("year_from", "2020"), ("year_to", "2010")],
                 "year_from",

@@ -480,9 +480,12 @@ pub fn measure(index: &MetricsIndex, query: &MetricsQuery) -> Participation {
     let mut total = Tally::new(query.with_records);
     for (number, record) in index.records.iter().enumerate() {
         let number = number as u32;
-        let in_range = record.year.is_some_and(|y| {
-            query.from.is_none_or(|from| y >= from) && query.to.is_none_or(|to| y <= to)
-        });
+        // A record without a year (a grant with no start date) counts, under
+        // "(unknown)" by year, unless a year range is asked for.
+        let in_range = match record.year {
+            Some(y) => query.from.is_none_or(|from| y >= from) && query.to.is_none_or(|to| y <= to),
+            None => query.from.is_none() && query.to.is_none(),
+        };
         if !in_range {
             continue;
         }
@@ -822,5 +825,22 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "group,people_leading,people_conducting,grants_led,grants_led_amount,grants_co_applicant,grants_co_applicant_amount,publications,publications_key_author");
         assert_eq!(lines.last(), Some(&"total,0,1,0,,0,,1,0"));
+    }
+
+    #[test]
+    fn a_record_without_a_year_counts_unless_a_range_is_asked() {
+        let (mut records, tags) = corpus();
+        for record in &mut records {
+            if let Record::Grant(grant) = record {
+                grant.start = None;
+            }
+        }
+        let all = participation(&records, &tags, &query(GroupBy::Year, TierChoice::Roster));
+        let unknown = all.rows.iter().find(|(group, _)| group == UNKNOWN);
+        assert_eq!(unknown.map(|(_, cell)| cell.grants_led), Some(1), "{all:?}");
+        let mut ranged = query(GroupBy::Year, TierChoice::Roster);
+        ranged.from = Some(1900);
+        let ranged = participation(&records, &tags, &ranged);
+        assert_eq!(ranged.total.grants_led, 0);
     }
 }

@@ -61,11 +61,6 @@ impl GroupBy {
             GroupBy::Funder => "funder",
         }
     }
-
-    /// The grouping called `name`.
-    pub fn parse(name: &str) -> Option<GroupBy> {
-        GroupBy::ALL.into_iter().find(|g| g.name() == name)
-    }
 }
 
 /// Which tier's tags count.

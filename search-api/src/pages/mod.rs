@@ -24,7 +24,7 @@ use self::layout::{encode, escape, page};
 use crate::error::ApiError;
 use crate::query::Facet;
 use crate::query::{RecordKind, MAX_RESULT_WINDOW};
-use crate::routes::metrics::drill_down;
+use crate::routes::metrics::{choice, drill_down};
 use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
 use crate::state::AppState;
@@ -580,14 +580,12 @@ pub async fn metrics_page(
     State(state): State<AppState>,
     Query(query): Query<MetricsPageQuery>,
 ) -> PageResult {
-    let name = query.group_by.as_deref().unwrap_or("organisation");
-    let group_by = GroupBy::parse(name).ok_or_else(|| {
-        let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.name()).collect();
-        ApiError::InvalidParameter(format!(
-            "group_by '{name}' is not one of {}",
-            names.join(", ")
-        ))
-    })?;
+    let group_by = choice(
+        "group_by",
+        query.group_by.as_deref(),
+        GroupBy::Organisation,
+        &GroupBy::ALL.map(|g| (g.name(), g)),
+    )?;
     let year = |name: &str, value: &Option<String>| -> Result<Option<u16>, ApiError> {
         match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
@@ -603,30 +601,25 @@ pub async fn metrics_page(
         TierChoice::Roster
     };
     let (from, to) = (year("from", &query.from)?, year("to", &query.to)?);
+    let asked = MetricsQuery {
+        from,
+        to,
+        group_by,
+        tier,
+        with_records: false,
+    };
+    let by_year = MetricsQuery {
+        group_by: GroupBy::Year,
+        ..asked.clone()
+    };
+    let measured = asked.clone();
     let (table, trend) = state
         .run_blocking(move |state| {
             let derived = state.derived()?;
-            let table = measure(
-                &derived.metrics,
-                &MetricsQuery {
-                    from,
-                    to,
-                    group_by,
-                    tier,
-                    with_records: false,
-                },
-            );
-            let trend = measure(
-                &derived.metrics,
-                &MetricsQuery {
-                    from,
-                    to,
-                    group_by: GroupBy::Year,
-                    tier,
-                    with_records: false,
-                },
-            );
-            Ok((table, trend))
+            Ok((
+                measure(&derived.metrics, &measured),
+                measure(&derived.metrics, &by_year),
+            ))
         })
         .await?;
     let group_name = group_by.name();
@@ -690,13 +683,6 @@ pub async fn metrics_page(
         &series(&table, |c| c.publications),
     ));
     body.push_str(r#"<table id="participation"><tr><th>Group</th><th class="n">(a) people leading</th><th class="n">(a) people conducting</th><th class="n">(b) grants led</th><th class="n">(b) with co-applicant</th><th class="n">(c) publications</th><th class="n">(c) first/last/corresponding</th></tr>"#);
-    let asked = MetricsQuery {
-        from,
-        to,
-        group_by,
-        tier,
-        with_records: false,
-    };
     let rows = table
         .rows
         .iter()

@@ -40,7 +40,8 @@ fn year(parameter: &str, value: Option<&str>) -> Result<Option<u16>, ApiError> {
         .transpose()
 }
 
-fn choice<T: Copy>(
+/// The option named `value` (`default` when absent), or a 400 listing the options.
+pub(crate) fn choice<T: Copy>(
     parameter: &str,
     value: Option<&str>,
     default: T,

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::query::MAX_PER_PAGE;
+use crate::routes::metrics::choice;
 use crate::routes::search::csv_response;
 use crate::state::AppState;
 
@@ -40,15 +41,16 @@ pub async fn people(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> Result<Response, ApiError> {
-    let csv = match params.format.as_deref().map(str::trim) {
-        None | Some("" | "json") => false,
-        Some("csv") => true,
-        Some(_) => {
-            return Err(ApiError::InvalidParameter(
-                "format must be json or csv".into(),
-            ))
-        }
-    };
+    let csv = choice(
+        "format",
+        params
+            .format
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty()),
+        false,
+        &[("json", false), ("csv", true)],
+    )?;
     let q = params.q.unwrap_or_default();
     if q.trim().is_empty() {
         return Err(ApiError::InvalidParameter(

@@ -29,19 +29,28 @@ pub const JOURNAL_FACET_SIZE: usize = 20;
 /// Discipline, organisation and funder facets: at most this many values (there are 52 disciplines).
 pub const HCS_FACET_SIZE: usize = 60;
 
-/// The text facets: response name, index field and size. `journal` is
-/// counted for publications only; `funder` is a grant's funder or the
-/// agencies a publication acknowledges.
-const TEXT_FACETS: [(&str, &str, usize); 9] = [
-    ("type", "type", TYPE_FACET_SIZE),
-    ("journal", "journal_exact", JOURNAL_FACET_SIZE),
-    ("funder", "funder", HCS_FACET_SIZE),
-    ("hcs", "hcs", 2),
-    ("discipline", "hcs_discipline", HCS_FACET_SIZE),
-    ("division", "hcs_division", 10),
-    ("organisation", "hcs_organisation", HCS_FACET_SIZE),
-    ("role", "hcs_role", 10),
-    ("band", "hcs_band", 2),
+/// Where a facet's counts go in [`Facets`].
+type FacetSlot = fn(&mut Facets) -> &mut Facet;
+
+/// The text facets: response name, index field, size and place in the
+/// response. `journal` is counted for publications only; `funder` is a
+/// grant's funder or the agencies a publication acknowledges.
+const TEXT_FACETS: [(&str, &str, usize, FacetSlot); 9] = [
+    ("type", "type", TYPE_FACET_SIZE, |f| &mut f.publication_type),
+    ("journal", "journal_exact", JOURNAL_FACET_SIZE, |f| {
+        &mut f.journal
+    }),
+    ("funder", "funder", HCS_FACET_SIZE, |f| &mut f.funder),
+    ("hcs", "hcs", 2, |f| &mut f.hcs),
+    ("discipline", "hcs_discipline", HCS_FACET_SIZE, |f| {
+        &mut f.discipline
+    }),
+    ("division", "hcs_division", 10, |f| &mut f.division),
+    ("organisation", "hcs_organisation", HCS_FACET_SIZE, |f| {
+        &mut f.organisation
+    }),
+    ("role", "hcs_role", 10, |f| &mut f.role),
+    ("band", "hcs_band", 2, |f| &mut f.band),
 ];
 
 /// Every document's facet values in one segment, as small integers in two
@@ -63,7 +72,7 @@ impl SegmentFacetTable {
         let mut labels: Vec<(u8, FacetValue)> = Vec::new();
         // Text facets: every term of each column, numbered from its base.
         let mut columns: Vec<(StrColumn, u32)> = Vec::new();
-        for (facet, (_, field, _)) in TEXT_FACETS.iter().enumerate() {
+        for (facet, (_, field, _, _)) in TEXT_FACETS.iter().enumerate() {
             // A segment where no document has the field has no column.
             let Some(column) = fast.str(field)? else {
                 continue;
@@ -157,7 +166,7 @@ impl<'a> FacetCollector<'a> {
             RecordKind::Publication => u8::MAX,
             RecordKind::Grant => TEXT_FACETS
                 .iter()
-                .position(|(name, _, _)| *name == "journal")
+                .position(|(name, _, _, _)| *name == "journal")
                 .map_or(u8::MAX, |i| i as u8 + 1),
         };
         FacetCollector { tables, skipped }
@@ -212,9 +221,9 @@ impl Collector for FacetCollector<'_> {
                 values.sort_unstable_by(|a, b| b.0.cmp_key(&a.0));
                 facets.year = top(values.into_iter(), YEAR_FACET_SIZE);
             } else {
-                let (name, _, size) = TEXT_FACETS[facet - 1];
+                let (_, _, size, slot) = TEXT_FACETS[facet - 1];
                 values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp_key(&b.0)));
-                *facets.named_mut(name) = top(values.into_iter(), size);
+                *slot(&mut facets) = top(values.into_iter(), size);
             }
         }
         Ok(facets)
@@ -314,23 +323,6 @@ pub struct Facets {
     pub role: Facet,
     /// By band of the records' roster matches (`accept`, `review`).
     pub band: Facet,
-}
-
-impl Facets {
-    fn named_mut(&mut self, name: &str) -> &mut Facet {
-        match name {
-            "type" => &mut self.publication_type,
-            "journal" => &mut self.journal,
-            "funder" => &mut self.funder,
-            "hcs" => &mut self.hcs,
-            "discipline" => &mut self.discipline,
-            "division" => &mut self.division,
-            "organisation" => &mut self.organisation,
-            "role" => &mut self.role,
-            "band" => &mut self.band,
-            _ => &mut self.year,
-        }
-    }
 }
 
 impl FacetValue {

@@ -123,13 +123,20 @@ pub fn ingest_files(
     let mut sink = RecordSink::open(store, options.writer_memory_bytes)?;
     let mut report = IngestReport::default();
     for file in files {
-        let outcome = ingest_one_file(&mut sink, file, options, &mut report);
+        let mut records = 0u64;
+        let outcome = ingest_one_file(&mut sink, file, options, &mut report, &mut records);
         // Commit whatever was read, even when the file failed part-way:
         // complete records before a fault are real records.
         sink.commit(None)?;
+        // Only now are they durable: a crash before this line loses them, so
+        // the log must not have called them ingested.
         match outcome {
-            Ok(()) => report.files_complete += 1,
+            Ok(()) => {
+                tracing::info!(file = %file.display(), records, "ingested");
+                report.files_complete += 1;
+            }
             Err(problem) => {
+                tracing::info!(file = %file.display(), records, "ingested in part");
                 tracing::error!(file = %file.display(), "{}", problem.message);
                 report.files_failed += 1;
                 report.problems.push(problem);
@@ -147,6 +154,7 @@ fn ingest_one_file(
     file: &Path,
     options: &IngestOptions,
     report: &mut IngestReport,
+    records: &mut u64,
 ) -> Result<(), InputProblem> {
     let fatal = |error: &PubmedError| InputProblem {
         file: file.to_owned(),
@@ -171,7 +179,6 @@ fn ingest_one_file(
         Some(fetched_at) => parser.with_fetched_at(fetched_at),
         None => parser,
     };
-    let mut records = 0u64;
     for item in parser {
         match item {
             Ok(PubmedItem::Publication(publication)) => {
@@ -181,7 +188,7 @@ fn ingest_one_file(
                     message: error.to_string(),
                     fatal: true,
                 })?;
-                records += 1;
+                *records += 1;
                 report.upserted += 1;
             }
             Ok(PubmedItem::Deleted(pmids)) => {
@@ -214,7 +221,6 @@ fn ingest_one_file(
         }
     }
     progress.finish_and_clear();
-    tracing::info!(file = %file.display(), records, "ingested");
     Ok(())
 }
 

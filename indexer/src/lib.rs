@@ -40,6 +40,7 @@ pub mod merge;
 pub mod metrics;
 pub mod people;
 pub mod records;
+pub mod redact;
 pub mod sources;
 pub mod tabular;
 pub mod tagging;

@@ -1,21 +1,24 @@
 //! What may leave the service: stored records minus personal contact data.
 //!
 //! PubMed affiliations carry e-mail addresses, which the indexer keeps in each
-//! author's `email` field. Authorship is public; a harvested address book is
-//! not, so no response ever includes an `email` key, and any address left in
-//! an affiliation string is cut out as well.
+//! author's `email` field for matching. Authorship is public; a harvested
+//! address book is not, so no response ever includes an `email` key, and an
+//! address in any text (affiliations, abstracts, copyright lines, titles) is
+//! replaced by a marker — once when records are read for serving, and again,
+//! as a backstop, on every text body that leaves.
 
+use axum::body::Body;
+use axum::http::header;
+use axum::response::Response;
 use indexer::records::Record;
+use indexer::redact::{contains_address, redact_addresses, redact_json};
 use indexer::tagging::{annotate, SlotTag};
 use serde_json::Value;
 
-/// Replacement for an address found inside an affiliation.
-const REDACTED: &str = "[email removed]";
-
-/// The record as JSON for serving: every `email` key removed, addresses in affiliations redacted.
+/// The record as JSON for serving: every `email` key removed, addresses in any text redacted.
 pub fn public_record(record: &Record) -> Result<Value, serde_json::Error> {
     let mut value = serde_json::to_value(record)?;
-    scrub(&mut value);
+    redact_json(&mut value);
     Ok(value)
 }
 
@@ -24,66 +27,48 @@ pub fn public_record(record: &Record) -> Result<Value, serde_json::Error> {
 /// Tags carry only published facts and the roster's opaque person id.
 pub fn public_tagged_record(record: &Record, tags: &[SlotTag]) -> Value {
     let mut value = annotate(record, tags);
-    scrub(&mut value);
+    redact_json(&mut value);
     value
 }
 
-fn scrub(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.remove("email");
-            for (key, child) in map.iter_mut() {
-                if key == "affiliations" {
-                    redact_strings(child);
-                } else {
-                    scrub(child);
-                }
-            }
+/// The last line of defence: a text body (JSON, CSV, HTML) that still holds
+/// an e-mail-shaped string has it replaced before it leaves.
+///
+/// Records are redacted when read ([`indexer::index::IndexStore::for_serving`]),
+/// so this fires only for text that came from elsewhere (a query echoed in an
+/// error or a page); it logs that it did, never the address.
+pub async fn redact_response_bodies(response: Response) -> Response {
+    let is_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|kind| {
+            kind.starts_with("application/json")
+                || kind.starts_with("text/")
+                || kind.contains("+json")
+        });
+    if !is_text {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::warn!(%error, "could not read a response body to check it for addresses");
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, Body::empty());
         }
-        Value::Array(items) => items.iter_mut().for_each(scrub),
-        _ => {}
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    if !contains_address(text) {
+        return Response::from_parts(parts, Body::from(bytes));
     }
-}
-
-fn redact_strings(value: &mut Value) {
-    match value {
-        Value::String(text) => {
-            if let Some(clean) = redact_addresses(text) {
-                *text = clean;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact_strings),
-        Value::Object(_) => scrub(value),
-        _ => {}
-    }
-}
-
-/// `text` with e-mail-like words replaced, or `None` when there are none.
-pub fn redact_addresses(text: &str) -> Option<String> {
-    if !text.split_whitespace().any(looks_like_address) {
-        return None;
-    }
-    let words: Vec<&str> = text
-        .split(' ')
-        .map(|word| {
-            if looks_like_address(word) {
-                REDACTED
-            } else {
-                word
-            }
-        })
-        .collect();
-    Some(words.join(" "))
-}
-
-fn looks_like_address(word: &str) -> bool {
-    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
-    match word.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-        }
-        None => false,
-    }
+    tracing::warn!(status = %parts.status, "an e-mail address reached a response body; redacted");
+    let clean = redact_addresses(text).into_owned();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(clean))
 }
 
 #[cfg(test)]

@@ -136,7 +136,8 @@ impl AppState {
     /// The reader reloads by itself shortly after each commit of the indexer (a
     /// separate process), so new records appear without a restart.
     pub fn open_with(data_dir: &Path, settings: ApiSettings) -> Result<Self, OpenError> {
-        let store = IndexStore::open_existing(data_dir)?;
+        // Every record and tag this service reads comes without e-mail addresses.
+        let store = IndexStore::open_existing(data_dir)?.for_serving();
         let tantivy_error = |source| OpenError::Tantivy {
             path: store.path().to_owned(),
             source,

@@ -1,5 +1,6 @@
 //! Mapping a canonical record to the tantivy document that indexes it.
 
+use tantivy::schema::Field;
 use tantivy::TantivyDocument;
 
 use super::schema::Fields;
@@ -137,37 +138,37 @@ pub fn grant_reference_term(reference: &str) -> String {
 
 fn add_publication(fields: &Fields, publication: &Publication, document: &mut TantivyDocument) {
     document.add_text(fields.record_type, "publication");
-    document.add_text(fields.title, &publication.title);
+    add_searchable(document, fields.title, &publication.title);
     if let Some(vernacular) = &publication.vernacular_title {
-        document.add_text(fields.title, vernacular);
+        add_searchable(document, fields.title, vernacular);
     }
     if let Some(r#abstract) = &publication.r#abstract {
         for section in &r#abstract.sections {
-            document.add_text(fields.r#abstract, &section.text);
+            add_searchable(document, fields.r#abstract, &section.text);
         }
     }
     for heading in &publication.mesh {
-        document.add_text(fields.mesh, &heading.descriptor);
+        add_searchable(document, fields.mesh, &heading.descriptor);
         for qualifier in &heading.qualifiers {
-            document.add_text(fields.mesh, &qualifier.name);
+            add_searchable(document, fields.mesh, &qualifier.name);
         }
     }
     for keyword in &publication.keywords {
-        document.add_text(fields.keywords, &keyword.text);
+        add_searchable(document, fields.keywords, &keyword.text);
     }
     for person in publication.authors.iter().chain(&publication.investigators) {
-        document.add_text(fields.author, person.display_name());
+        add_searchable(document, fields.author, person.display_name());
         if let Some(orcid) = &person.orcid {
             document.add_text(fields.orcid, orcid);
         }
         for affiliation in &person.affiliations {
-            document.add_text(fields.affiliation, affiliation);
+            add_searchable(document, fields.affiliation, affiliation);
         }
     }
     if let Some(journal) = &publication.journal {
-        document.add_text(fields.journal, &journal.title);
+        add_searchable(document, fields.journal, &journal.title);
         if let Some(abbreviation) = &journal.iso_abbreviation {
-            document.add_text(fields.journal, abbreviation);
+            add_searchable(document, fields.journal, abbreviation);
         }
         if !journal.title.is_empty() {
             document.add_text(fields.journal_exact, &journal.title);
@@ -193,9 +194,9 @@ fn add_publication(fields: &Fields, publication: &Publication, document: &mut Ta
 
 fn add_grant(fields: &Fields, grant: &Grant, document: &mut TantivyDocument) {
     document.add_text(fields.record_type, "grant");
-    document.add_text(fields.title, &grant.title);
+    add_searchable(document, fields.title, &grant.title);
     if let Some(r#abstract) = &grant.r#abstract {
-        document.add_text(fields.r#abstract, r#abstract);
+        add_searchable(document, fields.r#abstract, r#abstract);
     }
     document.add_text(fields.funder, &grant.funder);
     document.add_text(
@@ -206,16 +207,16 @@ fn add_grant(fields: &Fields, grant: &Grant, document: &mut TantivyDocument) {
         document.add_text(fields.publication_type, programme);
     }
     for person in &grant.people {
-        document.add_text(fields.author, person.display_name());
+        add_searchable(document, fields.author, person.display_name());
         if let Some(orcid) = &person.orcid {
             document.add_text(fields.orcid, orcid);
         }
         if let Some(organisation) = &person.organisation {
-            document.add_text(fields.affiliation, &organisation.name);
+            add_searchable(document, fields.affiliation, &organisation.name);
         }
     }
     if let Some(lead) = &grant.lead_organisation {
-        document.add_text(fields.affiliation, &lead.name);
+        add_searchable(document, fields.affiliation, &lead.name);
     }
     let year = grant
         .start
@@ -224,4 +225,10 @@ fn add_grant(fields: &Fields, grant: &Grant, document: &mut TantivyDocument) {
     if let Some(year) = year {
         document.add_u64(fields.year, year);
     }
+}
+
+/// Adds searchable text with any e-mail address replaced, so that no query
+/// can confirm an address (the stored record keeps what tagging needs).
+fn add_searchable(document: &mut TantivyDocument, field: Field, text: impl AsRef<str>) {
+    document.add_text(field, crate::redact::redact_addresses(text.as_ref()));
 }

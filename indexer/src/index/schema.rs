@@ -99,6 +99,30 @@ pub const DEFAULT_SEARCH_FIELDS: [&str; 7] = [
     "journal",
 ];
 
+/// Every field a query may name: the default ones, plus exact identifiers and
+/// facets. Internal fields (ids, merge keys, stored JSON, tags) are not here:
+/// naming one is refused, so no query can probe what is not published.
+pub const QUERYABLE_FIELDS: [&str; 15] = [
+    "title",
+    "abstract",
+    "mesh",
+    "keywords",
+    "author",
+    "affiliation",
+    "journal",
+    "year",
+    "type",
+    "source",
+    "pmid",
+    "doi",
+    "pmcid",
+    "orcid",
+    "funder",
+];
+
+/// Fields a query may give a range on (`year:[2015 TO 2020]`, `year:>2020`).
+pub const RANGE_FIELDS: [&str; 1] = ["year"];
+
 impl Fields {
     /// Builds the schema and returns it with its field handles.
     pub fn build() -> (Schema, Fields) {

@@ -70,6 +70,8 @@ pub struct IndexStore {
     path: PathBuf,
     index: Index,
     fields: Fields,
+    /// Reads are redacted for serving ([`IndexStore::for_serving`]).
+    serving: bool,
 }
 
 impl std::fmt::Debug for IndexStore {
@@ -123,6 +125,7 @@ impl IndexStore {
             path,
             index,
             fields,
+            serving: false,
         })
     }
 
@@ -259,18 +262,35 @@ impl IndexStore {
         else {
             return Ok(Vec::new());
         };
-        serde_json::from_str(text).map_err(|source| IndexError::StoredRecord {
-            path: self.path.clone(),
-            id: document
-                .get_first(self.fields.id)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned(),
-            source,
-        })
+        self.decode(text)
+            .map_err(|source| IndexError::StoredRecord {
+                path: self.path.clone(),
+                id: document
+                    .get_first(self.fields.id)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                source,
+            })
     }
 
-    /// Reads the canonical record stored in a document.
+    /// Serves reads only: every record and tag read from now on has its
+    /// e-mail addresses removed ([`crate::redact`]). Tagging, which matches
+    /// on addresses, opens its own store.
+    pub fn for_serving(mut self) -> Self {
+        self.serving = true;
+        self
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, json: &str) -> serde_json::Result<T> {
+        if self.serving {
+            crate::redact::decode_redacted(json)
+        } else {
+            serde_json::from_str(json)
+        }
+    }
+
+    /// Reads the canonical record stored in a document (redacted when [serving](Self::for_serving)).
     pub fn decode_record(&self, document: &TantivyDocument) -> Result<Record, IndexError> {
         let text = |field| {
             document
@@ -278,11 +298,12 @@ impl IndexStore {
                 .and_then(|value| value.as_str())
                 .unwrap_or_default()
         };
-        serde_json::from_str(text(self.fields.record)).map_err(|source| IndexError::StoredRecord {
-            path: self.path.clone(),
-            id: text(self.fields.id).to_owned(),
-            source,
-        })
+        self.decode(text(self.fields.record))
+            .map_err(|source| IndexError::StoredRecord {
+                path: self.path.clone(),
+                id: text(self.fields.id).to_owned(),
+                source,
+            })
     }
 }
 

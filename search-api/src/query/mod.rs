@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 
 use indexer::index::document::person_fact;
-use indexer::index::schema::DEFAULT_SEARCH_FIELDS;
+use indexer::index::schema::{DEFAULT_SEARCH_FIELDS, QUERYABLE_FIELDS, RANGE_FIELDS};
 use indexer::index::{Fields, IndexError, IndexStore};
 use indexer::records::Record;
 use indexer::tagging::SlotTag;
@@ -23,6 +23,7 @@ use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, TantivyError,
 
 use crate::highlight;
 
+mod boolean;
 mod facets;
 mod params;
 mod snippets;
@@ -120,14 +121,14 @@ pub struct SearchEngine {
     fields: Fields,
     facet_tables: facets::FacetTables,
     parser: QueryParser,
-    searchable: Vec<String>,
+    query_fields: boolean::QueryFields,
     integer_fields: Vec<String>,
 }
 
 impl std::fmt::Debug for SearchEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchEngine")
-            .field("searchable", &self.searchable)
+            .field("query_fields", &self.query_fields)
             .finish_non_exhaustive()
     }
 }
@@ -147,22 +148,24 @@ impl SearchEngine {
         for (name, boost) in FIELD_BOOSTS {
             parser.set_field_boost(schema.get_field(name)?, boost);
         }
-        let mut searchable = Vec::new();
+        let mut names = Vec::new();
         let mut integer_fields = Vec::new();
-        for (_, entry) in schema.fields() {
+        for name in QUERYABLE_FIELDS {
+            let entry = schema.get_field_entry(schema.get_field(name)?);
             if !entry.is_indexed() {
                 continue;
             }
-            searchable.push(entry.name().to_owned());
+            names.push(name);
             if matches!(entry.field_type(), FieldType::U64(_) | FieldType::I64(_)) {
-                integer_fields.push(entry.name().to_owned());
+                integer_fields.push(name.to_owned());
             }
         }
+        let query_fields = boolean::QueryFields::new(names, RANGE_FIELDS.to_vec());
         Ok(Self {
             fields: fields.clone(),
             facet_tables: facets::FacetTables::default(),
             parser,
-            searchable,
+            query_fields,
             integer_fields,
         })
     }
@@ -174,31 +177,43 @@ impl SearchEngine {
     }
 
     /// Bounds-checks and parses a user query; `Ok(None)` means match everything.
+    ///
+    /// The boolean structure and the fields are ours ([`boolean`]); tantivy
+    /// builds the leaves.
     pub fn parse(&self, q: &str) -> Result<ParsedQuery, QueryError> {
         check_query(q)?;
         if q.trim().is_empty() {
             return Ok(None);
         }
-        let normalized = normalize_query(q);
+        let parsed = boolean::parse(&normalize_query(q), &self.query_fields, false)?;
+        let Some(ast) = parsed.ast else {
+            return Ok(None);
+        };
         self.parser
-            .parse_query(&normalized)
+            .build_query_from_user_input_ast(ast)
             .map(Some)
             .map_err(|error| self.describe(error, q))
     }
 
-    /// Parses a user query leniently (still bounds-checked): tantivy's lenient
-    /// parser keeps what it can and the dropped parts come back as warnings,
-    /// so "heart (failure" searches `heart failure` instead of failing.
+    /// Parses a user query leniently (still bounds-checked): what cannot be
+    /// read is dropped and comes back as warnings, so "heart (failure"
+    /// searches `heart failure` instead of failing.
     pub fn parse_lenient(&self, q: &str) -> Result<(ParsedQuery, Vec<String>), QueryError> {
         check_query(q)?;
         if q.trim().is_empty() {
             return Ok((None, Vec::new()));
         }
-        let (query, errors) = self.parser.parse_query_lenient(&normalize_query(q));
-        let warnings = errors
-            .into_iter()
-            .map(|error| self.describe(error, q).to_string())
-            .collect();
+        let parsed = boolean::parse(&normalize_query(q), &self.query_fields, true)?;
+        let mut warnings = parsed.warnings;
+        let Some(ast) = parsed.ast else {
+            return Ok((None, warnings));
+        };
+        let (query, errors) = self.parser.build_query_from_user_input_ast_lenient(ast);
+        warnings.extend(
+            errors
+                .into_iter()
+                .map(|error| self.describe(error, q).to_string()),
+        );
         Ok((Some(query), warnings))
     }
 
@@ -527,7 +542,7 @@ impl SearchEngine {
 
     /// Turns a parser error into one sentence naming the problem.
     fn describe(&self, error: QueryParserError, q: &str) -> QueryError {
-        let fields = self.searchable.join(", ");
+        let fields = self.query_fields.names().join(", ");
         let message = match error {
             QueryParserError::SyntaxError(_) => syntax::syntax_hint(q),
             QueryParserError::FieldDoesNotExist(name) => {
@@ -663,8 +678,12 @@ mod tests {
             ("year:abc", "year"),
             ("title:", "title"),
             ("\"unclosed", "quote"),
-            ("-x", "excludes"),
-            ("record:x", "record"),
+            ("record:x", "'record'"),
+            ("emails:*", "'emails'"),
+            ("registration:x", "'registration'"),
+            ("title:*", "title:*"),
+            ("title:[a TO b]", "'title'"),
+            ("a AND NOT", "NOT"),
         ] {
             let Err(error) = engine.parse(q) else {
                 panic!("{q} parsed");

@@ -57,7 +57,28 @@ pub enum QueryError {
         /// Its code point.
         code: u32,
     },
-    /// tantivy could not parse the query; the message names the problem.
+    /// The query's structure is malformed (quotes, parentheses, operators); the message says where.
+    #[error("{0}")]
+    Syntax(String),
+    /// The query names a field that does not exist or may not be searched.
+    #[error(
+        "the query names field '{field}', which cannot be searched; searchable fields are {fields}"
+    )]
+    UnknownField {
+        /// The field as written.
+        field: String,
+        /// The fields that can be searched, comma-separated.
+        fields: String,
+    },
+    /// A form the service does not support (`field:*`, a range outside `year`, a regex).
+    #[error("{what}")]
+    Unsupported {
+        /// The field it was used on, when one was named.
+        field: Option<String>,
+        /// What is not supported and what to write instead.
+        what: String,
+    },
+    /// tantivy could not interpret the query; the message names the problem.
     #[error("{0}")]
     Invalid(String),
 }

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
             request_timeout,
         ))
         .layer(map_response(json_error_bodies))
+        .layer(map_response(crate::privacy::redact_response_bodies))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http()

@@ -54,6 +54,14 @@ pub fn require(headers: &HeaderMap, accepted: &[Option<&TokenDigest>]) -> Result
     if accepted.iter().all(Option::is_none) {
         return refuse("writes are disabled: no token is configured for this endpoint");
     }
+    // Two headers would let one of them be checked and the other acted on by
+    // a proxy in between: a request must say who it is once.
+    let presented = headers.get_all(header::AUTHORIZATION).iter().count();
+    if presented > 1 {
+        return Err(ApiError::InvalidParameter(format!(
+            "the request has {presented} Authorization headers; send exactly one"
+        )));
+    }
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -100,6 +108,13 @@ mod tests {
         assert!(require(&with(&format!("Basic {token}")), &[Some(&digest)]).is_err());
         assert!(require(&with("Bearer "), &[Some(&digest)]).is_err());
         assert!(require(&HeaderMap::new(), &[Some(&digest)]).is_err());
+        // The right token first and another after it: refused as a bad request.
+        let mut twice = with(&format!("Bearer {token}"));
+        twice.append(header::AUTHORIZATION, HeaderValue::from_static("Bearer x"));
+        assert!(matches!(
+            require(&twice, &[Some(&digest)]),
+            Err(ApiError::InvalidParameter(_))
+        ));
         assert!(
             require(&with(&format!("Bearer {token}")), &[None]).is_err(),
             "no token configured"

@@ -25,9 +25,15 @@ pub struct Config {
     /// Data directory holding the index (as given to `indexer`).
     #[arg(long, env = "HCS_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
-    /// Most connections served at once.
+    /// Most connections open at once (past it, a new one replaces the longest-idle one).
     #[arg(long, env = "HCS_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
+    /// Most connections open at once from one client address.
+    #[arg(long, env = "HCS_MAX_CONNECTIONS_PER_IP", default_value_t = 64)]
+    pub max_connections_per_ip: usize,
+    /// Seconds a connection may stay open with no request before it is closed.
+    #[arg(long, env = "HCS_IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    pub idle_timeout_secs: u64,
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "HCS_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
     pub request_timeout_secs: u64,
@@ -55,6 +61,8 @@ impl Config {
     pub fn serve_options(&self) -> ServeOptions {
         ServeOptions {
             max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
             header_read_timeout: Duration::from_secs(self.header_timeout_secs),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
         }

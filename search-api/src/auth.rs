@@ -5,11 +5,50 @@
 //! compared in constant time, so neither its content nor its length leaks
 //! through timing (tower-http's bearer check compares with `==`).
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A request admitted with the curators' (or the administrators') token.
+///
+/// An extractor, so it runs before the body is read: a client without the
+/// token learns nothing about what a valid body would be.
+#[derive(Debug, Clone, Copy)]
+pub struct Curator;
+
+/// A request admitted with the administrators' token.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Curator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let settings = state.settings();
+        require(
+            &parts.headers,
+            &[
+                settings.curator_token.as_ref(),
+                settings.admin_token.as_ref(),
+            ],
+        )?;
+        Ok(Curator)
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        require(&parts.headers, &[state.settings().admin_token.as_ref()])?;
+        Ok(Admin)
+    }
+}
 
 /// Shortest token accepted at start-up: 32 bytes, as from a password generator.
 pub const MIN_TOKEN_BYTES: usize = 32;

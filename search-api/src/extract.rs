@@ -211,7 +211,10 @@ mod tests {
             "parameter 'decision' cannot be 'acept'; it must be 'accept' or 'reject'"
         );
         let error = parse_query_string::<Params>("decision=accept&position=x").unwrap_err();
-        assert_eq!(error, "parameter 'position' must be a whole number in range");
+        assert_eq!(
+            error,
+            "parameter 'position' must be a whole number in range"
+        );
         let error = parse_query_string::<Params>("decision=accept").unwrap_err();
         assert_eq!(error, "parameter 'position' is required");
         let error = parse_query_string::<Params>("decision=accept&position=1&x=1").unwrap_err();

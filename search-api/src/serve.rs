@@ -45,8 +45,12 @@ use tower::ServiceExt;
 use crate::routes::router;
 use crate::state::AppState;
 
-/// How long a connection asked to close (idle, evicted) may take before it is dropped.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// How long a connection asked to close (idle, replaced) may take before it is dropped.
+///
+/// It has no request in flight, so nothing is lost; the grace only lets a
+/// well-behaved client read the GOAWAY. hyper's HTTP/2 graceful shutdown waits
+/// for a PING round trip that a silent client never answers, so the wait is short.
+const CLOSE_GRACE: Duration = Duration::from_millis(250);
 
 /// Limits of the HTTP server.
 #[derive(Debug, Clone)]

@@ -203,6 +203,13 @@ fn harvest(data: &Path, config: &str, extra: &[&str]) -> Run {
     indexer(data, &args)
 }
 
+/// Harvests every recorded Europe PMC core result into `data` (config files under `dir`).
+pub(crate) fn harvest_into(dir: &Path, data: &Path) {
+    let (server, _) = core_server();
+    let run = harvest(data, &config(dir, &server), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 /// The ids the 25 core fixture results must become (each has a PMID).
 fn core_expected_ids() -> BTreeSet<String> {
     fixture_json("search_cancer_core.json")["resultList"]["result"]

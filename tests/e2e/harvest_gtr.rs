@@ -144,6 +144,13 @@ fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
 }
 
 /// The grant ids the fixture implies: funder + RCUK reference of every project.
+/// Harvests every recorded GtR project into `data` (config files under `dir`).
+pub(crate) fn harvest_into(dir: &Path, data: &Path) {
+    let server = server();
+    let run = harvest(data, &config(dir, &server), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 fn expected_ids() -> BTreeSet<String> {
     data()
         .projects

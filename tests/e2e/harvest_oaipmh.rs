@@ -181,6 +181,20 @@ fn harvest(data: &Path, config: &str, repository: &str, extra: &[&str]) -> Run {
     indexer(data, &args)
 }
 
+/// Harvests the recorded OAI-PMH repositories into `data` (config files under `dir`).
+pub(crate) fn harvest_into(dir: &Path, data: &Path) {
+    let (server, _) = start();
+    let config = config(dir, &server);
+    for repository in ["chain", "nsdl"] {
+        let run = harvest(data, &config, repository, &[]);
+        assert!(
+            run.code == 0 || run.code == 2,
+            "{repository}: {}",
+            run.stderr
+        );
+    }
+}
+
 fn expected_ids() -> BTreeSet<String> {
     read("built/expected-chain-ids.txt")
         .lines()

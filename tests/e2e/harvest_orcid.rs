@@ -178,6 +178,13 @@ fn harvest(data: &Path, config: &str) -> crate::support::Run {
     )
 }
 
+/// Harvests every recorded ORCID record into `data` (config files under `dir`).
+pub(crate) fn harvest_into(dir: &Path, data: &Path) {
+    let server = start();
+    let run = harvest(data, &config(dir, &server));
+    assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+}
+
 fn expected_ids() -> BTreeSet<String> {
     read("orcid/built/expected-ids.txt")
         .lines()

@@ -13,6 +13,7 @@ mod harvest_nihr;
 mod harvest_oaipmh;
 mod harvest_orcid;
 mod harvest_pubmed;
+mod hostile;
 mod oracle;
 mod pubmed_parser;
 mod search_api;

@@ -5,6 +5,7 @@
 //! Fixtures: the NLM sample file (177 records) and the qi29 export (121
 //! records), 298 records in all with no PMID in common.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -679,6 +680,244 @@ async fn silent_and_slow_clients_are_disconnected() {
     assert!(
         closed_within(slow, Duration::from_secs(5)).await,
         "slow client kept"
+    );
+    server.stop().await;
+}
+
+/// The analysed words of one record, as the index sees its default fields.
+struct Words {
+    prose: std::collections::HashSet<String>,
+    names: std::collections::HashSet<String>,
+}
+
+/// An independent reading of the documented boolean syntax over [`Words`]:
+/// `OR` binds loosest, then `AND` (written or a space), then `NOT`/`-`;
+/// parentheses group. Returns the indices of the records that match.
+struct Evaluator<'a> {
+    tokens: Vec<String>,
+    at: usize,
+    docs: &'a [Words],
+    analyse: &'a dyn Fn(&str) -> (String, String),
+}
+
+impl Evaluator<'_> {
+    fn all(&self) -> BTreeSet<usize> {
+        (0..self.docs.len()).collect()
+    }
+
+    fn or(&mut self) -> BTreeSet<usize> {
+        let mut set = self.and();
+        while self.tokens.get(self.at).map(String::as_str) == Some("OR") {
+            self.at += 1;
+            set = set.union(&self.and()).copied().collect();
+        }
+        set
+    }
+
+    fn and(&mut self) -> BTreeSet<usize> {
+        let mut set = self.unary();
+        loop {
+            match self.tokens.get(self.at).map(String::as_str) {
+                None | Some("OR") | Some(")") => return set,
+                Some("AND") => self.at += 1,
+                Some(_) => {}
+            }
+            set = set.intersection(&self.unary()).copied().collect();
+        }
+    }
+
+    fn unary(&mut self) -> BTreeSet<usize> {
+        let token = self.tokens[self.at].clone();
+        if token == "NOT" || token == "-" {
+            self.at += 1;
+            let inner = self.unary();
+            return self.all().difference(&inner).copied().collect();
+        }
+        self.at += 1;
+        if token == "(" {
+            let inner = self.or();
+            self.at += 1; // ")"
+            return inner;
+        }
+        let (stem, name) = (self.analyse)(&token);
+        (0..self.docs.len())
+            .filter(|&i| self.docs[i].prose.contains(&stem) || self.docs[i].names.contains(&name))
+            .collect()
+    }
+}
+
+/// A random boolean query over `words`, written in the forms the syntax allows.
+fn random_query(rng: &mut fastrand::Rng, words: &[String], depth: u32) -> String {
+    let word = |rng: &mut fastrand::Rng| words[rng.usize(..words.len())].clone();
+    if depth == 0 || rng.u8(..10) < 3 {
+        return word(rng);
+    }
+    let left = random_query(rng, words, depth - 1);
+    let right = random_query(rng, words, depth - 1);
+    let group = |text: String, rng: &mut fastrand::Rng| {
+        if text.contains(' ') && rng.bool() {
+            format!("({text})")
+        } else {
+            text
+        }
+    };
+    match rng.u8(..8) {
+        0 => format!("{} AND {}", group(left, rng), group(right, rng)),
+        1 => format!("{} {}", group(left, rng), group(right, rng)),
+        2 => format!("{} OR {}", group(left, rng), group(right, rng)),
+        3 => format!("{} AND NOT {}", group(left, rng), word(rng)),
+        4 => format!("{} NOT ({right})", group(left, rng)),
+        5 => format!("{} -{}", group(left, rng), word(rng)),
+        6 => format!("NOT {} OR {}", word(rng), group(right, rng)),
+        _ => format!("NOT ({left})"),
+    }
+}
+
+/// Splits a generated query into the evaluator's tokens (`-x` → `-`, `x`).
+fn evaluator_tokens(q: &str) -> Vec<String> {
+    let spaced = q.replace('(', " ( ").replace(')', " ) ");
+    let mut tokens = Vec::new();
+    for word in spaced.split_whitespace() {
+        match word.strip_prefix('-') {
+            Some(rest) if !rest.is_empty() => {
+                tokens.push("-".to_owned());
+                tokens.push(rest.to_owned());
+            }
+            _ => tokens.push(word.to_owned()),
+        }
+    }
+    tokens
+}
+
+#[tokio::test]
+async fn boolean_queries_agree_with_an_independent_evaluation() {
+    use indexer::index::schema::{NAME_TOKENIZER, PROSE_TOKENIZER};
+    use indexer::redact::redact_addresses;
+    let server = Server::all().await;
+    let store = IndexStore::open_existing(server.data.path()).expect("index");
+    let tokenizers = store.index().tokenizers();
+    let mut prose = tokenizers.get(PROSE_TOKENIZER).expect("prose analyser");
+    let mut names = tokenizers.get(NAME_TOKENIZER).expect("name analyser");
+    let words_of = |analyser: &mut tantivy::tokenizer::TextAnalyzer, text: &str| {
+        let mut words = Vec::new();
+        let text = redact_addresses(text);
+        let mut stream = analyser.token_stream(&text);
+        stream.process(&mut |token| words.push(token.text.clone()));
+        words
+    };
+    let mut docs = Vec::new();
+    let mut title_words: std::collections::BTreeMap<String, usize> = Default::default();
+    for file in [NLM_SAMPLE, QI29] {
+        for record in records(file) {
+            let Record::Publication(p) = record else {
+                continue;
+            };
+            let mut prose_text: Vec<&str> = vec![&p.title];
+            prose_text.extend(p.vernacular_title.as_deref());
+            if let Some(r#abstract) = &p.r#abstract {
+                prose_text.extend(r#abstract.sections.iter().map(|s| s.text.as_str()));
+            }
+            for heading in &p.mesh {
+                prose_text.push(&heading.descriptor);
+                prose_text.extend(heading.qualifiers.iter().map(|q| q.name.as_str()));
+            }
+            prose_text.extend(p.keywords.iter().map(|k| k.text.as_str()));
+            let mut name_text: Vec<String> = Vec::new();
+            for person in p.authors.iter().chain(&p.investigators) {
+                name_text.push(person.display_name());
+                name_text.extend(person.affiliations.iter().cloned());
+            }
+            if let Some(journal) = &p.journal {
+                name_text.push(journal.title.clone());
+                name_text.extend(journal.iso_abbreviation.clone());
+            }
+            let unique: BTreeSet<String> = p
+                .title
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() >= 5)
+                .map(str::to_lowercase)
+                .collect();
+            for word in unique {
+                *title_words.entry(word).or_default() += 1;
+            }
+            docs.push(Words {
+                prose: prose_text
+                    .iter()
+                    .flat_map(|t| words_of(&mut prose, t))
+                    .collect(),
+                names: name_text
+                    .iter()
+                    .flat_map(|t| words_of(&mut names, t))
+                    .collect(),
+            });
+        }
+    }
+    assert_eq!(docs.len() as u64, ALL_RECORDS);
+    // Words common enough that their combinations have hits, rare enough to differ.
+    let vocabulary: Vec<String> = title_words
+        .into_iter()
+        .filter(|(_, count)| (3..=40).contains(count))
+        .map(|(word, _)| word)
+        .take(30)
+        .collect();
+    assert!(vocabulary.len() >= 20, "{vocabulary:?}");
+    let mut analyse = |word: &str| {
+        let stem = words_of(&mut prose, word).pop().unwrap_or_default();
+        let name = words_of(&mut names, word).pop().unwrap_or_default();
+        (stem, name)
+    };
+    let analysed: std::collections::HashMap<String, (String, String)> = vocabulary
+        .iter()
+        .map(|word| (word.clone(), analyse(word)))
+        .collect();
+    let lookup = |word: &str| analysed.get(word).cloned().expect("vocabulary word");
+
+    let mut rng = fastrand::Rng::with_seed(0x0B00_1EA4);
+    let mut queries: Vec<String> = (0..300)
+        .map(|_| random_query(&mut rng, &vocabulary, 3))
+        .collect();
+    let (a, b, c) = (&vocabulary[0], &vocabulary[1], &vocabulary[2]);
+    // The forms the issue reported, and precedence without parentheses.
+    queries.extend([
+        format!("{a} AND NOT {b}"),
+        format!("{a} NOT {b}"),
+        format!("{a} -{b}"),
+        format!("NOT {a}"),
+        format!("-{a}"),
+        format!("{a} OR {b} {c}"),
+        format!("{a} {b} OR {c}"),
+        format!("{a} OR NOT {b}"),
+        format!("NOT {a} AND NOT {b}"),
+        format!("NOT NOT {a}"),
+    ]);
+    let mut disagreements = Vec::new();
+    let mut nonzero = 0;
+    for q in &queries {
+        let mut evaluator = Evaluator {
+            tokens: evaluator_tokens(q),
+            at: 0,
+            docs: &docs,
+            analyse: &lookup,
+        };
+        let expected = evaluator.or().len() as u64;
+        let body = server.search_ok(&[("q", q), ("per_page", "1")]).await;
+        if total(&body) != expected {
+            disagreements.push(format!("{q:?}: service {} vs {expected}", total(&body)));
+        }
+        if expected > 0 && expected < ALL_RECORDS {
+            nonzero += 1;
+        }
+    }
+    assert!(
+        nonzero >= queries.len() / 3,
+        "too few informative queries: {nonzero}"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} queries disagree: {:#?}",
+        disagreements.len(),
+        queries.len(),
+        disagreements
     );
     server.stop().await;
 }

@@ -116,6 +116,7 @@ pub fn indexer(data_dir: &Path, args: &[&str]) -> Run {
 /// Writes a harvest config for tests into `dir`: fast retries and short
 /// deadlines, then `sections` (TOML, e.g. a `[pubmed]` table with `base_url`).
 pub fn harvest_config(dir: &Path, sections: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).expect("config dir");
     let path = dir.join("harvest.toml");
     let text = format!(
         "[http]\ncontact = \"mailto:tests@example.invalid\"\nconnect_timeout_secs = 2.0\nread_timeout_secs = 2.0\ntimeout_secs = 10.0\nmax_tries = 6\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\nretry_after_cap_secs = 5.0\n\n{sections}\n"

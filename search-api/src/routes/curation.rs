@@ -6,7 +6,7 @@
 //! synced before the answer; they take effect at the next re-tag.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use indexer::index::IndexStore;
 use indexer::records::Record;
@@ -18,7 +18,7 @@ use indexer::tagging::{Decision, DecisionLog, ReferenceData, Roster, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::require;
+use crate::auth::{Admin, Curator};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -43,17 +43,9 @@ pub struct DecisionRequest {
 /// Records a curator's decision.
 pub async fn decide(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _curator: Curator,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let settings = state.settings();
-    require(
-        &headers,
-        &[
-            settings.curator_token.as_ref(),
-            settings.admin_token.as_ref(),
-        ],
-    )?;
     for (name, value) in [
         ("person_id", Some(&request.person_id)),
         ("record_id", Some(&request.record_id)),
@@ -153,9 +145,8 @@ fn on_roster(data_dir: &std::path::Path, person_id: &str) -> Result<bool, ApiErr
 /// Starts re-tagging the index in the background: 202, or 409 while one runs.
 pub async fn start_retag(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _admin: Admin,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    require(&headers, &[state.settings().admin_token.as_ref()])?;
     if !state.begin_retag() {
         return Err(ApiError::Conflict(
             "a re-tag is already running; GET /api/admin/retag for its state".into(),
@@ -178,9 +169,8 @@ pub async fn start_retag(
 /// The re-tagging job's state.
 pub async fn retag_status(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _admin: Admin,
 ) -> Result<Json<Value>, ApiError> {
-    require(&headers, &[state.settings().admin_token.as_ref()])?;
     Ok(Json(
         serde_json::to_value(state.retag_status()).map_err(ApiError::internal)?,
     ))

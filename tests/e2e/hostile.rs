@@ -381,8 +381,7 @@ fn hostile_queries() -> Vec<String> {
             "title:(a) OR".to_owned(),
             "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 中文 العربية".to_owned(),
             "x".repeat(5_000),
-        ]
-        .into_iter(),
+        ],
     );
     queries
 }
@@ -435,6 +434,9 @@ fn check_answer(what: &str, path: &str, status: u16, kind: &str, body: &str) -> 
     Ok(())
 }
 
+/// A request to send: method, path and query, and a body with its content type.
+type Planned = (reqwest::Method, String, Option<(&'static str, Vec<u8>)>);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_malformed_requests_get_no_5xx_and_one_error_shape() {
     let (data, _) = tokio::task::spawn_blocking(corpus).await.unwrap();
@@ -450,7 +452,7 @@ async fn a_thousand_malformed_requests_get_no_5xx_and_one_error_shape() {
         "/api/people",
         "/api/metrics/participation",
     ];
-    let mut requests: Vec<(reqwest::Method, String, Option<(&str, Vec<u8>)>)> = Vec::new();
+    let mut requests: Vec<Planned> = Vec::new();
     let get = |path: String| (reqwest::Method::GET, path, None);
     for q in hostile_queries() {
         for route in [

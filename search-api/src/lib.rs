@@ -9,10 +9,11 @@
 //! The whole surface is described in `GET /api/openapi.json`; in short:
 //!
 //! - `GET /api/publications` (also `/api/search`) and `GET /api/grants` — parameters:
-//!   - `q`: query in tantivy syntax over title (boosted ×3), abstract, MeSH,
-//!     keywords, authors, affiliations and journal. Terms are ANDed unless the
-//!     query says `OR`; `"phrases"`, `field:value`, `-exclusions`,
-//!     `year:[2015 TO 2020]` work. Empty or absent: every record (browse).
+//!   - `q`: words over title (boosted ×3), abstract, MeSH, keywords, authors,
+//!     affiliations and journal, with `AND` (or a space), `OR`, `NOT`/`-`
+//!     (set complement) and parentheses, `OR` binding loosest; `"phrases"`,
+//!     `field:value` on the fields listed in the README, `year:[2015 TO 2020]`.
+//!     Empty or absent: every record (browse).
 //!   - `page` (≥ 1, default 1), `per_page` (1–100, default 20); results deeper
 //!     than 10,000 (`page × per_page`) are refused, not clamped.
 //!   - `year`, `year_from`, `year_to` (inclusive; a grant's start year); `type`

@@ -40,7 +40,7 @@ fn error(description: &str) -> Value {
 fn search_parameters(kind: &str) -> Value {
     let list = json!({ "type": "array", "items": { "type": "string" } });
     let mut parameters = json!([
-        query("q", "tantivy query syntax (AND by default; fields title, abstract, mesh, keywords, author, affiliation, journal, type, pmid, doi, year)", json!({ "type": "string", "maxLength": 1024 })),
+        query("q", "words, \"phrases\", prefix*, field:value; AND (or a space), OR, NOT/-, parentheses, ^boost; precedence OR < AND < NOT, NOT is set complement; fields title, abstract, mesh, keywords, author, affiliation, journal, type, source, pmid, doi, pmcid, orcid, funder, year (ranges on year only); any other field is a 400", json!({ "type": "string", "maxLength": 1024 })),
         query("page", "1-based page", json!({ "type": "integer", "minimum": 1 })),
         query("per_page", "results per page", json!({ "type": "integer", "minimum": 1, "maximum": 100 })),
         query("year", "exact year (a grant's start year)", json!({ "type": "integer" })),

@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::server::TestServer;
-use crate::support::{fixture, indexer};
+use crate::support::{encode, fixture, indexer};
 
 /// Most requests the privacy crawl makes.
 const CRAWL_LIMIT: usize = 2_500;
@@ -347,55 +347,41 @@ fn hostile_queries() -> Vec<String> {
             queries.push(form.replace("{f}", &field));
         }
     }
-    queries.extend(
-        [
-            "(".repeat(800),
-            ")".repeat(50),
-            format!("{}a{}", "(".repeat(20), ")".repeat(20)),
-            "NOT ".repeat(40) + "a",
-            "-".repeat(500) + "a",
-            "a ".repeat(600),
-            "\"".to_owned(),
-            "'".to_owned(),
-            "a AND".to_owned(),
-            "OR a".to_owned(),
-            "AND".to_owned(),
-            "NOT".to_owned(),
-            "*".to_owned(),
-            "a^".to_owned(),
-            "a^x".to_owned(),
-            "(a)^".to_owned(),
-            "(a)^1e309".to_owned(),
-            "a~".to_owned(),
-            "\"a b\"~99999999999".to_owned(),
-            "year:[1 TO".to_owned(),
-            "year:{* TO *}".to_owned(),
-            "year:99999999999999999999999".to_owned(),
-            "year:-1".to_owned(),
-            "\\".to_owned(),
-            "a\\".to_owned(),
-            ":".to_owned(),
-            "::::".to_owned(),
-            "a:b:c".to_owned(),
-            "title:(a".to_owned(),
-            "title:(a) OR".to_owned(),
-            "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 中文 العربية".to_owned(),
-            "x".repeat(5_000),
-        ],
-    );
+    queries.extend([
+        "(".repeat(800),
+        ")".repeat(50),
+        format!("{}a{}", "(".repeat(20), ")".repeat(20)),
+        "NOT ".repeat(40) + "a",
+        "-".repeat(500) + "a",
+        "a ".repeat(600),
+        "\"".to_owned(),
+        "'".to_owned(),
+        "a AND".to_owned(),
+        "OR a".to_owned(),
+        "AND".to_owned(),
+        "NOT".to_owned(),
+        "*".to_owned(),
+        "a^".to_owned(),
+        "a^x".to_owned(),
+        "(a)^".to_owned(),
+        "(a)^1e309".to_owned(),
+        "a~".to_owned(),
+        "\"a b\"~99999999999".to_owned(),
+        "year:[1 TO".to_owned(),
+        "year:{* TO *}".to_owned(),
+        "year:99999999999999999999999".to_owned(),
+        "year:-1".to_owned(),
+        "\\".to_owned(),
+        "a\\".to_owned(),
+        ":".to_owned(),
+        "::::".to_owned(),
+        "a:b:c".to_owned(),
+        "title:(a".to_owned(),
+        "title:(a) OR".to_owned(),
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 中文 العربية".to_owned(),
+        "x".repeat(5_000),
+    ]);
     queries
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Checks one answer: never a 5xx, and an API error is always `{error, message}`.
@@ -670,22 +656,25 @@ async fn health_latency(base: &str) -> Duration {
     started.elapsed()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_answers_while_a_thousand_idle_connections_are_held() {
+/// A server over the small NLM sample with `options`, and its socket address.
+async fn small_server(
+    options: search_api::ServeOptions,
+) -> (tempfile::TempDir, TestServer, std::net::SocketAddr) {
     let data = tempfile::tempdir().unwrap();
-    let ingest = indexer(
-        data.path(),
-        &[
-            "ingest",
-            &fixture("pubmed/nlm-sample").display().to_string(),
-        ],
-    );
+    let sample = fixture("pubmed/nlm-sample").display().to_string();
+    let ingest = indexer(data.path(), &["ingest", &sample]);
     assert_eq!(ingest.code, 0, "{}", ingest.stderr);
     let state = search_api::AppState::open(data.path()).expect("state");
+    let server = TestServer::start(state, options).await;
+    let address = server.base.trim_start_matches("http://").parse().unwrap();
+    (data, server, address)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_while_a_thousand_idle_connections_are_held() {
     let options = search_api::ServeOptions::default();
     let (per_ip, total) = (options.max_connections_per_ip, options.max_connections);
-    let server = TestServer::start(state, options).await;
-    let address: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let (_data, server, address) = small_server(options).await;
 
     // Half HTTP/1 keep-alive after one request, half HTTP/2 with no stream.
     let mut held = Vec::new();
@@ -710,23 +699,12 @@ async fn health_answers_while_a_thousand_idle_connections_are_held() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_are_closed_by_the_server_within_the_idle_timeout() {
-    let data = tempfile::tempdir().unwrap();
-    let ingest = indexer(
-        data.path(),
-        &[
-            "ingest",
-            &fixture("pubmed/nlm-sample").display().to_string(),
-        ],
-    );
-    assert_eq!(ingest.code, 0, "{}", ingest.stderr);
-    let state = search_api::AppState::open(data.path()).expect("state");
     let idle_timeout = Duration::from_millis(800);
     let options = search_api::ServeOptions {
         idle_timeout,
         ..search_api::ServeOptions::default()
     };
-    let server = TestServer::start(state, options).await;
-    let address: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let (_data, server, address) = small_server(options).await;
     // Closing takes the timeout plus the watchdog's wake-up; allow a little for a busy machine.
     let limit = idle_timeout + Duration::from_millis(1_500);
     for http2 in [false, true] {

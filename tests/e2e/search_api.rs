@@ -17,6 +17,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::server::TestServer;
+use crate::support::encode;
 
 const NLM_SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -108,18 +109,6 @@ impl Server {
     async fn stop(self) {
         self.server.stop().await;
     }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 fn total(body: &Value) -> u64 {

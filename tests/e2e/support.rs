@@ -157,3 +157,16 @@ pub fn remove_index(data_dir: &Path) {
     }
     panic!("cannot remove {}: {last:?}", index.display());
 }
+
+/// `text` percent-encoded for a query string (everything but unreserved characters).
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

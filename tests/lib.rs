@@ -1,1 +1,5 @@
-//! Shared helpers for the end-to-end test binary live in `tests/e2e`; this crate has no library code.
+//! The root package: it owns the one end-to-end test binary (`tests/e2e`)
+//! and the fuzz targets' bodies ([`fuzz`]), shared by `fuzz/` (libFuzzer, on
+//! nightly) and the e2e corpus replay (stable, in CI).
+
+pub mod fuzz;

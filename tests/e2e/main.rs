@@ -6,6 +6,7 @@
 
 mod api_tagged;
 mod cli;
+mod fuzz_corpus;
 mod grant_links;
 mod harvest_europepmc;
 mod harvest_gtr;

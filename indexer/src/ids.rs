@@ -62,8 +62,8 @@ pub fn normalize_doi(raw: &str) -> Option<String> {
         "doi:",
         "DOI:",
     ] {
-        if doi.len() >= prefix.len() && doi[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            doi = doi[prefix.len()..].trim_start();
+        if let Some(rest) = strip_prefix_ignore_ascii_case(doi, prefix) {
+            doi = rest.trim_start();
             break;
         }
     }
@@ -74,14 +74,22 @@ pub fn normalize_doi(raw: &str) -> Option<String> {
     Some(doi.to_ascii_lowercase())
 }
 
+/// `text` without `prefix` (ASCII, any case), if it starts with it.
+///
+/// Compared as bytes: slicing `text` at `prefix.len()` first would panic when
+/// that falls inside a multi-byte character (found by fuzzing: a DOI field
+/// holding a thin space, U+2009, at byte 16).
+fn strip_prefix_ignore_ascii_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.as_bytes().get(..prefix.len())?;
+    // An ASCII prefix that matches ends on a character boundary.
+    head.eq_ignore_ascii_case(prefix.as_bytes())
+        .then(|| &text[prefix.len()..])
+}
+
 /// Normalises a PubMed Central id to `PMC<digits>`, dropping any `.version` suffix.
 pub fn normalize_pmcid(raw: &str) -> Option<String> {
     let trimmed = raw.trim();
-    let digits = if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("PMC") {
-        &trimmed[3..]
-    } else {
-        trimmed
-    };
+    let digits = strip_prefix_ignore_ascii_case(trimmed, "PMC").unwrap_or(trimmed);
     let digits = digits.split('.').next().unwrap_or(digits).trim();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -122,6 +130,17 @@ mod tests {
         assert_eq!(normalize_orcid("0000-0002-1825-0098"), None);
         assert_eq!(normalize_orcid("0000-0002-1825"), None);
         assert_eq!(normalize_orcid("not an orcid"), None);
+    }
+
+    #[test]
+    fn identifiers_with_multibyte_text_where_a_prefix_would_end_do_not_panic() {
+        // Found by the europepmc fuzz target: a thin space across byte 16.
+        assert_eq!(normalize_doi("https://doi.or\u{2009}g/10.1/x"), None);
+        assert_eq!(normalize_doi("d\u{e9}oi:10.1/x"), None);
+        assert_eq!(normalize_doi("DOI:\u{2009}10.1/X"), Some("10.1/x".into()));
+        assert_eq!(normalize_pmcid("P\u{e9}C1"), None);
+        assert_eq!(normalize_pmcid("\u{e9}"), None);
+        assert_eq!(normalize_pmcid("pmc123.4"), Some("PMC123".into()));
     }
 
     #[test]

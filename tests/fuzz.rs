@@ -29,7 +29,10 @@ const LOCATION: &str = "fuzz://input";
 const FETCHED_AT: &str = "2026-01-01T00:00:00Z";
 
 fn said(error: &impl std::fmt::Display) {
-    assert!(!error.to_string().trim().is_empty(), "an error with no message");
+    assert!(
+        !error.to_string().trim().is_empty(),
+        "an error with no message"
+    );
 }
 
 fn usable(publication: &Publication) {
@@ -102,7 +105,10 @@ pub fn orcid_xml(data: &[u8]) {
     match orcid::parse::parse_works_list(data) {
         Ok(groups) => {
             let codes = orcid::parse::select_put_codes(&groups, owner);
-            assert!(codes.len() <= groups.len(), "one put-code per group at most");
+            assert!(
+                codes.len() <= groups.len(),
+                "one put-code per group at most"
+            );
         }
         Err(error) => said(&error),
     }
@@ -157,8 +163,12 @@ pub fn gtr_json(data: &[u8]) {
     };
     // The checks compare the body with what was asked for: ask for what it says.
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-    let number = |key: &str, default: u64| value.get(key).and_then(|v| v.as_u64()).unwrap_or(default);
-    let guid = value.get("id").and_then(|v| v.as_str()).unwrap_or("fuzz-guid");
+    let number =
+        |key: &str, default: u64| value.get(key).and_then(|v| v.as_u64()).unwrap_or(default);
+    let guid = value
+        .get("id")
+        .and_then(|v| v.as_str())
+        .unwrap_or("fuzz-guid");
     match gtr::parse::parse_projects_body(text, number("page", 1), number("size", 100)) {
         Ok(page) => {
             let origin = gtr::parse::PageOrigin {
@@ -200,7 +210,9 @@ pub fn nihr_json(data: &[u8]) {
             {
                 serde_json::to_string(&Record::Grant(Box::new(grant))).expect("serialises");
             }
-            warnings.iter().for_each(|warning| assert!(!warning.is_empty()));
+            warnings
+                .iter()
+                .for_each(|warning| assert!(!warning.is_empty()));
         }
         Err(error) => rejected(&error),
     }
@@ -220,12 +232,8 @@ fn reference() -> &'static indexer::tagging::ReferenceData {
 /// Roster CSV: every issue located, never the cell's content.
 pub fn roster_csv(data: &[u8]) {
     let reference = reference();
-    match indexer::tagging::Roster::parse(
-        data,
-        LOCATION,
-        &reference.taxonomy,
-        &reference.gazetteer,
-    ) {
+    match indexer::tagging::Roster::parse(data, LOCATION, &reference.taxonomy, &reference.gazetteer)
+    {
         Ok(roster) => {
             for issue in &roster.issues {
                 said(issue);
@@ -269,8 +277,8 @@ fn query_target() -> &'static QueryTarget {
         writer.finish().expect("finish");
         let store = store.for_serving();
         let reader = store.reader().expect("reader");
-        let engine = search_api::query::SearchEngine::new(store.index(), store.fields())
-            .expect("engine");
+        let engine =
+            search_api::query::SearchEngine::new(store.index(), store.fields()).expect("engine");
         QueryTarget {
             _dir: dir,
             store,

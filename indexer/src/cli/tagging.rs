@@ -168,6 +168,9 @@ fn report_roster(path: &Path, roster: &Roster, err: &mut dyn Write) -> io::Resul
     for issue in &roster.issues {
         writeln!(err, "{}: {issue}; row skipped", path.display())?;
     }
+    for notice in &roster.notices {
+        writeln!(err, "{}: note: {notice}", path.display())?;
+    }
     if !roster.ignored_columns.is_empty() {
         writeln!(
             err,

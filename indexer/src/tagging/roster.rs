@@ -61,8 +61,10 @@ pub struct RosterPerson {
     pub organisation_words: Vec<String>,
     /// Department as the roster writes it, folded.
     pub department_words: Vec<String>,
-    /// Discipline and division from the taxonomy.
+    /// Discipline (with its division) from the taxonomy, when the roster names one.
     pub discipline: Option<Discipline>,
+    /// Division: the discipline's, or the one a division-level name gives ("Medical physics").
+    pub division: Option<String>,
     /// First day in post, when known.
     pub start: Option<Date>,
     /// Last day in post, when known.
@@ -123,6 +125,8 @@ pub struct Roster {
     by_id: HashMap<String, usize>,
     /// Rows skipped, each with where and why.
     pub issues: Vec<RosterIssue>,
+    /// Rows kept with a cell worth a look (an organisation the gazetteer does not know).
+    pub notices: Vec<RosterIssue>,
     /// Columns present in the file but not used (dropped on reading).
     pub ignored_columns: Vec<String>,
     /// Lines of the rows that loaded, for writing the minimised copy.
@@ -229,7 +233,17 @@ impl Roster {
                 line,
             };
             match read_person(&cells, taxonomy, gazetteer) {
-                Ok(person) => roster.add(person, line),
+                Ok(person) => {
+                    if person.organisation.is_some() && person.organisation_key.is_none() {
+                        roster.notices.push(cells.issue(
+                            "organisation",
+                            "not an NHS Wales organisation the gazetteer knows; counted \
+                             under the name as written (add it to gazetteer.toml, or check \
+                             the spelling)",
+                        ));
+                    }
+                    roster.add(person, line);
+                }
                 Err(issue) => roster.issues.push(issue),
             }
         }
@@ -469,14 +483,19 @@ fn read_person(
         }
         emails.push(address.to_lowercase());
     }
-    let discipline = match cells.get("discipline")? {
+    let classified = match cells.get("discipline")? {
         None => None,
-        Some(text) => Some(taxonomy.discipline(text).cloned().ok_or_else(|| {
+        Some(text) => Some(taxonomy.classify(text).ok_or_else(|| {
             cells.issue(
                 "discipline",
-                "not a discipline of the taxonomy (hcs-disciplines.csv)",
+                "names no discipline or division of the taxonomy (hcs-disciplines.csv, \
+                 discipline-aliases.csv)",
             )
         })?),
+    };
+    let (discipline, division) = match classified {
+        Some(classified) => (classified.discipline, Some(classified.division)),
+        None => (None, None),
     };
     let (start, end) = (cells.date("start_date")?, cells.date("end_date")?);
     if let (Some(start), Some(end)) = (start, end) {
@@ -505,6 +524,7 @@ fn read_person(
         organisation_key,
         department_words: words("department")?,
         discipline,
+        division,
         start,
         end,
     })
@@ -521,6 +541,38 @@ mod tests {
     }
 
     const HEADER: &str = "person_id,family,given,other_names,orcid,emails,organisation,department,job_title,discipline,registration,start_date,end_date\n";
+
+    #[test]
+    fn everyday_discipline_names_load_and_unknown_employers_are_noted() {
+        // As the Network's demo roster writes them (fixtures/wales-demo/roster.csv).
+        let roster = parse(&format!(
+            "{HEADER}\
+             D1,Connor,Thomas,,,,Public Health Wales,,,Clinical bioinformatics,,,\n\
+             D2,Evans,Wil,,,,Cardiff and Vale University Health Board,,,Medical physics,,,\n\
+             D3,Moore,Catherine,,,,Public Health Wales,,,Microbiology,,,\n\
+             D4,Doe,Jane,,,,Royal Free London,,,Cardiology,,,\n\
+             D5,Roe,Rita,,,,St Elsewhere Trust,,,Audiology,,,\n"
+        ));
+        assert_eq!(roster.len(), 4, "{:?}", roster.issues);
+        let connor = roster.person("D1").unwrap();
+        assert_eq!(
+            connor.discipline.as_ref().map(|d| d.name.as_str()),
+            Some("Clinical bioinformatics and genomics")
+        );
+        let evans = roster.person("D2").unwrap();
+        assert!(evans.discipline.is_none());
+        assert_eq!(
+            evans.division.as_deref(),
+            Some("Physical Sciences and Biomedical Engineering")
+        );
+        assert!(roster.person("D3").unwrap().discipline.is_some());
+        // Cardiology is a medical specialty, not a healthcare-science discipline.
+        assert_eq!(roster.issues.len(), 1);
+        assert_eq!(roster.issues[0].column_name.as_deref(), Some("discipline"));
+        assert_eq!(roster.notices.len(), 1, "{:?}", roster.notices);
+        assert_eq!(roster.notices[0].line, 6);
+        assert!(!roster.notices[0].to_string().contains("Elsewhere"));
+    }
 
     #[test]
     fn bad_rows_are_located_and_skipped_the_rest_loads() {

@@ -135,7 +135,7 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
                     tier: Tier::Roster,
                     person_id: Some(pair.person.person_id.clone()),
                     discipline: pair.person.discipline.as_ref().map(|d| d.name.clone()),
-                    division: pair.person.discipline.as_ref().map(|d| d.division.clone()),
+                    division: pair.person.division.clone(),
                     organisation: pair.organisation,
                     role: slot.role.clone(),
                     band,

@@ -362,3 +362,41 @@ fn tag_stores_tags_in_the_index_keeping_checkpoints_and_is_idempotent() {
         );
     }
 }
+
+/// The README's demo: the Wales records with the demo roster count under
+/// Public Health Wales, tier 1 (ORCID match) and tier 2 (reference units) apart.
+#[test]
+fn the_wales_demo_counts_public_health_wales() {
+    let data = tempfile::tempdir().unwrap();
+    let pubmed = fixture("wales-demo/pubmed").display().to_string();
+    let ingest = indexer(data.path(), &["ingest", &pubmed]);
+    // Seven demo records have no date at all: reported, skipped, exit 2.
+    assert_eq!(ingest.code, 2, "{}", ingest.stderr);
+    assert_eq!(ingest.stderr.matches("no publication year").count(), 7);
+    let roster = fixture("wales-demo/roster.csv").display().to_string();
+    let import = indexer(data.path(), &["roster", "import", &roster]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    assert!(import.stderr.contains("16 people loaded, 0 row(s) skipped"));
+    assert_eq!(indexer(data.path(), &["tag"]).code, 0);
+    let table = |tier: &str| -> serde_json::Value {
+        let run = indexer(
+            data.path(),
+            &["metrics", "--group-by", "organisation", "--tier", tier],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    let cell = |table: &serde_json::Value, measure: &str| {
+        table["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row[0] == "Public Health Wales NHS Trust")
+            .map_or(0, |row| row[1][measure].as_u64().unwrap())
+    };
+    let roster = table("roster");
+    assert_eq!(cell(&roster, "publications"), 1, "{roster}");
+    assert_eq!(cell(&roster, "people_conducting"), 1, "{roster}");
+    let inferred = table("inferred");
+    assert!(cell(&inferred, "publications") >= 4, "{inferred}");
+}

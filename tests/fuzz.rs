@@ -13,8 +13,11 @@ use indexer::harvest::http::{HttpResponse, Rejection};
 use indexer::records::{Publication, Record};
 use indexer::sources::{europepmc, gtr, nihr, oaipmh, orcid, pubmed};
 
+/// A fuzz target's body: arbitrary bytes in, a panic on a broken promise.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name of its corpus folder.
-pub const TARGETS: [(&str, fn(&[u8])); 8] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("pubmed", pubmed_xml),
     ("europepmc", europepmc_json),
     ("orcid", orcid_xml),

@@ -31,6 +31,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod funders;
 pub mod harvest;
 pub mod ids;
 pub mod index;

@@ -14,6 +14,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, TantivyDocument, Term};
 
+use crate::funders::same_funder;
 use crate::index::document::grant_reference_term;
 use crate::index::{IndexError, IndexStore};
 use crate::records::{Grant, Identifiers, LinkMethod, OutputLink, Record};
@@ -80,11 +81,13 @@ pub fn grant_outputs(
                 let Record::Publication(publication) = &version else {
                     continue;
                 };
+                // References are unique within a funder only: the agency must agree too.
                 let acknowledges = publication.grants.iter().any(|acknowledged| {
                     acknowledged
                         .id
                         .as_deref()
                         .is_some_and(|id| grant_reference_term(id) == reference)
+                        && same_funder(&grant.funder, acknowledged.agency.as_deref())
                 });
                 let method = match version.provenance().first().map(|p| p.source.as_str()) {
                     Some("pubmed") => LinkMethod::PubmedGrantList,

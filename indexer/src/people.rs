@@ -28,6 +28,37 @@ const COAUTHORS_PER_PERSON: usize = 10;
 /// Topics listed per profile.
 const TOPICS_PER_PERSON: usize = 15;
 
+/// MeSH check tags: NLM indexers add them to almost every record (species,
+/// sex, age groups, pregnancy), so they say nothing of what a person works on.
+const CHECK_TAGS: [&str; 22] = [
+    "Humans",
+    "Animals",
+    "Male",
+    "Female",
+    "Pregnancy",
+    "Infant, Newborn",
+    "Infant",
+    "Child, Preschool",
+    "Child",
+    "Adolescent",
+    "Young Adult",
+    "Adult",
+    "Middle Aged",
+    "Aged",
+    "Aged, 80 and over",
+    "Mice",
+    "Rats",
+    "Dogs",
+    "Cats",
+    "Cattle",
+    "Swine",
+    "Rabbits",
+];
+
+fn is_check_tag(descriptor: &str) -> bool {
+    CHECK_TAGS.contains(&descriptor)
+}
+
 /// A record with its tags and how well it matches a topic (1.0 for the best match).
 #[derive(Debug, Clone)]
 pub struct Scored<'a> {
@@ -234,7 +265,11 @@ fn gather<'a>(
                 }
             }
             if let Record::Publication(publication) = scored.record {
-                for heading in &publication.mesh {
+                for heading in publication
+                    .mesh
+                    .iter()
+                    .filter(|heading| !is_check_tag(&heading.descriptor))
+                {
                     let topic = if heading.is_major() { 1.0 } else { 0.25 };
                     *person.topics.entry(heading.descriptor.clone()).or_default() +=
                         topic * role_weight(&slot.tag.role) * age_weight(year, now);
@@ -446,7 +481,15 @@ mod tests {
 
     fn corpus() -> (Vec<Record>, Vec<Vec<SlotTag>>) {
         let records = vec![
-            paper("pmid:1", 2024, &[("Hearing Loss", true), ("Child", false)]),
+            paper(
+                "pmid:1",
+                2024,
+                &[
+                    ("Hearing Loss", true),
+                    ("Hearing Aids", false),
+                    ("Humans", true),
+                ],
+            ),
             paper("pmid:2", 2004, &[("Hearing Loss", false)]),
         ];
         let tags = vec![
@@ -493,6 +536,8 @@ mod tests {
         assert_eq!(profile.publications.len(), 2);
         assert_eq!(profile.publications[0].year, Some(2024), "newest first");
         assert_eq!(profile.topics[0].0, "Hearing Loss");
+        // MeSH check tags are on nearly every record: never a topic.
+        assert!(profile.topics.iter().all(|(topic, _)| topic != "Humans"));
         assert_eq!(profile.coauthors[0].shared_records, 1);
         assert!(super::profile("nobody", scored(&records, &tags), 2024).is_none());
         let vectors = TopicVectors::build(scored(&records, &tags), 2024);

@@ -553,3 +553,16 @@ pub enum LinkMethod {
     /// A curator linked them.
     Manual,
 }
+
+impl LinkMethod {
+    /// How the link was made, in words for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LinkMethod::GtrOutcome => "reported to UKRI (Gateway to Research)",
+            LinkMethod::Nihr => "listed in NIHR Open Data",
+            LinkMethod::PubmedGrantList => "the paper cites the award (PubMed grant list)",
+            LinkMethod::EuropePmcGrantsList => "the paper cites the award (Europe PMC grants list)",
+            LinkMethod::Manual => "linked by a curator",
+        }
+    }
+}

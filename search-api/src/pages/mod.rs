@@ -351,13 +351,31 @@ async fn grant_html(state: &AppState, record: Record, tags: Vec<SlotTag>) -> Pag
         .unwrap_or_default();
     let _ = write!(
         body,
-        r#"<p class="meta">{} {} · {} · {} to {} · {}</p><h2>People</h2><table><tr><th>Name</th><th>Role</th><th>Healthcare scientist</th></tr>"#,
+        r#"<p class="meta">{} {} · {} · {} to {} · {}</p>"#,
         escape(&grant.funder),
         escape(&grant.reference),
         escape(grant.programme.as_deref().unwrap_or("")),
         escape(grant.start.as_deref().unwrap_or("?")),
         escape(grant.end.as_deref().unwrap_or("?")),
         escape(&amount)
+    );
+    if let Some(lead) = &grant.lead_organisation {
+        let department = lead
+            .department
+            .as_deref()
+            .map(|d| format!("{}, ", escape(d)))
+            .unwrap_or_default();
+        let _ = write!(
+            body,
+            "<p><strong>Lead organisation:</strong> {department}{}</p>",
+            escape(&lead.name)
+        );
+    }
+    if let Some(text) = grant.r#abstract.as_deref().filter(|t| !t.trim().is_empty()) {
+        let _ = write!(body, "<h2>Abstract</h2><p>{}</p>", escape(text));
+    }
+    body.push_str(
+        "<h2>People</h2><table><tr><th>Name</th><th>Role</th><th>Healthcare scientist</th></tr>",
     );
     for (index, person) in grant.people.iter().enumerate() {
         let tag = tags
@@ -397,7 +415,7 @@ async fn grant_html(state: &AppState, record: Record, tags: Vec<SlotTag>) -> Pag
         let _ = write!(
             body,
             "<tr><td>{cell}</td><td>{}</td></tr>",
-            escape(&format!("{:?}", output.link.method))
+            escape(output.link.method.describe())
         );
     }
     body.push_str("</table>");
@@ -629,11 +647,14 @@ pub async fn metrics_page(
         "roster"
     };
     let range = |v: Option<u16>| v.map(|y| y.to_string()).unwrap_or_default();
-    let csv = format!(
-        "/api/metrics/participation?format=csv&group_by={group_name}&tier={tier_name}&from={}&to={}",
-        range(from),
-        range(to)
-    );
+    // Only the years given: an empty `from=` used to make the download a 400.
+    let mut csv =
+        format!("/api/metrics/participation?format=csv&group_by={group_name}&tier={tier_name}");
+    for (name, year) in [("from", from), ("to", to)] {
+        if let Some(year) = year {
+            csv.push_str(&format!("&{name}={year}"));
+        }
+    }
     let mut body = format!(
         r#"<h1>Participation in research</h1>
 <form action="/metrics" method="get">Group by <select name="group_by">{}</select> from <input name="from" size="5" value="{}"> to <input name="to" size="5" value="{}"> <select name="tier"><option value="roster"{}>roster (counted)</option><option value="inferred"{}>inferred (possible)</option></select> <button>Show</button> · <a id="csv" href="{}">Download CSV</a></form>"#,

@@ -10,6 +10,7 @@ use std::ops::Bound;
 use indexer::index::document::person_fact;
 use indexer::index::schema::{DEFAULT_SEARCH_FIELDS, QUERYABLE_FIELDS, RANGE_FIELDS};
 use indexer::index::{Fields, IndexError, IndexStore};
+use indexer::links::grant_outputs;
 use indexer::records::Record;
 use indexer::tagging::SlotTag;
 use tantivy::collector::{Count, TopDocs};
@@ -75,7 +76,7 @@ pub enum SearchError {
 /// One result: the stored record, its tags, its score, and highlighted HTML.
 #[derive(Debug, Clone)]
 pub struct Hit {
-    /// The canonical record as stored (not yet redacted for serving).
+    /// The canonical record as stored (redacted when the store serves).
     pub record: Record,
     /// The healthcare-scientist tags stored with it.
     pub tags: Vec<SlotTag>,
@@ -85,6 +86,9 @@ pub struct Hit {
     pub title_html: String,
     /// A passage of the abstract as HTML, matched terms in `<b>`; `None` without an abstract.
     pub abstract_html: Option<String>,
+    /// A grant's outputs as its page lists them (funder-reported and
+    /// acknowledging publications); `None` for publications.
+    pub output_count: Option<usize>,
 }
 
 /// The answer to one search.
@@ -381,12 +385,17 @@ impl SearchEngine {
             let record = store.decode_record(&document)?;
             let tags = store.decode_tags(&document)?;
             let (title_html, abstract_html) = highlight_record(&record, snippets.as_ref());
+            let output_count = match &record {
+                Record::Grant(grant) => Some(grant_outputs(store, searcher, grant)?.len()),
+                Record::Publication(_) => None,
+            };
             hits.push(Hit {
                 record,
                 tags,
                 score,
                 title_html,
                 abstract_html,
+                output_count,
             });
         }
         Ok(SearchOutcome {

@@ -26,8 +26,13 @@ pub struct ParticipationParams {
     records: Option<String>,
 }
 
+/// A form's empty box means "not given", as if the parameter were absent.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|text| !text.is_empty())
+}
+
 fn year(parameter: &str, value: Option<&str>) -> Result<Option<u16>, ApiError> {
-    value
+    given(value)
         .map(|text| {
             text.trim()
                 .parse::<u16>()
@@ -47,7 +52,7 @@ pub(crate) fn choice<T: Copy>(
     default: T,
     options: &[(&str, T)],
 ) -> Result<T, ApiError> {
-    let Some(value) = value else {
+    let Some(value) = given(value) else {
         return Ok(default);
     };
     options

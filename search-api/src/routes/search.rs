@@ -323,7 +323,7 @@ impl From<Hit> for GrantResult {
                     role: person.role.clone(),
                 })
                 .collect(),
-            output_count: grant.outputs.len(),
+            output_count: hit.output_count.unwrap_or(grant.outputs.len()),
             hcs,
             score: hit.score,
             highlights: Highlights {

@@ -90,6 +90,8 @@ struct Phrase {
     text: String,
     from: Option<Date>,
     until: Option<Date>,
+    /// A hospital (a site): other bodies' staff work there too.
+    site: bool,
 }
 
 /// An organisation named in an affiliation string.
@@ -103,6 +105,8 @@ pub struct OrganisationMatch {
     pub phrase: String,
     /// False when the phrase applied only in a period that does not overlap the record's date.
     pub in_period: bool,
+    /// True when only a hospital of it was named (a site), not the organisation or its services.
+    pub via_site: bool,
 }
 
 /// The loaded gazetteer.
@@ -123,36 +127,42 @@ impl Gazetteer {
         let mut phrases = Vec::new();
         for entry in &file.organisation {
             let index = organisations.len();
-            let mut add =
-                |texts: &[String], cased: bool, from, until| -> Result<(), TaggingError> {
-                    for text in texts {
-                        let words = if cased {
-                            cased_words(text)
-                        } else {
-                            fold_words(text)
-                        };
-                        if words.is_empty() {
-                            return Err(TaggingError::data(
-                                origin,
-                                format!("organisation {}: empty phrase {text:?}", entry.key),
-                            ));
-                        }
-                        phrases.push(Phrase {
-                            words,
-                            cased,
-                            organisation: index,
-                            text: text.clone(),
-                            from,
-                            until,
-                        });
+            let mut add = |texts: &[String],
+                           cased: bool,
+                           from,
+                           until,
+                           unit: bool|
+             -> Result<(), TaggingError> {
+                for text in texts {
+                    let words = if cased {
+                        cased_words(text)
+                    } else {
+                        fold_words(text)
+                    };
+                    if words.is_empty() {
+                        return Err(TaggingError::data(
+                            origin,
+                            format!("organisation {}: empty phrase {text:?}", entry.key),
+                        ));
                     }
-                    Ok(())
-                };
-            add(std::slice::from_ref(&entry.name), false, None, None)?;
-            add(&entry.welsh, false, None, None)?;
-            add(&entry.aliases, false, None, None)?;
-            add(&entry.units, false, None, None)?;
-            add(&entry.acronyms, true, None, None)?;
+                    let site = unit && is_site(&words);
+                    phrases.push(Phrase {
+                        words,
+                        cased,
+                        organisation: index,
+                        text: text.clone(),
+                        from,
+                        until,
+                        site,
+                    });
+                }
+                Ok(())
+            };
+            add(std::slice::from_ref(&entry.name), false, None, None, false)?;
+            add(&entry.welsh, false, None, None, false)?;
+            add(&entry.aliases, false, None, None, false)?;
+            add(&entry.units, false, None, None, true)?;
+            add(&entry.acronyms, true, None, None, false)?;
             for period in &entry.period {
                 let date = |value: &Option<String>| -> Result<Option<Date>, TaggingError> {
                     value
@@ -171,10 +181,10 @@ impl Gazetteer {
                         .transpose()
                 };
                 let (from, until) = (date(&period.from)?, date(&period.until)?);
-                add(period.name.as_slice(), false, from, until)?;
-                add(&period.aliases, false, from, until)?;
-                add(&period.units, false, from, until)?;
-                add(&period.acronyms, true, from, until)?;
+                add(period.name.as_slice(), false, from, until, false)?;
+                add(&period.aliases, false, from, until, false)?;
+                add(&period.units, false, from, until, true)?;
+                add(&period.acronyms, true, from, until, false)?;
             }
             organisations.push(Organisation {
                 key: entry.key.clone(),
@@ -251,17 +261,21 @@ impl Gazetteer {
                 Some(existing) if !existing.in_period && in_period => {
                     existing.in_period = true;
                     existing.phrase = phrase.text.clone();
+                    existing.via_site = phrase.site;
                 }
-                Some(_) => {}
+                Some(existing) => existing.via_site &= phrase.site,
                 None => found.push(OrganisationMatch {
                     key: organisation.key.clone(),
                     name: organisation.name.clone(),
                     phrase: phrase.text.clone(),
                     in_period,
+                    via_site: phrase.site,
                 }),
             }
         }
-        found.sort_by_key(|m| !m.in_period);
+        // The employer named wins over the site: a Public Health Wales lab in
+        // a health board's hospital belongs to Public Health Wales.
+        found.sort_by_key(|m| (!m.in_period, m.via_site));
         (found, folded, taken)
     }
 
@@ -320,6 +334,14 @@ impl Gazetteer {
     }
 }
 
+/// Words that make a unit phrase a site (staff of several bodies work there),
+/// not a service of the organisation ("Welsh Specialist Virology Centre").
+const SITE_WORDS: [&str; 3] = ["hospital", "ysbyty", "infirmary"];
+
+fn is_site(words: &[String]) -> bool {
+    words.iter().any(|word| SITE_WORDS.contains(&word.as_str()))
+}
+
 fn find_free(words: &[String], phrase: &[String], taken: &[bool]) -> Option<usize> {
     let mut offset = 0;
     while let Some(start) = find_words(&words[offset..], phrase) {
@@ -371,6 +393,25 @@ mod tests {
             gazetteer.resolve("phw").map(|o| o.key.as_str()),
             Some("RYT")
         );
+    }
+
+    #[test]
+    fn the_employer_named_wins_over_the_site() {
+        let gazetteer = Gazetteer::bundled().unwrap();
+        let found = gazetteer.find(
+            "Public Health Wales Microbiology, University Hospital of Wales, Cardiff, UK",
+            None,
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[0].name,
+            gazetteer.resolve("Public Health Wales").unwrap().name
+        );
+        assert!(!found[0].via_site && found[1].via_site);
+        // A site alone still names its board.
+        let site = gazetteer.find("University Hospital of Wales, Cardiff", None);
+        assert_eq!(site.len(), 1);
+        assert!(site[0].via_site);
     }
 
     #[test]

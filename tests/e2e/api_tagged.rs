@@ -96,6 +96,26 @@ async fn records_carry_tags_and_metrics_count_them() {
             "{result}"
         );
     }
+    // Under person filters, each role bucket counts exactly what choosing it finds.
+    let (_, by_organisation) = api
+        .get("/api/metrics/participation?group_by=organisation")
+        .await;
+    let organisation = by_organisation["rows"][0][0].as_str().unwrap().to_owned();
+    let scoped = format!(
+        "/api/publications?tier=roster&organisation={}&per_page=1",
+        crate::support::encode(&organisation)
+    );
+    let (_, faceted) = api.get(&scoped).await;
+    let buckets = faceted["facets"]["role"]["buckets"].as_array().unwrap();
+    assert!(!buckets.is_empty(), "{faceted}");
+    for bucket in buckets {
+        let role = bucket["value"].as_str().unwrap();
+        let (_, chosen) = api.get(&format!("{scoped}&role={role}")).await;
+        assert_eq!(
+            chosen["total"], bucket["count"],
+            "{organisation}, role {role}"
+        );
+    }
     // Drill down: a record behind the total carries an accepted roster tag.
     let record_id = table["total"]["records"]["publications"][0]
         .as_str()

@@ -326,7 +326,7 @@ pub struct Facets {
 }
 
 impl FacetValue {
-    fn cmp_key(&self, other: &FacetValue) -> std::cmp::Ordering {
+    pub(crate) fn cmp_key(&self, other: &FacetValue) -> std::cmp::Ordering {
         match (self, other) {
             (FacetValue::Number(a), FacetValue::Number(b)) => a.cmp(b),
             (FacetValue::Text(a), FacetValue::Text(b)) => a.cmp(b),

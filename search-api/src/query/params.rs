@@ -124,6 +124,17 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// True when a filter describes the counted person (tier or group): then a
+    /// role must be that same person's ([`SearchEngine`](super::SearchEngine)'s role facet).
+    pub fn is_person_scoped(&self) -> bool {
+        !(self.hcs.is_empty()
+            && self.organisations.is_empty()
+            && self.divisions.is_empty()
+            && self.disciplines.is_empty())
+    }
+}
+
+impl Filters {
     /// Every repeatable filter with its parameter name.
     pub fn lists(&self) -> [(&'static str, &Vec<String>); 9] {
         [

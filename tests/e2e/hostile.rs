@@ -107,7 +107,7 @@ fn filled_roster(dir: &Path) -> (PathBuf, Sentinels) {
 
 /// An e-mail-shaped string in `text`, checked independently of the service's
 /// own detector: `[\w.%+'-]+@[\w-]+(\.[\w-]+)+`.
-fn email_in(text: &str) -> Option<String> {
+pub(crate) fn email_in(text: &str) -> Option<String> {
     let local = |c: char| c.is_alphanumeric() || "._%+'-".contains(c);
     let domain = |c: char| c.is_alphanumeric() || "-_.".contains(c);
     for (at, _) in text.match_indices('@') {

@@ -32,11 +32,15 @@ pub fn page(title: &str, body: &str) -> String {
 <title>{title} · HCS Research Index</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f7f8fa; }}
-header {{ background: #00426a; color: white; padding: 0.8rem 1.5rem; display: flex; gap: 1.5rem; align-items: baseline; }}
+header {{ background: #00426a; color: white; padding: 0.8rem 1.5rem; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: baseline; }}
+header nav {{ display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }}
 header a {{ color: white; text-decoration: none; }}
 header strong {{ font-size: 1.2rem; }}
 main {{ max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }}
-.layout {{ display: grid; grid-template-columns: 16rem 1fr; gap: 1.5rem; }}
+.layout {{ display: grid; grid-template-columns: 16rem minmax(0, 1fr); gap: 1.5rem; }}
+.filters {{ margin: 0.3rem 0 0.8rem; font-size: 0.9rem; }}
+.filters a {{ display: inline-block; background: #e8eef5; border-radius: 1rem; padding: 0.1rem 0.6rem; margin: 0 0.3rem 0.3rem 0; color: #1d2733; text-decoration: none; }}
+.visually-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }}
 aside h3 {{ font-size: 0.9rem; margin: 1rem 0 0.3rem; text-transform: uppercase; color: #50606f; }}
 aside ul {{ list-style: none; padding: 0; margin: 0; font-size: 0.9rem; }}
 .result {{ background: white; padding: 0.8rem 1rem; margin: 0 0 0.8rem; border-radius: 6px; box-shadow: 0 1px 2px #0002; }}
@@ -51,11 +55,19 @@ form.search input[type=text] {{ width: 60%; padding: 0.4rem; font-size: 1rem; }}
 .chart {{ background: white; padding: 0.5rem; border-radius: 6px; margin: 0.8rem 0; }}
 .error {{ background: #fde8e8; padding: 0.8rem 1rem; border-radius: 6px; }}
 b {{ background: #fff1a8; }}
+/* A phone: facets go below the results instead of squeezing them. */
+@media (max-width: 48rem) {{
+  main {{ padding: 0.8rem; }}
+  .layout {{ grid-template-columns: minmax(0, 1fr); }}
+  .layout aside {{ order: 2; }}
+  form.search input[type=text] {{ width: 100%; box-sizing: border-box; }}
+  table {{ display: block; overflow-x: auto; }}
+}}
 </style>
 </head>
 <body>
 <header><strong><a href="/">HCS Research Index</a></strong>
-<a href="/">Publications</a><a href="/grants">Grants</a><a href="/metrics">Participation</a><a href="/people">People</a></header>
+<nav aria-label="Main"><a href="/">Publications</a><a href="/grants">Grants</a><a href="/metrics">Participation</a><a href="/people">People</a></nav></header>
 <main>
 {body}
 </main>

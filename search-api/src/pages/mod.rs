@@ -19,7 +19,7 @@ use indexer::tagging::model::{Band, PersonTag, Role, SlotTag};
 use indexer::tagging::Tier;
 use serde::Deserialize;
 
-use self::charts::bar_chart;
+use self::charts::{bar_chart, fill_years};
 use self::layout::{encode, escape, page};
 use crate::error::ApiError;
 use crate::query::Facet;
@@ -138,14 +138,30 @@ async fn search_page_for(
         .find(|(k, _)| k == "q")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
+    // A drill-down's `tier=roster` is the same filter as the box's `hcs=roster`.
+    let roster_only = pairs
+        .iter()
+        .any(|(k, v)| (k == "hcs" || k == "tier") && v.split(',').any(|v| v.trim() == "roster"));
     let mut body = format!(
-        r#"<form class="search" action="{path}" method="get"><input type="text" name="q" value="{}" placeholder="e.g. audiology, &quot;medical physics&quot;, author:evans"> <button>Search</button> <label><input type="checkbox" name="hcs" value="roster"{}> healthcare scientists only</label></form>"#,
-        escape(&q),
-        if pairs.iter().any(|(k, v)| k == "hcs" && v == "roster") {
-            " checked"
+        r#"<form class="search" action="{path}" method="get" role="search"><label class="visually-hidden" for="q">Search {}</label><input type="text" id="q" name="q" value="{}" placeholder="e.g. audiology, &quot;medical physics&quot;, author:evans"> <button>Search</button> <label><input type="checkbox" name="hcs" value="roster"{}> healthcare scientists only</label>{}</form>"#,
+        if kind == RecordKind::Grant {
+            "grants"
         } else {
-            ""
-        }
+            "publications"
+        },
+        escape(&q),
+        if roster_only { " checked" } else { "" },
+        // Filters the form does not show ride along, so a new query keeps them.
+        pairs
+            .iter()
+            .filter(|(k, v)| !matches!(k.as_str(), "q" | "page" | "format")
+                && !((k == "hcs" || k == "tier") && v == "roster"))
+            .map(|(k, v)| format!(
+                r#"<input type="hidden" name="{}" value="{}">"#,
+                escape(k),
+                escape(v)
+            ))
+            .collect::<String>()
     );
     let params = parse_params(kind, pairs.clone())
         .map_err(ApiError::from)?
@@ -211,6 +227,36 @@ async fn search_page_for(
         facets.push_str("</ul>");
     }
     let csv = format!("{api}?{}", query_with(Some(("format", "csv"))));
+    // The filters in force, each removable.
+    let active: Vec<String> = base
+        .iter()
+        .enumerate()
+        .filter(|(_, (k, _))| !matches!(k.as_str(), "q" | "sort" | "per_page" | "lenient"))
+        .map(|(index, (k, v))| {
+            let without = base
+                .iter()
+                .enumerate()
+                .filter(|(other, _)| *other != index)
+                .map(|(_, (k, v))| format!("{}={}", encode(k), encode(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            format!(
+                r#"<a href="{}" aria-label="Remove filter {}: {}">{}: {} ✕</a>"#,
+                escape(&format!("{path}?{without}")),
+                escape(k),
+                escape(v),
+                escape(k),
+                escape(v)
+            )
+        })
+        .collect();
+    if !active.is_empty() {
+        let _ = write!(
+            body,
+            r#"<p class="filters" id="filters">Filters: {}</p>"#,
+            active.join("")
+        );
+    }
     let mut results = format!(
         r#"<p class="meta"><span id="total">{} records</span> · <a id="csv" href="{}">Download CSV</a></p>"#,
         outcome.total,
@@ -435,7 +481,7 @@ pub async fn people_page(
 ) -> PageResult {
     let q = query.q.unwrap_or_default();
     let mut body = format!(
-        r#"<h1>Find collaborators</h1><form class="search" action="/people" method="get"><input type="text" name="q" value="{}" placeholder="a topic, e.g. hearing screening"> <button>Find people</button></form>"#,
+        r#"<h1>Find collaborators</h1><form class="search" action="/people" method="get" role="search"><label class="visually-hidden" for="q">Topic</label><input type="text" id="q" name="q" value="{}" placeholder="a topic, e.g. hearing screening"> <button>Find people</button></form>"#,
         escape(&q)
     );
     if !q.trim().is_empty() {
@@ -657,7 +703,7 @@ pub async fn metrics_page(
     }
     let mut body = format!(
         r#"<h1>Participation in research</h1>
-<form action="/metrics" method="get">Group by <select name="group_by">{}</select> from <input name="from" size="5" value="{}"> to <input name="to" size="5" value="{}"> <select name="tier"><option value="roster"{}>roster (counted)</option><option value="inferred"{}>inferred (possible)</option></select> <button>Show</button> · <a id="csv" href="{}">Download CSV</a></form>"#,
+<form action="/metrics" method="get"><label>Group by <select name="group_by">{}</select></label> <label>from <input name="from" size="5" inputmode="numeric" value="{}"></label> <label>to <input name="to" size="5" inputmode="numeric" value="{}"></label> <label>Tier <select name="tier"><option value="roster"{}>roster (counted)</option><option value="inferred"{}>inferred (possible)</option></select></label> <button>Show</button> · <a id="csv" href="{}">Download CSV</a></form>"#,
         GroupBy::ALL
             .iter()
             .map(|g| format!(
@@ -691,12 +737,12 @@ pub async fn metrics_page(
     body.push_str(&bar_chart(
         "trend-publications",
         "(c) Publications with a healthcare-scientist author, per year",
-        &series(&trend, |c| c.publications),
+        &fill_years(series(&trend, |c| c.publications)),
     ));
     body.push_str(&bar_chart(
         "trend-grants",
         "(b) Grants led by a healthcare scientist, per year",
-        &series(&trend, |c| c.grants_led),
+        &fill_years(series(&trend, |c| c.grants_led)),
     ));
     body.push_str(&bar_chart(
         "breakdown",

@@ -42,6 +42,7 @@ pub mod metrics;
 pub mod people;
 pub mod records;
 pub mod redact;
+pub mod sheet;
 pub mod sources;
 pub mod tabular;
 pub mod tagging;

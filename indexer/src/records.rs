@@ -552,6 +552,8 @@ pub enum LinkMethod {
     EuropePmcGrantsList,
     /// A curator linked them.
     Manual,
+    /// The Network's local grants register lists it (`indexer import grants`).
+    LocalRegister,
 }
 
 impl LinkMethod {
@@ -563,6 +565,7 @@ impl LinkMethod {
             LinkMethod::PubmedGrantList => "the paper cites the award (PubMed grant list)",
             LinkMethod::EuropePmcGrantsList => "the paper cites the award (Europe PMC grants list)",
             LinkMethod::Manual => "linked by a curator",
+            LinkMethod::LocalRegister => "listed in the local grants register",
         }
     }
 }

@@ -87,6 +87,9 @@ enum Command {
     /// Check or import the roster of healthcare scientists.
     #[command(subcommand)]
     Roster(tagging::RosterCommand),
+    /// Import records the APIs do not have, from the Network's spreadsheets (CSV).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Accept or reject an attribution (a curator's decision; wins over the scorer).
     Curate(tagging::CurateArgs),
     /// Precision, recall and F1 of tagging against a gold set.
@@ -111,6 +114,19 @@ enum Command {
     Reparse {
         /// Sources to reparse (archive folder names, e.g. `pubmed`, `oai_orca`).
         sources: Vec<String>,
+        /// Indexing memory budget in MiB.
+        #[arg(long, default_value_t = 64)]
+        writer_memory_mb: usize,
+    },
+}
+
+/// What `indexer import` reads.
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A grants register (template: `fixtures/local/grants-template.csv`), one award per row.
+    Grants {
+        /// The CSV file.
+        file: PathBuf,
         /// Indexing memory budget in MiB.
         #[arg(long, default_value_t = 64)]
         writer_memory_mb: usize,
@@ -191,6 +207,10 @@ fn dispatch(
         Command::Parse { inputs } => parse(&inputs, out, err),
         Command::Export { reference } => tagging::export(&cli.data_dir, &reference, out, err),
         Command::Roster(command) => tagging::roster(&cli.data_dir, &command, err),
+        Command::Import(ImportCommand::Grants {
+            file,
+            writer_memory_mb,
+        }) => import_grants(&cli.data_dir, &file, writer_memory_mb, err),
         Command::Curate(args) => tagging::curate(&cli.data_dir, &args, err),
         Command::Evaluate(args) => tagging::evaluate_command(&cli.data_dir, &args, out, err),
         Command::Metrics(args) => tagging::metrics(&cli.data_dir, &args, out, err),
@@ -249,6 +269,57 @@ fn ingest(
         writeln!(err, "{kind}: {}", problem.message)?;
     }
     Ok(if report.problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_BAD_INPUT
+    })
+}
+
+/// `indexer import grants FILE`: every good row upserted in one commit; bad rows reported.
+fn import_grants(
+    data_dir: &Path,
+    file: &Path,
+    writer_memory_mb: usize,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let read_at = crate::clock::now_rfc3339();
+    let register =
+        crate::sources::local::read_grants(&bytes, &file.display().to_string(), &read_at)
+            .map_err(|why| anyhow::anyhow!("{}: {why}", file.display()))?;
+    for issue in &register.issues {
+        writeln!(err, "{}: {issue}; row skipped", file.display())?;
+    }
+    if !register.ignored_columns.is_empty() {
+        writeln!(
+            err,
+            "{}: column(s) not in the template, ignored: {}",
+            file.display(),
+            register.ignored_columns.join(", ")
+        )?;
+    }
+    let store = IndexStore::open_or_create(data_dir)
+        .with_context(|| format!("opening the index in {}", data_dir.display()))?;
+    let mut sink = RecordSink::open(&store, writer_memory_mb.saturating_mul(1024 * 1024))
+        .context("opening the index writer")?;
+    for grant in &register.grants {
+        sink.upsert(Record::Grant(Box::new(grant.clone())))
+            .with_context(|| format!("indexing grant {}", grant.id))?;
+    }
+    sink.commit(None)
+        .context("committing the imported grants")?;
+    let counts = sink.counts();
+    sink.finish().context("finishing the index writer")?;
+    writeln!(
+        err,
+        "imported {} grant(s) from {} ({} new, {} updated); {} row(s) skipped; run `indexer tag` to count them",
+        register.grants.len(),
+        file.display(),
+        counts.new,
+        counts.updated,
+        register.issues.len()
+    )?;
+    Ok(if register.issues.is_empty() {
         EXIT_OK
     } else {
         EXIT_BAD_INPUT

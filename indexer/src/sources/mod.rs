@@ -5,6 +5,7 @@
 pub mod affiliation;
 pub mod europepmc;
 pub mod gtr;
+pub mod local;
 pub mod nihr;
 pub mod oaipmh;
 pub mod orcid;

@@ -19,6 +19,7 @@ use super::taxonomy::{Discipline, Taxonomy};
 use super::text::{fold_words, name_words};
 use super::TaggingError;
 use crate::ids::normalize_orcid;
+use crate::sheet::{Cells, Sheet};
 use crate::sources::nihr::parse::split_name;
 
 /// Columns a roster must have.
@@ -88,33 +89,8 @@ impl fmt::Debug for RosterPerson {
     }
 }
 
-/// A problem with one cell or row, located for the person fixing the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RosterIssue {
-    /// 1-based line in the file.
-    pub line: u64,
-    /// 1-based column, when one cell is at fault.
-    pub column: Option<usize>,
-    /// Column name, when one cell is at fault.
-    pub column_name: Option<String>,
-    /// What is wrong (never the cell's content: it may be personal data).
-    pub message: String,
-}
-
-impl fmt::Display for RosterIssue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.column, &self.column_name) {
-            (Some(column), Some(name)) => {
-                write!(
-                    f,
-                    "line {}, column {column} ({name}): {}",
-                    self.line, self.message
-                )
-            }
-            _ => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
-}
+/// A problem with one cell or row of the roster, located for the person fixing the file.
+pub type RosterIssue = crate::sheet::SheetIssue;
 
 /// A loaded roster, indexed by name for candidate lookup.
 #[derive(Default)]
@@ -165,73 +141,13 @@ impl Roster {
         taxonomy: &Taxonomy,
         gazetteer: &Gazetteer,
     ) -> Result<Self, TaggingError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        // The csv reader counts a CRLF row's line late; LF endings keep line numbers exact.
-        let bytes = crlf_to_lf(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(bytes.as_slice());
-        let header = reader
-            .byte_headers()
-            .map_err(|error| TaggingError::data(origin, format!("line 1: {error}")))?
-            .clone();
-        let header: Vec<String> = header
-            .iter()
-            .map(|cell| String::from_utf8_lossy(cell).trim().to_lowercase())
-            .collect();
-        for required in REQUIRED {
-            if !header.iter().any(|name| name == required) {
-                return Err(TaggingError::data(
-                    origin,
-                    format!(
-                        "line 1: the header has no {required:?} column (need {})",
-                        REQUIRED.join(", ")
-                    ),
-                ));
-            }
-        }
+        let sheet = Sheet::read(bytes, &REQUIRED).map_err(|why| TaggingError::data(origin, why))?;
         let mut roster = Roster {
-            ignored_columns: header
-                .iter()
-                .filter(|name| !KNOWN.contains(&name.as_str()))
-                .cloned()
-                .collect(),
+            ignored_columns: sheet.unknown_columns(&KNOWN),
+            issues: sheet.unreadable.clone(),
             ..Roster::default()
         };
-        let columns: HashMap<&str, usize> = header
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (name.as_str(), i))
-            .collect();
-        let mut row = csv::ByteRecord::new();
-        loop {
-            let line = reader.position().line();
-            match reader.read_byte_record(&mut row) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(error) => {
-                    roster.issues.push(RosterIssue {
-                        line,
-                        column: None,
-                        column_name: None,
-                        message: format!("unreadable row: {error}"),
-                    });
-                    continue;
-                }
-            }
-            let line = row.position().map_or(line, |p| p.line());
-            if row
-                .iter()
-                .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
-            {
-                continue;
-            }
-            let cells = RowCells {
-                row: &row,
-                columns: &columns,
-                line,
-            };
+        for cells in sheet.rows() {
             match read_person(&cells, taxonomy, gazetteer) {
                 Ok(person) => {
                     if person.organisation.is_some() && person.organisation_key.is_none() {
@@ -242,7 +158,7 @@ impl Roster {
                              the spelling)",
                         ));
                     }
-                    roster.add(person, line);
+                    roster.add(person, cells.line);
                 }
                 Err(issue) => roster.issues.push(issue),
             }
@@ -299,34 +215,16 @@ impl Roster {
             .copied()
             .filter(|c| !DROPPED.contains(c))
             .collect();
-        let bytes = crlf_to_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(bytes.as_slice());
-        let header: Vec<String> = reader
-            .byte_headers()
-            .map_err(|e| TaggingError::data("roster", e))?
-            .iter()
-            .map(|cell| String::from_utf8_lossy(cell).trim().to_lowercase())
-            .collect();
-        let columns: Vec<Option<usize>> = kept
-            .iter()
-            .map(|name| header.iter().position(|h| h == name))
-            .collect();
+        let sheet = Sheet::read(bytes, &[]).map_err(|why| TaggingError::data("roster", why))?;
         let mut writer = csv::Writer::from_writer(Vec::new());
         let write_error = |e: csv::Error| TaggingError::data("roster", e);
         writer.write_record(&kept).map_err(write_error)?;
-        for row in reader.byte_records() {
-            let Ok(row) = row else { continue };
-            let line = row.position().map_or(0, |p| p.line());
-            if !self.loaded_lines.contains(&line) {
+        for cells in sheet.rows() {
+            if !self.loaded_lines.contains(&cells.line) {
                 continue;
             }
-            let cells = columns
-                .iter()
-                .map(|column| column.and_then(|i| row.get(i)).unwrap_or(b"").trim_ascii());
-            writer.write_record(cells).map_err(write_error)?;
+            let row = kept.iter().map(|name| cells.raw(name).trim_ascii());
+            writer.write_record(row).map_err(write_error)?;
         }
         writer
             .into_inner()
@@ -371,72 +269,16 @@ impl Roster {
     }
 }
 
-fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    for (index, byte) in bytes.iter().enumerate() {
-        if *byte == b'\r' && bytes.get(index + 1) == Some(&b'\n') {
-            continue;
-        }
-        out.push(*byte);
-    }
-    out
-}
-
-struct RowCells<'a> {
-    row: &'a csv::ByteRecord,
-    columns: &'a HashMap<&'a str, usize>,
-    line: u64,
-}
-
-impl RowCells<'_> {
-    fn issue(&self, column: &str, message: impl Into<String>) -> RosterIssue {
-        RosterIssue {
-            line: self.line,
-            column: self.columns.get(column).map(|i| i + 1),
-            column_name: Some(column.to_owned()),
-            message: message.into(),
-        }
-    }
-
-    /// The trimmed cell, `None` when absent or blank.
-    fn get(&self, column: &str) -> Result<Option<&str>, RosterIssue> {
-        let Some(&index) = self.columns.get(column) else {
-            return Ok(None);
-        };
-        let Some(bytes) = self.row.get(index) else {
-            return Ok(None);
-        };
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| self.issue(column, "not UTF-8 text (save the file as UTF-8)"))?
-            .trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        // A cell starting like a spreadsheet formula would run when an export is opened.
-        if text.starts_with(['=', '+', '@'])
-            || (text.starts_with('-') && text.len() > 1 && !text[1..].starts_with(char::is_numeric))
-        {
-            return Err(self.issue(column, "looks like a spreadsheet formula"));
-        }
-        Ok(Some(text))
-    }
-
-    fn required(&self, column: &str) -> Result<&str, RosterIssue> {
-        self.get(column)?
-            .ok_or_else(|| self.issue(column, "is empty"))
-    }
-
-    fn date(&self, column: &str) -> Result<Option<Date>, RosterIssue> {
-        self.get(column)?
-            .map(|text| {
-                parse_date(text).ok_or_else(|| self.issue(column, "not a date (YYYY-MM-DD)"))
-            })
-            .transpose()
-    }
+/// Dates in roster cells, `YYYY-MM-DD`.
+fn date(cells: &Cells<'_>, column: &str) -> Result<Option<Date>, RosterIssue> {
+    cells
+        .get(column)?
+        .map(|text| parse_date(text).ok_or_else(|| cells.issue(column, "not a date (YYYY-MM-DD)")))
+        .transpose()
 }
 
 fn read_person(
-    cells: &RowCells<'_>,
+    cells: &Cells<'_>,
     taxonomy: &Taxonomy,
     gazetteer: &Gazetteer,
 ) -> Result<RosterPerson, RosterIssue> {
@@ -497,7 +339,7 @@ fn read_person(
         Some(classified) => (classified.discipline, Some(classified.division)),
         None => (None, None),
     };
-    let (start, end) = (cells.date("start_date")?, cells.date("end_date")?);
+    let (start, end) = (date(cells, "start_date")?, date(cells, "end_date")?);
     if let (Some(start), Some(end)) = (start, end) {
         if end < start {
             return Err(cells.issue("end_date", "is before start_date"));

@@ -96,6 +96,32 @@ async fn records_carry_tags_and_metrics_count_them() {
             "{result}"
         );
     }
+    // The curation queue says who on each record awaits review, by published name.
+    let (_, queue) = api.get("/api/publications?band=review&per_page=100").await;
+    let queued = queue["results"].as_array().unwrap();
+    assert!(
+        !queued.is_empty(),
+        "the evaluation set has review-band matches"
+    );
+    for result in queued {
+        let waiting = result["awaiting_review"].as_array().unwrap();
+        assert!(!waiting.is_empty(), "{result}");
+        for candidate in waiting {
+            assert!(
+                !candidate["name"].as_str().unwrap().is_empty(),
+                "{candidate}"
+            );
+            let score = candidate["score"].as_u64().unwrap();
+            assert!(
+                (30..60).contains(&score),
+                "a review-band score: {candidate}"
+            );
+            assert!(
+                candidate.get("person_id").is_none(),
+                "the roster is not served"
+            );
+        }
+    }
     // Under person filters, each role bucket counts exactly what choosing it finds.
     let (_, by_organisation) = api
         .get("/api/metrics/participation?group_by=organisation")

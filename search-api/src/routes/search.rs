@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use indexer::records::{Grant, Publication, Record};
 use indexer::tabular::write_csv;
-use indexer::tagging::SlotTag;
+use indexer::tagging::model::Band;
+use indexer::tagging::{SlotTag, Tier};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -131,6 +132,32 @@ pub struct HcsPerson {
     pub roles: Vec<&'static str>,
 }
 
+/// An author or grant person the scorer sent to a curator (band `review`).
+#[derive(Debug, Serialize)]
+pub struct ReviewCandidate {
+    /// Byline position, or 1-based place in a grant's people.
+    pub position: u32,
+    /// The name as published.
+    pub name: String,
+    /// The match score (0–100) of the best roster candidate.
+    pub score: u8,
+}
+
+/// Who on a record awaits a curator's decision: the people behind `band=review`.
+///
+/// Only the published name and the score: which roster person the scorer
+/// proposed is for curators (the roster is not served).
+pub fn review_candidates(record: &Record, tags: &[SlotTag]) -> Vec<ReviewCandidate> {
+    tags.iter()
+        .filter(|slot| slot.tag.tier == Tier::Roster && slot.tag.band == Band::Review)
+        .map(|slot| ReviewCandidate {
+            position: slot.position,
+            name: record.person_name(slot.position),
+            score: slot.tag.score,
+        })
+        .collect()
+}
+
 /// The counted healthcare scientists of a record (roster review and rejected tags left out).
 pub fn hcs_people(record: &Record, tags: &[SlotTag]) -> Vec<HcsPerson> {
     tags.iter()
@@ -179,6 +206,9 @@ pub struct PublicationResult {
     pub pmcid: Option<String>,
     /// The healthcare scientists counted among the authors.
     pub hcs: Vec<HcsPerson>,
+    /// People awaiting a curator (band `review`): who `band=review` found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub awaiting_review: Vec<ReviewCandidate>,
     /// Relevance score (`null` when ordered by year).
     pub score: Option<f32>,
     /// HTML with matches in `<b>`.
@@ -225,6 +255,9 @@ pub struct GrantResult {
     pub output_count: usize,
     /// The healthcare scientists counted among the people.
     pub hcs: Vec<HcsPerson>,
+    /// People awaiting a curator (band `review`): who `band=review` found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub awaiting_review: Vec<ReviewCandidate>,
     /// Relevance score (`null` when ordered by start year).
     pub score: Option<f32>,
     /// HTML with matches in `<b>`.
@@ -253,6 +286,7 @@ pub struct Highlights {
 impl From<Hit> for PublicationResult {
     fn from(hit: Hit) -> Self {
         let hcs = hcs_people(&hit.record, &hit.tags);
+        let awaiting_review = review_candidates(&hit.record, &hit.tags);
         let publication = match hit.record {
             Record::Publication(publication) => *publication,
             // The search is restricted to publications; a grant here would be a bug
@@ -280,6 +314,7 @@ impl From<Hit> for PublicationResult {
             pmid: publication.identifiers.pmid,
             pmcid: publication.identifiers.pmcid,
             hcs,
+            awaiting_review,
             score: hit.score,
             highlights: Highlights {
                 title: hit.title_html,
@@ -292,6 +327,7 @@ impl From<Hit> for PublicationResult {
 impl From<Hit> for GrantResult {
     fn from(hit: Hit) -> Self {
         let hcs = hcs_people(&hit.record, &hit.tags);
+        let awaiting_review = review_candidates(&hit.record, &hit.tags);
         let grant = match hit.record {
             Record::Grant(grant) => *grant,
             // As above: a publication here would be a bug in the query.
@@ -325,6 +361,7 @@ impl From<Hit> for GrantResult {
                 .collect(),
             output_count: hit.output_count.unwrap_or(grant.outputs.len()),
             hcs,
+            awaiting_review,
             score: hit.score,
             highlights: Highlights {
                 title: hit.title_html,

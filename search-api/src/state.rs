@@ -9,6 +9,8 @@ use indexer::clock::current_year;
 use indexer::index::{IndexError, IndexStore};
 use indexer::metrics::MetricsIndex;
 use indexer::people::{Scored, TopicVectors};
+use indexer::tagging::persist::{tags_status, TagsStatus};
+use indexer::tagging::workspace::{inputs_digest, Overrides};
 use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -252,6 +254,14 @@ impl AppState {
     /// The data directory the service reads.
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    /// Whether the stored tags match the current roster, decisions and
+    /// reference data (blocking: it reads those files).
+    pub fn tags_status(&self) -> Result<TagsStatus, ApiError> {
+        let digest =
+            inputs_digest(self.data_dir(), &Overrides::default()).map_err(ApiError::internal)?;
+        tags_status(self.store(), &digest).map_err(ApiError::internal)
     }
 
     /// The re-tagging job's state.

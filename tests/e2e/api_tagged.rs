@@ -797,3 +797,77 @@ async fn pages_render_the_right_figures_in_a_real_browser() {
     );
     api.stop().await;
 }
+
+/// After a roster change, the command line and the dashboard count the same
+/// stored tags, and both say the tags are stale until `indexer tag` runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_change_marks_the_counts_stale_until_retagged() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
+        .await
+        .unwrap();
+    let api = Api::open(data.path()).await;
+    let freshness = |api: &Api| {
+        let url = format!(
+            "{}/api/metrics/participation?group_by=organisation",
+            api.base
+        );
+        let client = api.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            let status = response.headers()["x-tags-status"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let table: Value = response.json().await.unwrap();
+            (status, table["total"]["publications"].as_u64().unwrap())
+        }
+    };
+    let (status, before) = freshness(&api).await;
+    assert_eq!(status, "current");
+
+    // A smaller roster: the first ten people only.
+    let roster = std::fs::read_to_string(fixture("tagging/roster.csv")).unwrap();
+    let smaller: String = roster.lines().take(11).map(|l| format!("{l}\n")).collect();
+    let path = data.path().join("smaller.csv");
+    std::fs::write(&path, smaller).unwrap();
+    let import = indexer(data.path(), &["roster", "import", path.to_str().unwrap()]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+
+    let cli = indexer(data.path(), &["metrics", "--group-by", "organisation"]);
+    assert!(cli.stderr.contains("out of date"), "{}", cli.stderr);
+    let cli_total: Value = serde_json::from_str(&cli.stdout).unwrap();
+    let (status, served) = freshness(&api).await;
+    assert_eq!(status, "stale");
+    assert_eq!(served, before, "the service counts the stored tags");
+    assert_eq!(
+        cli_total["total"]["publications"].as_u64().unwrap(),
+        served,
+        "the command line counts what the dashboard shows"
+    );
+    let (_, _, page) = api.get_text("/metrics").await;
+    assert!(page.contains(r#"id="stale""#), "the dashboard says so");
+    let fresh = indexer(
+        data.path(),
+        &["metrics", "--group-by", "organisation", "--retag"],
+    );
+    let fresh: Value = serde_json::from_str(&fresh.stdout).unwrap();
+    let retagged = fresh["total"]["publications"].as_u64().unwrap();
+    assert!(retagged < before, "ten people author fewer records");
+
+    assert_eq!(indexer(data.path(), &["tag"]).code, 0);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut settled = (String::new(), 0);
+    for _ in 0..50 {
+        settled = freshness(&api).await;
+        if settled.1 == retagged {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(settled, ("current".to_owned(), retagged));
+    let (_, _, page) = api.get_text("/metrics").await;
+    assert!(page.contains(r#"id="tagged""#));
+    api.stop().await;
+}

@@ -15,9 +15,11 @@ use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
 use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
 use crate::tagging::names::PersonName;
-use crate::tagging::persist::store_tags;
+use crate::tagging::persist::{store_tags, tags_status, TagsStatus};
 use crate::tagging::workspace::{self, Overrides};
-use crate::tagging::{annotate, Decision, DecisionLog, ReferenceData, Roster, Tagger, Verdict};
+use crate::tagging::{
+    annotate, Decision, DecisionLog, ReferenceData, Roster, SlotTag, Tagger, Verdict,
+};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 
@@ -129,8 +131,22 @@ pub struct MetricsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     format: MetricsFormat,
+    /// Tag afresh from the current roster and decisions instead of reading the
+    /// tags stored by the last `indexer tag` (which the service serves).
+    #[arg(long)]
+    retag: bool,
     #[command(flatten)]
     reference: ReferenceArgs,
+}
+
+impl ReferenceArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            roster: self.roster.clone(),
+            gazetteer: self.gazetteer.clone(),
+            rules: self.rules.clone(),
+        }
+    }
 }
 
 fn tagging_dir(data_dir: &Path) -> PathBuf {
@@ -146,11 +162,7 @@ fn load_tagger(
     state: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<(Tagger, bool)> {
-    let overrides = Overrides {
-        roster: args.roster.clone(),
-        gazetteer: args.gazetteer.clone(),
-        rules: args.rules.clone(),
-    };
+    let overrides = args.overrides();
     let loaded =
         workspace::load(data_dir, &overrides, state).context("loading the tagging data")?;
     let clean = match &loaded.roster_path {
@@ -267,10 +279,13 @@ pub fn tag(data_dir: &Path, args: &TagArgs, err: &mut dyn Write) -> anyhow::Resu
     let store = IndexStore::open_existing(data_dir)?;
     let (mut tagger, clean) = load_tagger(data_dir, &args.reference, true, err)?;
     let started = std::time::Instant::now();
+    let digest = workspace::inputs_digest(data_dir, &args.reference.overrides())
+        .context("reading what tagging depends on")?;
     let summary = store_tags(
         &store,
         &mut tagger,
         args.writer_memory_mb.saturating_mul(1024 * 1024),
+        &digest,
     )
     .context("storing tags in the index")?;
     writeln!(
@@ -297,9 +312,27 @@ pub fn metrics(
         "--from must not be after --to"
     );
     let store = IndexStore::open_existing(data_dir)?;
-    let (mut tagger, _) = load_tagger(data_dir, &args.reference, true, err)?;
-    let records = store.export().context("reading the index")?;
-    let tags = tagger.tag_all(&records);
+    // The tags the service serves, so the command line and the dashboard agree;
+    // `--retag` computes them afresh from the current roster and decisions instead.
+    let (records, tags): (Vec<Record>, Vec<Vec<SlotTag>>) = if args.retag {
+        let (mut tagger, _) = load_tagger(data_dir, &args.reference, true, err)?;
+        let records = store.export().context("reading the index")?;
+        let tags = tagger.tag_all(&records);
+        (records, tags)
+    } else {
+        let digest = workspace::inputs_digest(data_dir, &args.reference.overrides())
+            .context("reading what tagging depends on")?;
+        if let TagsStatus::Stale { reason } =
+            tags_status(&store, &digest).context("reading the tag stamp")?
+        {
+            writeln!(err, "warning: the stored tags may be out of date: {reason}")?;
+        }
+        store
+            .export_tagged()
+            .context("reading the index")?
+            .into_iter()
+            .unzip()
+    };
     let query = MetricsQuery {
         from: args.from,
         to: args.to,

@@ -197,6 +197,17 @@ impl IndexStore {
         Ok(records)
     }
 
+    /// Every record with the tags stored beside it (by `indexer tag`), ordered by id.
+    pub fn export_tagged(&self) -> Result<Vec<(Record, Vec<SlotTag>)>, IndexError> {
+        let mut records = self
+            .documents()?
+            .iter()
+            .map(|document| Ok((self.decode_record(document)?, self.decode_tags(document)?)))
+            .collect::<Result<Vec<_>, IndexError>>()?;
+        records.sort_by(|a, b| a.0.id().cmp(b.0.id()));
+        Ok(records)
+    }
+
     /// Every record with its source versions, ordered by id: what a rewrite needs.
     pub fn export_with_versions(&self) -> Result<Vec<(Record, Vec<Record>)>, IndexError> {
         let mut records = self

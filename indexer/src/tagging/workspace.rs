@@ -48,6 +48,55 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
+/// A digest of everything tags are computed from: the roster (given, else
+/// imported), the curators' journal, the reference data (overridden or
+/// bundled) and the tagger's own version. Tags stored under one digest are
+/// stale once it changes ([`super::persist::tags_status`]).
+pub fn inputs_digest(data_dir: &Path, overrides: &Overrides) -> Result<String, TaggingError> {
+    use sha2::{Digest, Sha256};
+    let read = |path: &Path| -> Result<Vec<u8>, TaggingError> {
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(TaggingError::Io {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    };
+    let roster = overrides
+        .roster
+        .clone()
+        .unwrap_or_else(|| roster_path(data_dir));
+    let gazetteer = match &overrides.gazetteer {
+        Some(path) => read(path)?,
+        None => super::gazetteer::BUNDLED_GAZETTEER.as_bytes().to_vec(),
+    };
+    let rules = match &overrides.rules {
+        Some(path) => read(path)?,
+        None => super::rules::BUNDLED_RULES.as_bytes().to_vec(),
+    };
+    let mut hasher = Sha256::new();
+    for part in [
+        read(&roster)?,
+        read(&decisions_path(data_dir))?,
+        gazetteer,
+        rules,
+        super::taxonomy::BUNDLED_TAXONOMY.as_bytes().to_vec(),
+        super::taxonomy::BUNDLED_ALIASES.as_bytes().to_vec(),
+        env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
+    ] {
+        // Length first, so moving bytes between parts changes the digest.
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(&part);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
+}
+
 /// Loads reference data and the roster (given, else imported), and — with
 /// `with_state` — the decisions journal and the archived ORCID employments.
 pub fn load(

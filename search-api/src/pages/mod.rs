@@ -677,12 +677,13 @@ pub async fn metrics_page(
         ..asked.clone()
     };
     let measured = asked.clone();
-    let (table, trend) = state
+    let (table, trend, tags) = state
         .run_blocking(move |state| {
             let derived = state.derived()?;
             Ok((
                 measure(&derived.metrics, &measured),
                 measure(&derived.metrics, &by_year),
+                state.tags_status()?,
             ))
         })
         .await?;
@@ -726,6 +727,22 @@ pub async fn metrics_page(
         },
         escape(&csv)
     );
+    match &tags {
+        indexer::tagging::persist::TagsStatus::Stale { reason } => {
+            let _ = write!(
+                body,
+                r#"<p class="error" id="stale" role="status">These figures may be out of date: {}.</p>"#,
+                escape(reason)
+            );
+        }
+        indexer::tagging::persist::TagsStatus::Current { at } => {
+            let _ = write!(
+                body,
+                r#"<p class="meta" id="tagged">Tagged {} from the current roster and decisions.</p>"#,
+                escape(at)
+            );
+        }
+    }
     let series =
         |table: &indexer::metrics::Participation, pick: fn(&Cell) -> usize| -> Vec<(String, f64)> {
             table

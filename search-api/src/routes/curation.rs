@@ -179,8 +179,10 @@ pub async fn retag_status(
 fn retag(data_dir: &std::path::Path) -> Result<indexer::tagging::persist::TagSummary, String> {
     let mut loaded =
         workspace::load(data_dir, &Overrides::default(), true).map_err(|e| e.to_string())?;
+    let digest =
+        workspace::inputs_digest(data_dir, &Overrides::default()).map_err(|e| e.to_string())?;
     let store = IndexStore::open_existing(data_dir).map_err(|e| e.to_string())?;
-    store_tags(&store, &mut loaded.tagger, RETAG_WRITER_BYTES).map_err(|e| e.to_string())
+    store_tags(&store, &mut loaded.tagger, RETAG_WRITER_BYTES, &digest).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

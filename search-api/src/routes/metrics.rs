@@ -7,6 +7,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use indexer::metrics::{measure, to_csv, GroupBy, MetricsQuery, TierChoice, UNKNOWN};
+use indexer::tagging::persist::TagsStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -14,6 +15,9 @@ use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::pages::layout::encode;
 use crate::state::AppState;
+
+/// Response header saying whether the stored tags are `current` or `stale`.
+pub const TAGS_HEADER: &str = "x-tags-status";
 
 /// The query string as sent; every value is checked and named when refused.
 #[derive(Debug, Default, Deserialize)]
@@ -110,16 +114,32 @@ pub async fn participation(
         &[("json", false), ("csv", true)],
     )?;
     let measured = query.clone();
-    let table = state
-        .run_blocking(move |state| Ok(measure(&state.derived()?.metrics, &measured)))
+    let (table, tags) = state
+        .run_blocking(move |state| {
+            Ok((
+                measure(&state.derived()?.metrics, &measured),
+                state.tags_status()?,
+            ))
+        })
         .await?;
-    if csv {
+    // Whether the counts reflect the current roster and decisions, for scripts:
+    // the dashboard says it in words.
+    let freshness = match tags {
+        TagsStatus::Current { .. } => "current",
+        TagsStatus::Stale { .. } => "stale",
+    };
+    let mut response = if csv {
         let body = to_csv(&table).map_err(ApiError::internal)?;
-        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
-    }
-    let mut value = serde_json::to_value(&table).map_err(ApiError::internal)?;
-    add_drill_downs(&mut value, &query);
-    Ok(Json(value).into_response())
+        ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
+    } else {
+        let mut value = serde_json::to_value(&table).map_err(ApiError::internal)?;
+        add_drill_downs(&mut value, &query);
+        Json(value).into_response()
+    };
+    response
+        .headers_mut()
+        .insert(TAGS_HEADER, header::HeaderValue::from_static(freshness));
+    Ok(response)
 }
 
 /// The searches that list the records behind one cell's measures; `None`

@@ -77,12 +77,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// GET (and HEAD) from any origin, no credentials: the index is public and
-/// read-only. CSV downloads' `X-Total-Count` is readable by scripts too.
+/// read-only. CSV downloads' `X-Total-Count` and the metrics' `X-Tags-Status` are readable by scripts too.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AnyOrigin)
         .allow_methods([Method::GET, Method::HEAD])
-        .expose_headers([header::HeaderName::from_static("x-total-count")])
+        .expose_headers([
+            header::HeaderName::from_static("x-total-count"),
+            header::HeaderName::from_static(metrics::TAGS_HEADER),
+        ])
 }
 
 /// The request span: method and path only. The query string is left out of logs on

@@ -37,6 +37,7 @@ pub mod ids;
 pub mod index;
 pub mod ingest;
 pub mod links;
+pub mod markup;
 pub mod merge;
 pub mod metrics;
 pub mod people;

@@ -604,6 +604,57 @@ pub fn to_csv(participation: &Participation) -> Result<String, csv::Error> {
     )
 }
 
+/// The searches that list the records behind one cell's measures; `None`
+/// for a group of unknown value (no search can ask for a missing value).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DrillDown {
+    /// `/api/publications?…` for (c) publications with a healthcare-scientist author.
+    pub publications: Option<String>,
+    /// … with one as first, last or corresponding author.
+    pub publications_key_author: Option<String>,
+    /// `/api/grants?…` for (b) grants led by a healthcare scientist (and (a) their leaders).
+    pub grants_led: Option<String>,
+    /// … with a healthcare-scientist co-applicant.
+    pub grants_co_applicant: Option<String>,
+}
+
+/// The drill-down searches for `group` (the total when `None`) of a table
+/// measured with `query`: each lists exactly the cell's records, because the
+/// search requires tier, role and group of the same person, as the measures
+/// count them.
+pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
+    let tier = match query.tier {
+        TierChoice::Roster => "roster",
+        TierChoice::Inferred => "inferred",
+    };
+    let mut common = format!("tier={tier}");
+    match group {
+        None => {}
+        Some(UNKNOWN) => return DrillDown::default(),
+        Some(value) => {
+            let key = query.group_by.name();
+            common.push_str(&format!(
+                "&{key}={}",
+                crate::markup::encode_query_value(value)
+            ));
+        }
+    }
+    if !(matches!(query.group_by, GroupBy::Year) && group.is_some()) {
+        for (key, year) in [("year_from", query.from), ("year_to", query.to)] {
+            if let Some(year) = year {
+                common.push_str(&format!("&{key}={year}"));
+            }
+        }
+    }
+    let publications = |role: &str| Some(format!("/api/publications?{common}{role}"));
+    DrillDown {
+        publications: publications(""),
+        publications_key_author: publications("&role=key_author"),
+        grants_led: Some(format!("/api/grants?{common}&role=leadership")),
+        grants_co_applicant: Some(format!("/api/grants?{common}&role=co_applicant")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

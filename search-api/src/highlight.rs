@@ -4,22 +4,11 @@ use tantivy::snippet::{collapse_overlapped_ranges, Snippet};
 
 /// Escapes `text` for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    push_escaped(&mut out, text);
-    out
+    indexer::markup::escape_html(text)
 }
 
 fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
+    indexer::markup::push_escaped_html(out, text);
 }
 
 /// Absolute byte ranges of the snippet's highlights in the text it was made from.

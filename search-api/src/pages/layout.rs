@@ -1,25 +1,8 @@
 //! The page shell and HTML escaping shared by every page.
 
-use std::fmt::Write;
-
 pub use crate::highlight::escape;
 
-/// A query-string value, percent-encoded.
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            other => {
-                let _ = write!(out, "%{other:02X}");
-            }
-        }
-    }
-    out
-}
+pub use indexer::markup::encode_query_value as encode;
 
 /// A whole page: title, navigation, body (already HTML).
 pub fn page(title: &str, body: &str) -> String {
@@ -76,18 +59,4 @@ b {{ background: #fff1a8; }}
 "#,
         title = escape(title)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markup_and_queries_are_escaped() {
-        assert_eq!(
-            escape("<script>\"x\" & 'y'"),
-            "&lt;script&gt;&quot;x&quot; &amp; &#x27;y&#x27;"
-        );
-        assert_eq!(encode("a b&c/é"), "a+b%26c%2F%C3%A9");
-    }
 }

@@ -24,10 +24,11 @@ use self::layout::{encode, escape, page};
 use crate::error::ApiError;
 use crate::query::Facet;
 use crate::query::{RecordKind, MAX_RESULT_WINDOW};
-use crate::routes::metrics::{choice, drill_down};
+use crate::routes::metrics::choice;
 use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
 use crate::state::AppState;
+use indexer::metrics::drill_down;
 
 /// A page, or an error page with the API error's status and message.
 type PageResult = Result<Html<String>, PageError>;

@@ -6,14 +6,13 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use indexer::metrics::{measure, to_csv, GroupBy, MetricsQuery, TierChoice, UNKNOWN};
+use indexer::metrics::{drill_down, measure, to_csv, GroupBy, MetricsQuery, TierChoice};
 use indexer::tagging::persist::TagsStatus;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
-use crate::pages::layout::encode;
 use crate::state::AppState;
 
 /// Response header saying whether the stored tags are `current` or `stale`.
@@ -140,54 +139,6 @@ pub async fn participation(
         .headers_mut()
         .insert(TAGS_HEADER, header::HeaderValue::from_static(freshness));
     Ok(response)
-}
-
-/// The searches that list the records behind one cell's measures; `None`
-/// for a group of unknown value (no search can ask for a missing value).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DrillDown {
-    /// `/api/publications?…` for (c) publications with a healthcare-scientist author.
-    pub publications: Option<String>,
-    /// … with one as first, last or corresponding author.
-    pub publications_key_author: Option<String>,
-    /// `/api/grants?…` for (b) grants led by a healthcare scientist (and (a) their leaders).
-    pub grants_led: Option<String>,
-    /// … with a healthcare-scientist co-applicant.
-    pub grants_co_applicant: Option<String>,
-}
-
-/// The drill-down searches for `group` (the total when `None`) of a table
-/// measured with `query`: each lists exactly the cell's records, because the
-/// search requires tier, role and group of the same person, as the measures
-/// count them.
-pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
-    let tier = match query.tier {
-        TierChoice::Roster => "roster",
-        TierChoice::Inferred => "inferred",
-    };
-    let mut common = format!("tier={tier}");
-    match group {
-        None => {}
-        Some(UNKNOWN) => return DrillDown::default(),
-        Some(value) => {
-            let key = query.group_by.name();
-            common.push_str(&format!("&{key}={}", encode(value)));
-        }
-    }
-    if !(matches!(query.group_by, GroupBy::Year) && group.is_some()) {
-        for (key, year) in [("year_from", query.from), ("year_to", query.to)] {
-            if let Some(year) = year {
-                common.push_str(&format!("&{key}={year}"));
-            }
-        }
-    }
-    let publications = |role: &str| Some(format!("/api/publications?{common}{role}"));
-    DrillDown {
-        publications: publications(""),
-        publications_key_author: publications("&role=key_author"),
-        grants_led: Some(format!("/api/grants?{common}&role=leadership")),
-        grants_co_applicant: Some(format!("/api/grants?{common}&role=co_applicant")),
-    }
 }
 
 /// Puts each row's and the total's drill-down searches into the table's JSON.

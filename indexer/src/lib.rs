@@ -43,6 +43,7 @@ pub mod metrics;
 pub mod people;
 pub mod records;
 pub mod redact;
+pub mod report;
 pub mod sheet;
 pub mod sources;
 pub mod tabular;

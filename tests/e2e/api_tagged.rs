@@ -871,3 +871,148 @@ async fn a_roster_change_marks_the_counts_stale_until_retagged() {
     assert!(page.contains(r#"id="tagged""#));
     api.stop().await;
 }
+
+/// The figures of a report's summary row for `label`: (counted, possible).
+fn summary_row(text: &str, label: &str) -> Option<(u64, u64)> {
+    let line = text
+        .lines()
+        .find(|line| line.trim_start().starts_with(label))?;
+    let numbers: Vec<u64> = line[label.len()..]
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    Some((*numbers.first()?, *numbers.get(1)?))
+}
+
+/// The annual report — HTML from the command line and the service, and its
+/// PDF read back with pdftotext — gives the API's figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_annual_report_gives_the_apis_figures_in_html_and_pdf() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
+        .await
+        .unwrap();
+    let api = Api::open(data.path()).await;
+    let (_, table) = api
+        .get("/api/metrics/participation?from=2000&to=2024&group_by=organisation")
+        .await;
+    let (_, possible) = api
+        .get("/api/metrics/participation?from=2000&to=2024&group_by=organisation&tier=inferred")
+        .await;
+    let want = |table: &Value, measure: &str| table["total"][measure].as_u64().unwrap();
+    let rows = [
+        (
+            "(a) Healthcare scientists conducting research",
+            "people_conducting",
+        ),
+        (
+            "(c) Publications with a healthcare-scientist author",
+            "publications",
+        ),
+        (
+            "(c) … as first, last or corresponding author",
+            "publications_key_author",
+        ),
+        ("(b) Grants led by a healthcare scientist", "grants_led"),
+    ];
+    assert!(want(&table, "publications") > 0);
+
+    // The page the service serves.
+    let (status, kind, page) = api.get_text("/report?from=2000&to=2024").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(kind.starts_with("text/html"));
+    assert!(
+        !page.contains("<script") && !page.contains("<img"),
+        "self-contained"
+    );
+    for (label, measure) in rows {
+        let row = page
+            .split("<tr data-measure=")
+            .find(|row| row.contains(label))
+            .unwrap_or_else(|| panic!("no row {label}"));
+        let row = &row[..row.find("</tr>").unwrap()];
+        let cells: Vec<u64> = row
+            .split("<td class=\"n\">")
+            .skip(1)
+            .map(|cell| {
+                // A count is plain, or a link to its records: drop the markup.
+                let mut text = String::new();
+                let mut in_tag = false;
+                for c in cell.split("</td>").next().unwrap().chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag => text.push(c),
+                        _ => {}
+                    }
+                }
+                text.trim().parse().unwrap()
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [want(&table, measure), want(&possible, measure)],
+            "{label}"
+        );
+    }
+    let (status, _, _) = api.get_text("/report?from=2024&to=2000").await;
+    assert_eq!(status, 400);
+
+    // The command line's file, and its PDF where Chromium and pdftotext are installed.
+    let html = data.path().join("report.html");
+    let pdf = data.path().join("report.pdf");
+    let can_print = chromium_installed() && pdftotext_installed();
+    let mut args = vec![
+        "report",
+        "--from",
+        "2000",
+        "--to",
+        "2024",
+        "--out",
+        html.to_str().unwrap(),
+    ];
+    if can_print {
+        args.extend(["--pdf", pdf.to_str().unwrap()]);
+    }
+    let run = indexer(data.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(&html).unwrap();
+    assert!(written.contains(r#"id="methods""#) && written.contains(r#"id="by-division""#));
+    if !can_print {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs chromium and poppler-utils"
+        );
+        eprintln!("chromium or pdftotext missing: the PDF check is skipped");
+        api.stop().await;
+        return;
+    }
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext runs");
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    for (label, measure) in rows {
+        let (counted, inferred) =
+            summary_row(&text, label).unwrap_or_else(|| panic!("{label} not in the PDF:\n{text}"));
+        assert_eq!(counted, want(&table, measure), "PDF, counted: {label}");
+        assert_eq!(inferred, want(&possible, measure), "PDF, possible: {label}");
+    }
+    api.stop().await;
+}
+
+fn chromium_installed() -> bool {
+    std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn pdftotext_installed() -> bool {
+    std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok()
+}

@@ -98,6 +98,8 @@ enum Command {
     Metrics(tagging::MetricsArgs),
     /// Tag every record and store the tags in the index (for the search service).
     Tag(tagging::TagArgs),
+    /// The annual participation report (HTML, and PDF through headless Chromium).
+    Report(tagging::ReportArgs),
     /// Fetch records from a source API into the index; resumes from the last checkpoint.
     Harvest {
         /// Harvest configuration file (TOML); `HCS_<SECTION>_<KEY>` variables override it.
@@ -215,6 +217,7 @@ fn dispatch(
         Command::Evaluate(args) => tagging::evaluate_command(&cli.data_dir, &args, out, err),
         Command::Metrics(args) => tagging::metrics(&cli.data_dir, &args, out, err),
         Command::Tag(args) => tagging::tag(&cli.data_dir, &args, err),
+        Command::Report(args) => tagging::report(&cli.data_dir, &args, out, err),
         Command::Harvest {
             config,
             writer_memory_mb,

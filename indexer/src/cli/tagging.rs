@@ -352,6 +352,129 @@ pub fn metrics(
     Ok(EXIT_OK)
 }
 
+/// `indexer report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// First year counted (inclusive).
+    #[arg(long)]
+    from: Option<u16>,
+    /// Last year counted (inclusive).
+    #[arg(long)]
+    to: Option<u16>,
+    /// Where to write the HTML report (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also print it to this PDF file, through headless Chromium
+    /// (`HCS_CHROMIUM`, else `chromium` on the PATH).
+    #[arg(long)]
+    pdf: Option<PathBuf>,
+    /// Address of the search service, prefixed to every drill-down link
+    /// (e.g. `http://127.0.0.1:8080`); relative links without it.
+    #[arg(long, default_value = "")]
+    link_base: String,
+}
+
+/// `indexer report`: the annual participation report from the stored tags.
+pub fn report(
+    data_dir: &Path,
+    args: &ReportArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    anyhow::ensure!(
+        args.from.zip(args.to).is_none_or(|(from, to)| from <= to),
+        "--from must not be after --to"
+    );
+    anyhow::ensure!(
+        args.pdf.is_none() || args.out.is_some(),
+        "--pdf needs --out: Chromium prints the HTML file"
+    );
+    let store = IndexStore::open_existing(data_dir)?;
+    let digest = workspace::inputs_digest(data_dir, &Overrides::default())
+        .context("reading what tagging depends on")?;
+    let tags_note = match tags_status(&store, &digest).context("reading the tag stamp")? {
+        TagsStatus::Current { at } => {
+            format!("Tags from the current roster and decisions ({at}).")
+        }
+        TagsStatus::Stale { reason } => {
+            writeln!(err, "warning: the stored tags may be out of date: {reason}")?;
+            format!("These figures may be out of date: {reason}.")
+        }
+    };
+    let (records, tags): (Vec<Record>, Vec<Vec<SlotTag>>) = store
+        .export_tagged()
+        .context("reading the index")?
+        .into_iter()
+        .unzip();
+    let options = crate::report::ReportOptions {
+        from: args.from,
+        to: args.to,
+        link_base: args.link_base.trim_end_matches('/').to_owned(),
+        generated_at: crate::clock::now_rfc3339(),
+        tags_note,
+    };
+    let figures = crate::report::figures(&records, &tags, &options);
+    let html = crate::report::render_html(&figures, &options);
+    match &args.out {
+        None => out.write_all(html.as_bytes())?,
+        Some(path) => {
+            std::fs::write(path, &html).with_context(|| format!("writing {}", path.display()))?;
+            writeln!(err, "report written to {}", path.display())?;
+        }
+    }
+    if let (Some(pdf), Some(html_path)) = (&args.pdf, &args.out) {
+        print_pdf(html_path, pdf)?;
+        writeln!(err, "PDF written to {}", pdf.display())?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// Prints `html` to `pdf` with headless Chromium, offline.
+fn print_pdf(html: &Path, pdf: &Path) -> anyhow::Result<()> {
+    let chromium = std::env::var_os("HCS_CHROMIUM").unwrap_or_else(|| "chromium".into());
+    let html =
+        std::fs::canonicalize(html).with_context(|| format!("finding {}", html.display()))?;
+    // A fresh profile, so no user setting or extension touches the print.
+    let profile = std::env::temp_dir().join(format!(
+        "hcs-report-chromium-{}-{}",
+        std::process::id(),
+        crate::clock::now_rfc3339().replace(':', "")
+    ));
+    std::fs::create_dir_all(&profile).context("a temporary Chromium profile")?;
+    let status = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .with_context(|| {
+            format!(
+                "running {} (install Chromium, or set HCS_CHROMIUM)",
+                chromium.to_string_lossy()
+            )
+        });
+    let _ = std::fs::remove_dir_all(&profile);
+    let status = status?;
+    anyhow::ensure!(
+        status.success() && pdf.exists(),
+        "Chromium could not print {} ({status})",
+        html.display()
+    );
+    Ok(())
+}
+
 /// `indexer curate`: one decision into the journal.
 pub fn curate(data_dir: &Path, args: &CurateArgs, err: &mut dyn Write) -> anyhow::Result<u8> {
     let store = IndexStore::open_existing(data_dir)?;

@@ -50,7 +50,7 @@ b {{ background: #fff1a8; }}
 </head>
 <body>
 <header><strong><a href="/">HCS Research Index</a></strong>
-<nav aria-label="Main"><a href="/">Publications</a><a href="/grants">Grants</a><a href="/metrics">Participation</a><a href="/people">People</a></nav></header>
+<nav aria-label="Main"><a href="/">Publications</a><a href="/grants">Grants</a><a href="/metrics">Participation</a><a href="/report">Report</a><a href="/people">People</a></nav></header>
 <main>
 {body}
 </main>

@@ -640,6 +640,67 @@ pub struct MetricsPageQuery {
     tier: Option<String>,
 }
 
+/// `/report` query: the period.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /report?from=Y&to=Y`: the annual participation report, the same page
+/// `indexer report` writes (built on request from the stored records and tags).
+pub async fn report_page(
+    State(state): State<AppState>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Html<String>, PageError> {
+    let year = |name: &str, value: &Option<String>| -> Result<Option<u16>, ApiError> {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<u16>()
+                .ok()
+                .filter(|year| (1000..=9999).contains(year))
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::InvalidParameter(format!("{name} must be a four-digit year"))
+                }),
+        }
+    };
+    let (from, to) = (year("from", &query.from)?, year("to", &query.to)?);
+    if from.zip(to).is_some_and(|(from, to)| from > to) {
+        return Err(ApiError::InvalidParameter("from must not be after to".into()).into());
+    }
+    let html = state
+        .run_blocking(move |state| {
+            let tags_note = match state.tags_status()? {
+                indexer::tagging::persist::TagsStatus::Current { at } => {
+                    format!("Tags from the current roster and decisions ({at}).")
+                }
+                indexer::tagging::persist::TagsStatus::Stale { reason } => {
+                    format!("These figures may be out of date: {reason}.")
+                }
+            };
+            let (records, tags): (Vec<_>, Vec<_>) = state
+                .store()
+                .export_tagged()
+                .map_err(ApiError::internal)?
+                .into_iter()
+                .unzip();
+            let options = indexer::report::ReportOptions {
+                from,
+                to,
+                link_base: String::new(),
+                generated_at: indexer::clock::now_rfc3339(),
+                tags_note,
+            };
+            let figures = indexer::report::figures(&records, &tags, &options);
+            Ok(indexer::report::render_html(&figures, &options))
+        })
+        .await?;
+    Ok(Html(html))
+}
+
 /// `GET /metrics`: the participation dashboard.
 pub async fn metrics_page(
     State(state): State<AppState>,

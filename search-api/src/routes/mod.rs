@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::search_page))
         .route("/metrics", get(pages::metrics_page))
+        .route("/report", get(pages::report_page))
         .route("/people", get(pages::people_page))
         .route("/people/{person_id}", get(pages::person_page))
         .route("/publications/{*id}", get(pages::publication_page))

@@ -438,6 +438,8 @@ fn nihr_award_holders_are_tagged_with_their_roles_and_counted() {
     assert_eq!(ci["hcs"]["band"], "accept");
     assert_eq!(ci["hcs"]["role"]["category"], "leadership");
     assert_eq!(ci["hcs"]["role"]["published"], "Chief Investigator");
+    // The measures count the stored tags: tag first.
+    assert_eq!(indexer(&data, &["tag"]).code, 0);
     let metrics = indexer(&data, &["metrics", "--group-by", "funder"]);
     assert_eq!(metrics.code, 0, "{}", metrics.stderr);
     let table: serde_json::Value = serde_json::from_str(&metrics.stdout).unwrap();

@@ -603,7 +603,10 @@ async fn unknown_ids_routes_and_methods_get_json_errors() {
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], "*");
     assert!(headers.get("access-control-allow-credentials").is_none());
-    assert_eq!(headers["access-control-expose-headers"], "x-total-count");
+    assert_eq!(
+        headers["access-control-expose-headers"],
+        "x-total-count,x-tags-status"
+    );
     server.stop().await;
 }
 

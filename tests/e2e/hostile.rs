@@ -134,6 +134,10 @@ async fn serve(data: &Path) -> TestServer {
         curator_token: Some(
             search_api::auth::TokenDigest::new("curator", CURATOR_TOKEN).expect("token"),
         ),
+        // These tests are about answers, not load: on a busy 2-core machine a
+        // search may wait for a slot longer than the default allows (a 503).
+        queue_timeout: Duration::from_secs(60),
+        request_timeout: Duration::from_secs(60),
         ..search_api::ApiSettings::default()
     };
     let state = search_api::AppState::open_with(data, settings).expect("state opens");

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use indexer::records::Record;
 use serde_json::Value;
 
 use crate::support::{fixture, indexer};
@@ -408,4 +409,69 @@ fn the_wales_demo_counts_public_health_wales() {
     assert_eq!(cell(&roster, "people_conducting"), 1, "{roster}");
     let inferred = table("inferred");
     assert!(cell(&inferred, "publications") >= 4, "{inferred}");
+}
+
+/// A local grants register end to end: located errors, an idempotent import,
+/// the award's people tagged from the roster and counted, its outputs linked.
+/// The rows are made up for the mechanics; the demo ships only real awards.
+#[test]
+fn a_local_grants_register_is_imported_tagged_and_counted() {
+    let data = tempfile::tempdir().unwrap();
+    let pubmed = fixture("wales-demo/pubmed").display().to_string();
+    assert_eq!(indexer(data.path(), &["ingest", &pubmed]).code, 2);
+    let roster = fixture("wales-demo/roster.csv").display().to_string();
+    assert_eq!(indexer(data.path(), &["roster", "import", &roster]).code, 0);
+    let register = data.path().join("register.csv");
+    std::fs::write(
+        &register,
+        format!(
+            "{}\n\
+             Test Funder,Test Scheme,TEST/1,A test award,125000,GBP,2023-04,2025-03,Public Health Wales,\"Thomas R Connor | Principal Investigator | Public Health Wales\",pmid:40851090,,https://example.invalid/award\n\
+             Test Funder,,TEST/2,=cmd(),,,,,,,,,\n",
+            std::fs::read_to_string(fixture("local/grants-template.csv"))
+                .unwrap()
+                .trim_end()
+        ),
+    )
+    .unwrap();
+    let register = register.display().to_string();
+    let import = indexer(data.path(), &["import", "grants", &register]);
+    assert_eq!(import.code, 2, "{}", import.stderr);
+    assert!(
+        import
+            .stderr
+            .contains("line 3, column 4 (title): looks like a spreadsheet formula"),
+        "{}",
+        import.stderr
+    );
+    assert!(
+        import.stderr.contains("imported 1 grant(s)"),
+        "{}",
+        import.stderr
+    );
+    // Again: the same award, updated in place, not duplicated.
+    let again = indexer(data.path(), &["import", "grants", &register]);
+    assert!(again.stderr.contains("(0 new"), "{}", again.stderr);
+    let grants: Vec<Record> = crate::support::exported(data.path())
+        .into_iter()
+        .filter(|record| matches!(record, Record::Grant(_)))
+        .collect();
+    assert_eq!(grants.len(), 1);
+    let Record::Grant(grant) = &grants[0] else {
+        unreachable!()
+    };
+    assert!(grant.provenance[0].location.starts_with("local:"));
+
+    assert_eq!(indexer(data.path(), &["tag"]).code, 0);
+    let metrics = indexer(data.path(), &["metrics", "--group-by", "organisation"]);
+    let table: Value = serde_json::from_str(&metrics.stdout).unwrap();
+    let phw = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row[0] == "Public Health Wales NHS Trust")
+        .expect("Public Health Wales counted");
+    assert_eq!(phw[1]["grants_led"], 1, "{phw}");
+    assert_eq!(phw[1]["people_leading"], 1, "{phw}");
+    assert_eq!(phw[1]["grants_led_amount"]["GBP"], 125000.0, "{phw}");
 }

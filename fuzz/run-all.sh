@@ -12,10 +12,12 @@ for target in pubmed europepmc orcid oaipmh gtr nihr roster query; do
         roster) max_len=16384 ;;
         *) max_len=65536 ;;
     esac
-    cargo +nightly fuzz run "$target" -s none -O -- \
+    mkdir -p "fuzz/corpus-full/$target"
+    # New inputs go to the first folder (ignored by git); keep-corpus.sh picks what to commit.
+    cargo +nightly fuzz run "$target" "fuzz/corpus-full/$target" "fuzz/corpus/$target" -s none -O -- \
         -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1 > "fuzz/logs/$target.log" 2>&1 || echo "$target: libFuzzer stopped (see fuzz/logs/$target.log)"
     grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|cov:|ft:" \
         "fuzz/logs/$target.log" | tail -4
-    cargo +nightly fuzz cmin "$target" -s none -O -- -max_len="$max_len" > "fuzz/logs/$target.cmin.log" 2>&1 || true
+    cargo +nightly fuzz cmin "$target" "fuzz/corpus-full/$target" -s none -O -- -max_len="$max_len" > "fuzz/logs/$target.cmin.log" 2>&1 || true
 done

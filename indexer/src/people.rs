@@ -420,6 +420,79 @@ impl TopicVectors {
     }
 }
 
+/// Which attribute of a counted person a list is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupDimension {
+    /// The organisation counted under (current name).
+    Organisation,
+    /// The division.
+    Division,
+    /// The discipline.
+    Discipline,
+}
+
+/// A person counted in a group: who they published as, and on how many records.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CountedPerson {
+    /// The roster's opaque id (their profile).
+    pub person_id: String,
+    /// The name on their newest record, as published.
+    pub name: String,
+    /// Records in the group on which they are counted.
+    pub records: usize,
+}
+
+/// The accepted roster people of `records` whose tag puts them in `value` of
+/// `dimension` (any case): the people behind a participation cell's
+/// "people conducting", most records first.
+pub fn counted_in<'a>(
+    records: impl Iterator<Item = (&'a Record, &'a [SlotTag])>,
+    dimension: GroupDimension,
+    value: &str,
+) -> Vec<CountedPerson> {
+    let mut people: BTreeMap<String, (CountedPerson, Option<u16>)> = BTreeMap::new();
+    for (record, tags) in records {
+        let mut seen_here = std::collections::BTreeSet::new();
+        for slot in accepted(tags) {
+            let tag = &slot.tag;
+            let group = match dimension {
+                GroupDimension::Organisation => tag.organisation.as_ref().map(|o| o.name.as_str()),
+                GroupDimension::Division => tag.division.as_deref(),
+                GroupDimension::Discipline => tag.discipline.as_deref(),
+            };
+            let (Some(person_id), Some(group)) = (&tag.person_id, group) else {
+                continue;
+            };
+            if !group.eq_ignore_ascii_case(value) || !seen_here.insert(person_id.clone()) {
+                continue;
+            }
+            let year = record.year();
+            let entry = people.entry(person_id.clone()).or_insert_with(|| {
+                (
+                    CountedPerson {
+                        person_id: person_id.clone(),
+                        name: record.person_name(slot.position),
+                        records: 0,
+                    },
+                    year,
+                )
+            });
+            entry.0.records += 1;
+            if year > entry.1 {
+                entry.0.name = record.person_name(slot.position);
+                entry.1 = year;
+            }
+        }
+    }
+    let mut list: Vec<CountedPerson> = people.into_values().map(|(person, _)| person).collect();
+    list.sort_by(|a, b| {
+        b.records
+            .cmp(&a.records)
+            .then(a.person_id.cmp(&b.person_id))
+    });
+    list
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,6 +122,36 @@ async fn records_carry_tags_and_metrics_count_them() {
             );
         }
     }
+    // Each cell's people conducting open as the list of exactly those people.
+    for group_by in ["organisation", "division", "discipline"] {
+        let (_, cells) = api
+            .get(&format!(
+                "/api/metrics/participation?group_by={group_by}&from=2005&to=2020"
+            ))
+            .await;
+        for row in cells["rows"].as_array().unwrap() {
+            let value = row[0].as_str().unwrap();
+            if value == "(unknown)" {
+                continue;
+            }
+            let (status, list) = api
+                .get(&format!(
+                    "/api/people?{group_by}={}&year_from=2005&year_to=2020",
+                    crate::support::encode(value)
+                ))
+                .await;
+            assert_eq!(status, 200, "{list}");
+            assert_eq!(
+                list["total"], row[1]["people_conducting"],
+                "{group_by} {value}: {list}"
+            );
+        }
+    }
+    let (_, _, dashboard) = api.get_text("/metrics?group_by=organisation").await;
+    assert!(
+        dashboard.contains(r#"href="/people?organisation="#),
+        "people counts link to their list"
+    );
     // Under person filters, each role bucket counts exactly what choosing it finds.
     let (_, by_organisation) = api
         .get("/api/metrics/participation?group_by=organisation")

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use indexer::clock::current_year;
 use indexer::links::grant_outputs;
-use indexer::metrics::{measure, Cell, GroupBy, MetricsQuery, TierChoice};
+use indexer::metrics::{drill_down, measure, Cell, GroupBy, MetricsQuery, TierChoice, UNKNOWN};
 use indexer::people::{profile, rank, Scored};
 use indexer::records::Record;
 use indexer::tagging::model::{Band, PersonTag, Role, SlotTag};
@@ -25,10 +25,10 @@ use crate::error::ApiError;
 use crate::query::Facet;
 use crate::query::{RecordKind, MAX_RESULT_WINDOW};
 use crate::routes::metrics::choice;
+use crate::routes::people::{GroupList, PeopleParams};
 use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
 use crate::state::AppState;
-use indexer::metrics::drill_down;
 
 /// A page, or an error page with the API error's status and message.
 type PageResult = Result<Html<String>, PageError>;
@@ -469,23 +469,40 @@ async fn grant_html(state: &AppState, record: Record, tags: Vec<SlotTag>) -> Pag
     Ok(Html(page(&grant.title, &body)))
 }
 
-/// `/people` query.
-#[derive(Debug, Deserialize)]
-pub struct PeopleQuery {
-    q: Option<String>,
-}
-
 /// `GET /people?q=`: the collaborator finder.
 pub async fn people_page(
     State(state): State<AppState>,
-    Query(query): Query<PeopleQuery>,
+    Query(query): Query<PeopleParams>,
 ) -> PageResult {
-    let q = query.q.unwrap_or_default();
+    let q = query.q.clone().unwrap_or_default();
     let mut body = format!(
         r#"<h1>Find collaborators</h1><form class="search" action="/people" method="get" role="search"><label class="visually-hidden" for="q">Topic</label><input type="text" id="q" name="q" value="{}" placeholder="a topic, e.g. hearing screening"> <button>Find people</button></form>"#,
         escape(&q)
     );
-    if !q.trim().is_empty() {
+    if q.trim().is_empty() {
+        // A participation cell's people: the list its count stands for.
+        if let Ok(list) = GroupList::from_params(&query) {
+            let asked = list.clone();
+            let people = state.run_blocking(move |state| asked.people(state)).await?;
+            let _ = write!(
+                body,
+                r#"<h2 id="counted">{} healthcare scientist(s) counted in {} {}</h2><table id="people"><tr><th>Person (as published)</th><th class="n">Records</th></tr>"#,
+                people.len(),
+                escape(list.name),
+                escape(&list.value)
+            );
+            for person in &people {
+                let _ = write!(
+                    body,
+                    r#"<tr><td><a href="/people/{}">{}</a></td><td class="n">{}</td></tr>"#,
+                    encode(&person.person_id),
+                    escape(&person.name),
+                    person.records
+                );
+            }
+            body.push_str("</table>");
+        }
+    } else {
         let topic = q.clone();
         let ranked = state
             .run_blocking(move |state| {
@@ -836,6 +853,25 @@ pub async fn metrics_page(
         .chain(std::iter::once(("Total", &table.total, None)));
     for (label, cell, group) in rows {
         let links = drill_down(&asked, group);
+        // Roster people of an organisation, division or discipline open as a list.
+        let people_link = |count: usize| -> String {
+            let dimension = match group_by {
+                GroupBy::Organisation | GroupBy::Division | GroupBy::Discipline => group_by.name(),
+                GroupBy::Year | GroupBy::Funder => return count.to_string(),
+            };
+            match group {
+                Some(value) if count > 0 && tier == TierChoice::Roster && value != UNKNOWN => {
+                    let mut url = format!("/people?{dimension}={}", encode(value));
+                    for (name, year) in [("year_from", from), ("year_to", to)] {
+                        if let Some(year) = year {
+                            url.push_str(&format!("&{name}={year}"));
+                        }
+                    }
+                    format!(r#"<a href="{}">{count}</a>"#, escape(&url))
+                }
+                _ => count.to_string(),
+            }
+        };
         // Drill-downs open in the search pages, which take the API's parameters.
         let linked = |count: usize, target: &Option<String>| match target {
             Some(url) if count > 0 => format!(
@@ -854,7 +890,7 @@ pub async fn metrics_page(
             escape(label),
             escape(label),
             linked(cell.people_leading, &links.grants_led),
-            cell.people_conducting,
+            people_link(cell.people_conducting),
             linked(cell.grants_led, &links.grants_led),
             linked(cell.grants_co_applicant, &links.grants_co_applicant),
             linked(cell.publications, &links.publications),

@@ -7,14 +7,16 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use indexer::clock::current_year;
-use indexer::people::{profile, rank, RankedPerson, Scored};
+use indexer::people::{
+    counted_in, profile, rank, CountedPerson, GroupDimension, RankedPerson, Scored,
+};
 use indexer::tabular::write_csv;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::query::MAX_PER_PAGE;
+use crate::query::{Filters, RecordKind, SearchParams, MAX_PER_PAGE};
 use crate::routes::metrics::choice;
 use crate::routes::search::csv_response;
 use crate::state::AppState;
@@ -29,11 +31,153 @@ const SIMILAR_PEOPLE: usize = 20;
 const MAX_PERSON_ID_BYTES: usize = 128;
 
 /// `/api/people` parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PeopleParams {
-    q: Option<String>,
+    pub(crate) q: Option<String>,
     limit: Option<String>,
     format: Option<String>,
+    organisation: Option<String>,
+    division: Option<String>,
+    discipline: Option<String>,
+    year_from: Option<String>,
+    year_to: Option<String>,
+}
+
+impl PeopleParams {
+    /// The group a people list is for, when one is named (and no topic).
+    fn group(&self) -> Option<(GroupDimension, &'static str, &str)> {
+        fn named(value: &Option<String>) -> Option<&str> {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+        }
+        [
+            (
+                GroupDimension::Organisation,
+                "organisation",
+                &self.organisation,
+            ),
+            (GroupDimension::Division, "division", &self.division),
+            (GroupDimension::Discipline, "discipline", &self.discipline),
+        ]
+        .into_iter()
+        .find_map(|(dimension, name, value)| named(value).map(|value| (dimension, name, value)))
+    }
+}
+
+/// A people list asked for: the group and the period, as search filters.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupList {
+    /// Which attribute.
+    pub dimension: GroupDimension,
+    /// Its parameter name (`organisation`, `division`, `discipline`).
+    pub name: &'static str,
+    /// The value asked for.
+    pub value: String,
+    filters: Filters,
+}
+
+impl GroupList {
+    /// The list `params` asks for, or a 400 when they name no group.
+    pub(crate) fn from_params(params: &PeopleParams) -> Result<Self, ApiError> {
+        let Some((dimension, name, value)) = params.group() else {
+            return Err(ApiError::InvalidParameter(
+                "q is required: the topic to find people for (or organisation, division or \
+                 discipline, for the people counted there)"
+                    .into(),
+            ));
+        };
+        let year = |parameter: &str, value: &Option<String>| -> Result<Option<u64>, ApiError> {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|text| {
+                    text.parse::<u64>()
+                        .ok()
+                        .filter(|year| (1000..=9999).contains(year))
+                        .ok_or_else(|| {
+                            ApiError::InvalidParameter(format!(
+                                "{parameter} must be a four-digit year"
+                            ))
+                        })
+                })
+                .transpose()
+        };
+        let mut filters = Filters {
+            hcs: vec!["roster".into()],
+            year_from: year("year_from", &params.year_from)?,
+            year_to: year("year_to", &params.year_to)?,
+            ..Filters::default()
+        };
+        let values = vec![value.to_owned()];
+        match dimension {
+            GroupDimension::Organisation => filters.organisations = values,
+            GroupDimension::Division => filters.divisions = values,
+            GroupDimension::Discipline => filters.disciplines = values,
+        }
+        Ok(GroupList {
+            dimension,
+            name,
+            value: value.to_owned(),
+            filters,
+        })
+    }
+
+    /// The people counted in the group (a participation cell's "people
+    /// conducting"): every accepted roster person whose tag on a record of
+    /// the period puts them there, with how many such records (blocking).
+    pub(crate) fn people(&self, state: &AppState) -> Result<Vec<CountedPerson>, ApiError> {
+        let searcher = state.searcher();
+        let mut hits = Vec::new();
+        for kind in [RecordKind::Publication, RecordKind::Grant] {
+            let params = SearchParams {
+                kind,
+                filters: self.filters.clone(),
+                ..SearchParams::default()
+            };
+            hits.extend(
+                state
+                    .engine()
+                    .export(&searcher, state.store(), &params)?
+                    .hits,
+            );
+        }
+        Ok(counted_in(
+            hits.iter().map(|hit| (&hit.record, hit.tags.as_slice())),
+            self.dimension,
+            &self.value,
+        ))
+    }
+}
+
+async fn counted_people(
+    state: AppState,
+    params: &PeopleParams,
+    csv: bool,
+) -> Result<Response, ApiError> {
+    let list = GroupList::from_params(params)?;
+    let asked = list.clone();
+    let people = state.run_blocking(move |state| asked.people(state)).await?;
+    if csv {
+        let total = people.len();
+        let rows = people.iter().map(|person| {
+            vec![
+                person.person_id.clone(),
+                person.name.clone(),
+                person.records.to_string(),
+            ]
+        });
+        let body =
+            write_csv(&["person_id", "name", "records"], rows).map_err(ApiError::internal)?;
+        return Ok(csv_response("people.csv", body, total));
+    }
+    Ok(
+        Json(json!({ list.name: list.value, "total": people.len(), "people": people }))
+            .into_response(),
+    )
 }
 
 /// People ranked by their weighted work on the topic `q`, as JSON or (`format=csv`) CSV.
@@ -51,11 +195,9 @@ pub async fn people(
         false,
         &[("json", false), ("csv", true)],
     )?;
-    let q = params.q.unwrap_or_default();
+    let q = params.q.clone().unwrap_or_default();
     if q.trim().is_empty() {
-        return Err(ApiError::InvalidParameter(
-            "q is required: the topic to find people for".into(),
-        ));
+        return counted_people(state, &params, csv).await;
     }
     let limit = match params.limit.as_deref() {
         None => DEFAULT_PEOPLE,

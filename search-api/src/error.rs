@@ -100,6 +100,7 @@ impl From<SearchError> for ApiError {
     fn from(error: SearchError) -> Self {
         match error {
             SearchError::Query(error) => error.into(),
+            SearchError::Param(error) => error.into(),
             other => ApiError::internal(other),
         }
     }

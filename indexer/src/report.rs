@@ -15,6 +15,21 @@ use crate::records::Record;
 use crate::tagging::model::Band;
 use crate::tagging::{SlotTag, Tier};
 
+/// Headless Chromium, offline and without a user's settings: the flags for
+/// printing the report (and for the page tests' browser). Without the
+/// background-networking ones, Chromium keeps reaching for hosts a closed
+/// network refuses.
+pub const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// What a report covers and how its links are written.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {

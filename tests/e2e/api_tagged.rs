@@ -22,13 +22,19 @@ fn tagged_pubmed(data: &Path) {
     assert_eq!(tag.code, 0, "{}", tag.stderr);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn records_carry_tags_and_metrics_count_them() {
+/// A temporary data directory prepared by [`tagged_pubmed`], off the async runtime.
+async fn tagged_pubmed_dir() -> tempfile::TempDir {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_owned();
     tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
         .await
         .unwrap();
+    data
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_carry_tags_and_metrics_count_them() {
+    let data = tagged_pubmed_dir().await;
     let cli = indexer(data.path(), &["metrics", "--group-by", "organisation"]);
     let cli_table: Value = serde_json::from_str(&cli.stdout).unwrap();
     let api = Api::open(data.path()).await;
@@ -510,11 +516,7 @@ async fn csv_ids(api: &Api, path: &str) -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn curators_write_behind_tokens_and_a_retag_applies_their_decisions() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_owned();
-    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
-        .await
-        .unwrap();
+    let data = tagged_pubmed_dir().await;
     let curator = "c".repeat(40);
     let admin = "a".repeat(48);
     let settings = search_api::ApiSettings {
@@ -654,20 +656,13 @@ fn chromium(url: &str, screenshot: &str) -> Option<String> {
         return None;
     };
     let profile = tempfile::tempdir().unwrap();
-    let flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1800",
-    ];
+    let flags: Vec<&str> = indexer::report::CHROMIUM_FLAGS
+        .into_iter()
+        .chain(["--window-size=1280,1800"])
+        .collect();
     let user_data = format!("--user-data-dir={}", profile.path().display());
     let dom = std::process::Command::new(binary)
-        .args(flags)
+        .args(&flags)
         .arg(&user_data)
         .arg("--dump-dom")
         .arg(url)
@@ -681,7 +676,7 @@ fn chromium(url: &str, screenshot: &str) -> Option<String> {
     let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&directory).unwrap();
     let shot = std::process::Command::new(binary)
-        .args(flags)
+        .args(&flags)
         .arg(&user_data)
         .arg(format!(
             "--screenshot={}",
@@ -732,11 +727,7 @@ fn row_numbers(dom: &str, group: &str) -> Vec<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_render_the_right_figures_in_a_real_browser() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_owned();
-    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
-        .await
-        .unwrap();
+    let data = tagged_pubmed_dir().await;
     let api = Api::open(data.path()).await;
     let (_, table) = api
         .get("/api/metrics/participation?group_by=organisation&records=true")
@@ -832,11 +823,7 @@ async fn pages_render_the_right_figures_in_a_real_browser() {
 /// stored tags, and both say the tags are stale until `indexer tag` runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_roster_change_marks_the_counts_stale_until_retagged() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_owned();
-    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
-        .await
-        .unwrap();
+    let data = tagged_pubmed_dir().await;
     let api = Api::open(data.path()).await;
     let freshness = |api: &Api| {
         let url = format!(
@@ -918,11 +905,7 @@ fn summary_row(text: &str, label: &str) -> Option<(u64, u64)> {
 /// PDF read back with pdftotext — gives the API's figures.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_annual_report_gives_the_apis_figures_in_html_and_pdf() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_owned();
-    tokio::task::spawn_blocking(move || tagged_pubmed(&dir))
-        .await
-        .unwrap();
+    let data = tagged_pubmed_dir().await;
     let api = Api::open(data.path()).await;
     let (_, table) = api
         .get("/api/metrics/participation?from=2000&to=2024&group_by=organisation")

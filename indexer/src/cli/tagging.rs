@@ -300,6 +300,15 @@ pub fn tag(data_dir: &Path, args: &TagArgs, err: &mut dyn Write) -> anyhow::Resu
     Ok(if clean { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
+/// A `--from`/`--to` pair that is a period.
+fn check_years(from: Option<u16>, to: Option<u16>) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        from.zip(to).is_none_or(|(from, to)| from <= to),
+        "--from must not be after --to"
+    );
+    Ok(())
+}
+
 /// `indexer metrics`: the (a)(b)(c) participation measures of the index.
 pub fn metrics(
     data_dir: &Path,
@@ -307,10 +316,7 @@ pub fn metrics(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    anyhow::ensure!(
-        args.from.zip(args.to).is_none_or(|(from, to)| from <= to),
-        "--from must not be after --to"
-    );
+    check_years(args.from, args.to)?;
     let store = IndexStore::open_existing(data_dir)?;
     // The tags the service serves, so the command line and the dashboard agree;
     // `--retag` computes them afresh from the current roster and decisions instead.
@@ -381,10 +387,7 @@ pub fn report(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    anyhow::ensure!(
-        args.from.zip(args.to).is_none_or(|(from, to)| from <= to),
-        "--from must not be after --to"
-    );
+    check_years(args.from, args.to)?;
     anyhow::ensure!(
         args.pdf.is_none() || args.out.is_some(),
         "--pdf needs --out: Chromium prints the HTML file"
@@ -442,17 +445,8 @@ fn print_pdf(html: &Path, pdf: &Path) -> anyhow::Result<()> {
     ));
     std::fs::create_dir_all(&profile).context("a temporary Chromium profile")?;
     let status = std::process::Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
+        .args(crate::report::CHROMIUM_FLAGS)
+        .arg("--no-pdf-header-footer")
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", html.display()))

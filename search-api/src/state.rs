@@ -10,7 +10,7 @@ use indexer::index::{IndexError, IndexStore};
 use indexer::metrics::MetricsIndex;
 use indexer::people::{Scored, TopicVectors};
 use indexer::tagging::persist::{tags_status, TagsStatus};
-use indexer::tagging::workspace::{inputs_digest, Overrides};
+use indexer::tagging::workspace::{decisions_path, inputs_digest, roster_path, Overrides};
 use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -98,6 +98,21 @@ struct Inner {
     data_dir: PathBuf,
     /// The re-tagging job: whether one runs, and how the last one ended.
     retag: Mutex<RetagStatus>,
+    /// The digest of the tagging inputs, with the file states it was read from.
+    inputs: Mutex<Option<(InputFiles, String)>>,
+}
+
+/// Length and modification time of the roster and the decisions journal:
+/// while they stay the same, so does the digest of what tagging reads (the
+/// reference data is bundled), so a request need not read and hash them.
+type InputFiles = [Option<(u64, std::time::SystemTime)>; 2];
+
+fn input_files(data_dir: &Path) -> InputFiles {
+    [roster_path(data_dir), decisions_path(data_dir)].map(|path| {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().unwrap_or(std::time::UNIX_EPOCH)))
+    })
 }
 
 /// How often the background thread checks for a newly loaded commit.
@@ -157,6 +172,7 @@ impl AppState {
                 derived: Mutex::new(None),
                 data_dir: data_dir.to_owned(),
                 retag: Mutex::new(RetagStatus::default()),
+                inputs: Mutex::new(None),
             }),
         };
         state.keep_derived_fresh(DERIVED_REFRESH);
@@ -257,10 +273,21 @@ impl AppState {
     }
 
     /// Whether the stored tags match the current roster, decisions and
-    /// reference data (blocking: it reads those files).
+    /// reference data (blocking: it stats those files, and reads and hashes
+    /// them only when they changed since the last call).
     pub fn tags_status(&self) -> Result<TagsStatus, ApiError> {
-        let digest =
-            inputs_digest(self.data_dir(), &Overrides::default()).map_err(ApiError::internal)?;
+        let files = input_files(self.data_dir());
+        let mut cached = self.inner.inputs.lock().unwrap_or_else(|e| e.into_inner());
+        let digest = match cached.as_ref() {
+            Some((seen, digest)) if *seen == files => digest.clone(),
+            _ => {
+                let digest = inputs_digest(self.data_dir(), &Overrides::default())
+                    .map_err(ApiError::internal)?;
+                *cached = Some((files, digest.clone()));
+                digest
+            }
+        };
+        drop(cached);
         tags_status(self.store(), &digest).map_err(ApiError::internal)
     }
 

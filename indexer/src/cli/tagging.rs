@@ -395,15 +395,11 @@ pub fn report(
     let store = IndexStore::open_existing(data_dir)?;
     let digest = workspace::inputs_digest(data_dir, &Overrides::default())
         .context("reading what tagging depends on")?;
-    let tags_note = match tags_status(&store, &digest).context("reading the tag stamp")? {
-        TagsStatus::Current { at } => {
-            format!("Tags from the current roster and decisions ({at}).")
-        }
-        TagsStatus::Stale { reason } => {
-            writeln!(err, "warning: the stored tags may be out of date: {reason}")?;
-            format!("These figures may be out of date: {reason}.")
-        }
-    };
+    let status = tags_status(&store, &digest).context("reading the tag stamp")?;
+    if let TagsStatus::Stale { reason } = &status {
+        writeln!(err, "warning: the stored tags may be out of date: {reason}")?;
+    }
+    let tags_note = status.sentence();
     let (records, tags): (Vec<Record>, Vec<Vec<SlotTag>>) = store
         .export_tagged()
         .context("reading the index")?

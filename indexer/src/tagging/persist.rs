@@ -86,6 +86,18 @@ pub enum TagsStatus {
     },
 }
 
+impl TagsStatus {
+    /// One sentence for a report or page saying how current the figures are.
+    pub fn sentence(&self) -> String {
+        match self {
+            TagsStatus::Current { at } => {
+                format!("Tags from the current roster and decisions ({at}).")
+            }
+            TagsStatus::Stale { reason } => format!("These figures may be out of date: {reason}."),
+        }
+    }
+}
+
 /// Compares the stamp of the last `indexer tag` with `current_inputs`
 /// ([`super::workspace::inputs_digest`]).
 pub fn tags_status(store: &IndexStore, current_inputs: &str) -> Result<TagsStatus, IndexError> {

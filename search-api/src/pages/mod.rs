@@ -24,7 +24,7 @@ use self::layout::{encode, escape, page};
 use crate::error::ApiError;
 use crate::query::Facet;
 use crate::query::{RecordKind, MAX_RESULT_WINDOW};
-use crate::routes::metrics::choice;
+use crate::routes::metrics::{choice, year as metrics_year};
 use crate::routes::people::{GroupList, PeopleParams};
 use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
@@ -671,33 +671,16 @@ pub async fn report_page(
     State(state): State<AppState>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Html<String>, PageError> {
-    let year = |name: &str, value: &Option<String>| -> Result<Option<u16>, ApiError> {
-        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(text) => text
-                .parse::<u16>()
-                .ok()
-                .filter(|year| (1000..=9999).contains(year))
-                .map(Some)
-                .ok_or_else(|| {
-                    ApiError::InvalidParameter(format!("{name} must be a four-digit year"))
-                }),
-        }
-    };
-    let (from, to) = (year("from", &query.from)?, year("to", &query.to)?);
+    let (from, to) = (
+        metrics_year("from", query.from.as_deref())?,
+        metrics_year("to", query.to.as_deref())?,
+    );
     if from.zip(to).is_some_and(|(from, to)| from > to) {
         return Err(ApiError::InvalidParameter("from must not be after to".into()).into());
     }
     let html = state
         .run_blocking(move |state| {
-            let tags_note = match state.tags_status()? {
-                indexer::tagging::persist::TagsStatus::Current { at } => {
-                    format!("Tags from the current roster and decisions ({at}).")
-                }
-                indexer::tagging::persist::TagsStatus::Stale { reason } => {
-                    format!("These figures may be out of date: {reason}.")
-                }
-            };
+            let tags_note = state.tags_status()?.sentence();
             let (records, tags): (Vec<_>, Vec<_>) = state
                 .store()
                 .export_tagged()
@@ -807,11 +790,11 @@ pub async fn metrics_page(
         escape(&csv)
     );
     match &tags {
-        indexer::tagging::persist::TagsStatus::Stale { reason } => {
+        indexer::tagging::persist::TagsStatus::Stale { .. } => {
             let _ = write!(
                 body,
-                r#"<p class="error" id="stale" role="status">These figures may be out of date: {}.</p>"#,
-                escape(reason)
+                r#"<p class="error" id="stale" role="status">{}</p>"#,
+                escape(&tags.sentence())
             );
         }
         indexer::tagging::persist::TagsStatus::Current { at } => {

@@ -34,7 +34,8 @@ fn given(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|text| !text.is_empty())
 }
 
-fn year(parameter: &str, value: Option<&str>) -> Result<Option<u16>, ApiError> {
+/// A four-digit year parameter; an empty value is absent.
+pub(crate) fn year(parameter: &str, value: Option<&str>) -> Result<Option<u16>, ApiError> {
     given(value)
         .map(|text| {
             text.trim()

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::query::{Filters, RecordKind, SearchParams, MAX_PER_PAGE};
-use crate::routes::metrics::choice;
+use crate::routes::metrics::{choice, year as metrics_year};
 use crate::routes::search::csv_response;
 use crate::state::AppState;
 
@@ -89,22 +89,8 @@ impl GroupList {
                     .into(),
             ));
         };
-        let year = |parameter: &str, value: &Option<String>| -> Result<Option<u64>, ApiError> {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|text| {
-                    text.parse::<u64>()
-                        .ok()
-                        .filter(|year| (1000..=9999).contains(year))
-                        .ok_or_else(|| {
-                            ApiError::InvalidParameter(format!(
-                                "{parameter} must be a four-digit year"
-                            ))
-                        })
-                })
-                .transpose()
+        let year = |parameter: &str, value: &Option<String>| {
+            Ok::<_, ApiError>(metrics_year(parameter, value.as_deref())?.map(u64::from))
         };
         let mut filters = Filters {
             hcs: vec!["roster".into()],

@@ -25,11 +25,24 @@
 //! server.inject("/esearch.fcgi", Fault::status(503).retry_after("1"), 1);
 //! println!("base URL: {}", server.base_url());
 //! ```
+//!
+//! Protocol simulators over the recorded files in `fixtures/`, one module per
+//! source, each loaded from a fixtures directory: [`pubmed`], [`europepmc`],
+//! [`gtr`], [`nihr`], [`orcid`] and [`oaipmh`]. [`router::Router`] serves them
+//! all at once under the path prefixes the harvesters' configs use (the
+//! `replay-server` binary).
 
+pub mod europepmc;
+pub mod gtr;
+pub mod nihr;
+pub mod oaipmh;
+pub mod orcid;
 pub mod pubmed;
+pub mod router;
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -75,6 +88,53 @@ impl Request {
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
     }
+}
+
+/// A recorded file a simulator could not load, named.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The file was read but is not what the simulator expects.
+    #[error("{}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl LoadError {
+    /// An [`LoadError::Invalid`] for `path`.
+    pub fn invalid(path: &Path, message: impl Into<String>) -> Self {
+        LoadError::Invalid {
+            path: path.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads a recorded text file.
+pub(crate) fn read_text(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads a recorded JSON file.
+pub(crate) fn read_json(path: &Path) -> Result<serde_json::Value, LoadError> {
+    let text = read_text(path)?;
+    serde_json::from_str(&text)
+        .map_err(|error| LoadError::invalid(path, format!("not JSON: {error}")))
 }
 
 /// A response the handler wants sent.
@@ -239,30 +299,44 @@ impl ReplayServer {
     /// Starts a server on a free 127.0.0.1 port, answering every request with `handler`.
     ///
     /// The server runs on its own thread and runtime, so it works from plain and async tests.
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound (use [`ReplayServer::bind`] to handle that).
     pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
+        Self::bind(SocketAddr::from(([127, 0, 0, 1], 0)), handler).expect("bind 127.0.0.1:0")
+    }
+
+    /// Starts a server listening on `addr` (port 0: a free one), answering every request with `handler`.
+    ///
+    /// The server runs on its own thread and runtime until dropped.
+    pub fn bind(
+        addr: SocketAddr,
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) -> io::Result<Self> {
         let shared = Arc::new(Shared {
             handler: Box::new(handler),
             rules: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
         });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
-        let addr = listener.local_addr().expect("local address");
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("replay-worker")
+            .enable_all()
+            .build()?;
+        let listener = {
+            let _context = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
         let (shutdown, mut stop) = tokio::sync::oneshot::channel::<()>();
         let thread_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("replay-server".to_owned())
             .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .thread_name("replay-worker")
-                    .enable_all()
-                    .build()
-                    .expect("replay runtime");
                 runtime.block_on(async move {
-                    let listener = TcpListener::from_std(listener).expect("tokio listener");
                     loop {
                         tokio::select! {
                             _ = &mut stop => break,
@@ -278,14 +352,13 @@ impl ReplayServer {
                     }
                 });
                 runtime.shutdown_timeout(Duration::from_millis(100));
-            })
-            .expect("spawn replay thread");
-        Self {
+            })?;
+        Ok(Self {
             addr,
             shared,
             shutdown: Some(shutdown),
             thread: Some(thread),
-        }
+        })
     }
 
     /// `http://127.0.0.1:<port>` (no trailing slash).

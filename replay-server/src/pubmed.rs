@@ -4,10 +4,31 @@
 //! Each record keeps its recorded XML byte for byte; only its Entrez date is
 //! assigned here (spread over a date range), because the recorded efetch
 //! files do not carry the date a search window filters on.
+//!
+//! [`Corpus::load`] reads the recorded records from a fixtures directory;
+//! served under `/entrez/eutils/`.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
-use crate::{Request, Response};
+use crate::{read_text, LoadError, Request, Response};
+
+/// The path prefix the simulator answers under (a harvest config's `base_url` path).
+pub const PREFIX: &str = "/entrez/eutils/";
+
+/// Where [`Corpus::load`] finds its records, under the fixtures directory: one
+/// real efetch `PubmedArticle` per file.
+pub const RECORDS_DIR: &str = "pubmed/efetch/metapub/pmid_xml";
+
+/// The recorded ESearch answer (an `ErrorList` with `PhraseNotFound`) served for `abcXYZ`.
+pub const PHRASE_NOT_FOUND: &str = "pubmed/eutils/biopython/esearch8.xml";
+
+/// The Entrez day (January 2024) of the first [`CROWDED_FILES`] records
+/// [`Corpus::load`] reads: more than a small cap, so that day is split by PMID range.
+pub const CROWDED_DAY: u8 = 5;
+
+/// How many records (files, in name order) [`Corpus::load`] puts on [`CROWDED_DAY`].
+pub const CROWDED_FILES: usize = 12;
 
 /// One recorded `PubmedArticle` with the Entrez date the simulator gives it.
 #[derive(Debug, Clone)]
@@ -63,6 +84,50 @@ impl Corpus {
             cap: 10_000,
             phrase_not_found: None,
         }
+    }
+
+    /// Loads the first `max_files` files (in name order) of [`RECORDS_DIR`] under
+    /// `fixtures`, with NCBI's cap and the recorded [`PHRASE_NOT_FOUND`] answer.
+    ///
+    /// Entrez dates fall in January 2024: the first [`CROWDED_FILES`] files' records
+    /// on [`CROWDED_DAY`], the rest spread over the month (file `i` on day `1 + i % 28`).
+    pub fn load(fixtures: &Path, max_files: usize) -> Result<Self, LoadError> {
+        let mut corpus = Self::new();
+        corpus.phrase_not_found = Some(read_text(&fixtures.join(PHRASE_NOT_FOUND))?);
+        let dir = fixtures.join(RECORDS_DIR);
+        let entries = std::fs::read_dir(&dir).map_err(|source| LoadError::Read {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| LoadError::Read {
+                path: dir.clone(),
+                source,
+            })?;
+            files.push(entry.path());
+        }
+        files.sort();
+        for (index, file) in files.iter().take(max_files).enumerate() {
+            let xml = read_text(file)?;
+            let articles = articles_in(&xml);
+            if articles.is_empty() {
+                return Err(LoadError::invalid(file, "no PubmedArticle with a PMID"));
+            }
+            let day = if index < CROWDED_FILES {
+                CROWDED_DAY
+            } else {
+                1 + (index % 28) as u8
+            };
+            for (pmid, article) in articles {
+                corpus.add(Article {
+                    pmid,
+                    edat: (2024, 1, day),
+                    xml: article,
+                });
+            }
+        }
+        Ok(corpus)
     }
 
     /// Adds an article (replacing one with the same PMID).

@@ -12,18 +12,21 @@
 //!   `fetch_10pages_cancer.json`, served by their real `cursorMark`, with
 //!   `hitCount` rewritten to the 1000 results they hold and the last page
 //!   echoing the cursor it was asked for (the observed end-of-results form).
+//!
+//! Both are in `replay_server::europepmc` (the binary serves **core**).
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use indexer::index::IndexStore;
 use indexer::records::{Publication, Record};
-use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+use replay_server::europepmc::{core_cursor, ChainSimulator, CoreSimulator};
+use replay_server::{Fault, Framing, ReplayServer, Response};
 use serde_json::{json, Value};
 
-use crate::support::{exported, harvest_config, ids, indexer, Run};
+use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer, Run};
 
 const QUERY: &str = "cancer";
 /// Page size of the core simulation: 25 results → pages of 10, 10 and 5.
@@ -35,113 +38,12 @@ fn fixture_json(name: &str) -> Value {
     serde_json::from_str(&text).expect("fixture is JSON")
 }
 
-/// A cursor minted by the core simulation: base64-like, with the `+`, `/`
-/// and `=` that must go over the wire encoded exactly once.
-fn core_cursor(offset: usize) -> String {
-    format!("AoE+/{offset}==")
+fn core_sim() -> Arc<CoreSimulator> {
+    Arc::new(CoreSimulator::load(&fixtures_dir()).expect("europepmc fixtures load"))
 }
 
-/// Europe PMC echoes the cursor URL-encoded (`%2A`, `%3D%3D`).
-fn encode_cursor(cursor: &str) -> String {
-    cursor
-        .replace('%', "%25")
-        .replace('*', "%2A")
-        .replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D")
-}
-
-/// The core simulation: real results, paged by the request's `pageSize`.
-struct CoreSim {
-    envelope: Value,
-    results: Vec<Value>,
-    /// A cursor answered with HTTP 500 while set (a page that fails for good).
-    failing_cursor: Mutex<Option<String>>,
-}
-
-impl CoreSim {
-    fn new() -> Arc<Self> {
-        let mut envelope = fixture_json("search_cancer_core.json");
-        let results = envelope["resultList"]["result"]
-            .as_array()
-            .expect("results")
-            .clone();
-        envelope["resultList"]["result"] = json!([]);
-        Arc::new(Self {
-            envelope,
-            results,
-            failing_cursor: Mutex::new(None),
-        })
-    }
-
-    fn offset_of(cursor: &str) -> Option<usize> {
-        if cursor == "*" {
-            return Some(0);
-        }
-        cursor
-            .strip_prefix("AoE+/")?
-            .strip_suffix("==")?
-            .parse()
-            .ok()
-    }
-
-    /// The page at `offset`, as the real API would send it.
-    fn page(&self, cursor: &str, size: usize, results: &[Value]) -> Value {
-        let offset = Self::offset_of(cursor).unwrap_or(0);
-        let end = (offset + size).min(results.len());
-        let mut page = self.envelope.clone();
-        page["hitCount"] = json!(results.len());
-        page["resultList"]["result"] = json!(results[offset.min(end)..end]);
-        page["request"]["cursorMark"] = json!(encode_cursor(cursor));
-        page["request"]["pageSize"] = json!(size);
-        let object = page.as_object_mut().expect("envelope object");
-        if end < results.len() {
-            let next = core_cursor(end);
-            object.insert(
-                "nextPageUrl".into(),
-                json!(format!("http://replay/search?cursorMark={next}")),
-            );
-            object.insert("nextCursorMark".into(), json!(next));
-        } else {
-            object.remove("nextCursorMark");
-            object.remove("nextPageUrl");
-        }
-        page
-    }
-
-    fn respond(&self, request: &Request) -> Response {
-        if !request.path.ends_with("/search") {
-            return Response::not_found();
-        }
-        if request.param("format") != Some("json") || request.param("resultType") != Some("core") {
-            return Response::status(400, "format=json and resultType=core expected");
-        }
-        if request
-            .param("query")
-            .unwrap_or("")
-            .contains("syntax error(")
-        {
-            return Response::status(400, "{\"errCode\":400,\"errMsg\":\"bad query\"}")
-                .header("content-type", "application/json");
-        }
-        let size = request
-            .param("pageSize")
-            .and_then(|size| size.parse::<usize>().ok())
-            .unwrap_or(25);
-        let cursor = request.param("cursorMark").unwrap_or("*").to_owned();
-        if Self::offset_of(&cursor).is_none() {
-            return Response::status(400, format!("unknown cursorMark {cursor:?}"));
-        }
-        if self.failing_cursor.lock().expect("lock").as_deref() == Some(cursor.as_str()) {
-            return Response::status(500, "Internal Server Error");
-        }
-        let body = self.page(&cursor, size, &self.results).to_string();
-        Response::ok("application/json;charset=UTF-8", body)
-    }
-}
-
-fn core_server() -> (ReplayServer, Arc<CoreSim>) {
-    let sim = CoreSim::new();
+fn core_server() -> (ReplayServer, Arc<CoreSimulator>) {
+    let sim = core_sim();
     let handler_sim = Arc::clone(&sim);
     let server = ReplayServer::start(move |request| handler_sim.respond(request));
     (server, sim)
@@ -149,36 +51,8 @@ fn core_server() -> (ReplayServer, Arc<CoreSim>) {
 
 /// The chain simulation: the 10 real lite pages, keyed by their real cursor.
 fn chain_server() -> ReplayServer {
-    let pages: Vec<Value> = fixture_json("fetch_10pages_cancer.json")
-        .as_array()
-        .expect("pages")
-        .clone();
-    let total: usize = pages
-        .iter()
-        .map(|page| page["resultList"]["result"].as_array().map_or(0, Vec::len))
-        .sum();
-    ReplayServer::start(move |request| {
-        if !request.path.ends_with("/search") {
-            return Response::not_found();
-        }
-        if request.param("pageSize") != Some("100") {
-            return Response::status(400, "the recorded chain has pageSize 100");
-        }
-        let cursor = request.param("cursorMark").unwrap_or("");
-        let found = pages.iter().position(|page| {
-            let recorded = page["request"]["cursorMark"].as_str().unwrap_or("");
-            recorded.replace("%2A", "*").replace("%3D", "=") == cursor
-        });
-        let Some(index) = found else {
-            return Response::status(400, format!("no recorded page for cursorMark {cursor:?}"));
-        };
-        let mut page = pages[index].clone();
-        page["hitCount"] = json!(total);
-        if index + 1 == pages.len() {
-            page["nextCursorMark"] = json!(cursor);
-        }
-        Response::ok("application/json;charset=UTF-8", page.to_string())
-    })
+    let sim = ChainSimulator::load(&fixtures_dir()).expect("europepmc fixtures load");
+    ReplayServer::start(move |request| sim.respond(request))
 }
 
 fn config(dir: &Path, server: &ReplayServer) -> String {
@@ -479,15 +353,13 @@ fn each_truncation_framing_is_detected_and_retried() {
 
 #[test]
 fn error_pages_and_inconsistent_pages_are_retried() {
-    let sim = CoreSim::new();
+    let sim = core_sim();
     let empty_page = {
-        let mut page = sim.page("*", CORE_PAGE, &sim.results);
+        let mut page = sim.page("*", CORE_PAGE);
         page["resultList"]["result"] = json!([]);
         page.to_string()
     };
-    let stale_page = sim
-        .page(&core_cursor(10), CORE_PAGE, &sim.results)
-        .to_string();
+    let stale_page = sim.page(&core_cursor(10), CORE_PAGE).to_string();
     assert_recovers(vec![
         (
             "html error page",
@@ -567,7 +439,7 @@ fn a_failed_run_resumes_from_its_checkpoint_without_refetching() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let config = config(dir.path(), &server);
-    *sim.failing_cursor.lock().expect("lock") = Some(core_cursor(20));
+    sim.set_failing_cursor(Some(core_cursor(20)));
     let failed = harvest(&data, &config, &[]);
     assert_ne!(failed.code, 0, "{}", failed.stderr);
     assert!(failed.stderr.contains("HTTP 500"), "{}", failed.stderr);
@@ -582,7 +454,7 @@ fn a_failed_run_resumes_from_its_checkpoint_without_refetching() {
     assert_eq!(stopped["cursor"], json!(core_cursor(20)));
     assert_eq!(stopped["collected"].as_u64(), Some(20));
 
-    *sim.failing_cursor.lock().expect("lock") = None;
+    sim.set_failing_cursor(None);
     server.clear_log();
     let resumed = harvest(&data, &config, &[]);
     assert_eq!(resumed.code, 0, "{}", resumed.stderr);

@@ -4,125 +4,30 @@
 //! the documented wire format; see `fixtures/gtr/PROVENANCE.md`): it pages the
 //! recorded projects by `s`/`p`, filters them by `q`, answers a page past the
 //! end with GtR's 404, and answers an unknown entity GUID the way GtR does —
-//! with some other record.
+//! with some other record. The simulator is `replay_server::gtr`, shared with
+//! the `replay-server` binary.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use indexer::records::{Grant, LinkMethod, Record};
-use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+use replay_server::gtr::Simulator;
+use replay_server::{Fault, Framing, ReplayServer};
 use serde_json::Value;
 
-use crate::support::{exported, fixture, harvest_config, ids, indexer};
+use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer};
 
-const V7: &str = "application/vnd.rcuk.gtr.json-v7";
 const PET_SOUNDS: &str = "C9737C7D-8C72-409C-AC48-7AE81C2541EE";
 const PAGE_SIZE: usize = 10;
 
 /// The recorded GtR data, loaded once per server.
-struct GtrData {
-    projects: Vec<Value>,
-    entities: HashMap<&'static str, Vec<Value>>,
-}
-
-fn load(name: &str, key: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture(&format!("gtr/{name}.json"))).expect("gtr fixture");
-    let mut envelope: Value = serde_json::from_str(&text).expect("fixture is JSON");
-    match envelope[key].take() {
-        Value::Array(items) => items,
-        other => panic!("{name}.json: no {key} array: {other}"),
-    }
-}
-
-fn data() -> GtrData {
-    let mut entities = HashMap::new();
-    entities.insert("persons", load("persons", "person"));
-    entities.insert("organisations", load("organisations", "organisation"));
-    entities.insert("funds", load("funds", "fund"));
-    entities.insert("outcomes/publications", load("publications", "publication"));
-    GtrData {
-        projects: load("projects", "project"),
-        entities,
-    }
-}
-
-fn json(value: &Value) -> Response {
-    Response::ok(V7, serde_json::to_vec(value).expect("serialise"))
-}
-
-fn respond(data: &GtrData, request: &Request) -> Response {
-    if request.header("accept") != Some(V7) {
-        // GtR would answer the oldest version; the harvester must never ask for it.
-        return Response::status(406, "v7 not requested").header("content-type", "text/plain");
-    }
-    let Some(path) = request.path.strip_prefix("/gtr/api/") else {
-        return Response::not_found();
-    };
-    if path == "projects" {
-        return projects_page(data, request);
-    }
-    for (kind, items) in &data.entities {
-        if let Some(id) = path.strip_prefix(&format!("{kind}/")) {
-            let found = items.iter().find(|item| item["id"].as_str() == Some(id));
-            // GtR never 404s an unknown GUID: it answers with an unrelated record.
-            return json(found.unwrap_or(&items[0]));
-        }
-    }
-    Response::not_found()
-}
-
-fn projects_page(data: &GtrData, request: &Request) -> Response {
-    let number = |name: &str| request.param(name).and_then(|v| v.parse::<usize>().ok());
-    let (Some(size), Some(page)) = (number("s"), number("p")) else {
-        return Response::status(400, "s and p are required");
-    };
-    if !(10..=100).contains(&size) {
-        return Response::status(400, "Page size cannot be less than 10 or greater than 100");
-    }
-    let query = request.param("q").map(str::to_lowercase);
-    let hits: Vec<&Value> = data
-        .projects
-        .iter()
-        .filter(|project| match &query {
-            None => true,
-            Some(q) => {
-                let text = format!(
-                    "{} {}",
-                    project["title"].as_str().unwrap_or(""),
-                    project["abstractText"].as_str().unwrap_or("")
-                )
-                .to_lowercase();
-                text.contains(q.as_str())
-            }
-        })
-        .collect();
-    let total_pages = hits.len().div_ceil(size);
-    if page == 0 || page > total_pages {
-        return Response::status(
-            404,
-            format!("Page requested exceeds maximum available: {total_pages}"),
-        )
-        .header("content-type", "text/plain");
-    }
-    let slice: Vec<&Value> = hits
-        .iter()
-        .skip((page - 1) * size)
-        .take(size)
-        .copied()
-        .collect();
-    json(&serde_json::json!({
-        "project": slice,
-        "page": page,
-        "size": size,
-        "totalPages": total_pages,
-        "totalSize": hits.len(),
-    }))
+fn data() -> Simulator {
+    Simulator::load(&fixtures_dir()).expect("gtr fixtures load")
 }
 
 fn server() -> ReplayServer {
-    let data = Arc::new(data());
-    ReplayServer::start(move |request| respond(&data, request))
+    let data = data();
+    ReplayServer::start(move |request| data.respond(request))
 }
 
 fn config(dir: &Path, server: &ReplayServer) -> String {
@@ -153,7 +58,7 @@ pub(crate) fn harvest_into(dir: &Path, data: &Path) {
 
 fn expected_ids() -> BTreeSet<String> {
     data()
-        .projects
+        .projects()
         .iter()
         .map(|project| {
             let reference = project["identifiers"]["identifier"][0]["value"]
@@ -454,7 +359,7 @@ fn gtr_resumes_after_the_last_committed_page() {
 }
 
 fn data_projects() -> Vec<Value> {
-    data().projects
+    data().projects().to_vec()
 }
 
 #[test]

@@ -5,79 +5,21 @@
 //! format; see `fixtures/nihr/PROVENANCE.md`): `exports/json` of the awards and
 //! award holders datasets, an ODSQL `where=record_timestamp >= date'…'`
 //! filter, and Opendatasoft's `{"error_code": …}` body for an unknown dataset.
+//! The simulator is `replay_server::nihr`, shared with the `replay-server`
+//! binary, whose combined router is checked here too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use indexer::records::{Grant, Record};
-use replay_server::{Fault, Framing, ReplayServer, Request, Response};
-use serde_json::Value;
+use replay_server::nihr::Simulator;
+use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixture, harvest_config, ids, indexer};
-
-const EXPORTS: &str = "/api/explore/v2.1/catalog/datasets/";
-
-struct NihrData {
-    awards: Vec<Value>,
-    holders: Vec<Value>,
-}
-
-fn load(name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture(&format!("nihr/{name}.json"))).expect("fixture");
-    serde_json::from_str(&text).expect("fixture is a JSON array")
-}
-
-fn ods_error(status: u16, code: &str, message: &str) -> Response {
-    Response::status(
-        status,
-        serde_json::json!({ "error_code": code, "message": message }).to_string(),
-    )
-    .header("content-type", "application/json; charset=utf-8")
-}
-
-/// `record_timestamp >= date'YYYY-MM-DD'` → the date.
-fn since(where_clause: &str) -> Option<&str> {
-    where_clause
-        .strip_prefix("record_timestamp >= date'")?
-        .strip_suffix('\'')
-}
-
-fn respond(data: &NihrData, request: &Request) -> Response {
-    let Some(dataset) = request
-        .path
-        .strip_prefix(EXPORTS)
-        .and_then(|rest| rest.strip_suffix("/exports/json"))
-    else {
-        return Response::not_found();
-    };
-    let rows: Vec<&Value> = match dataset {
-        "nihr-summary-view" => match request.param("where") {
-            None => data.awards.iter().collect(),
-            Some(clause) => match since(clause) {
-                Some(date) => data
-                    .awards
-                    .iter()
-                    .filter(|row| row["record_timestamp"].as_str().unwrap_or("") >= date)
-                    .collect(),
-                None => return ods_error(400, "ODSQLError", "Invalid ODSQL query in where clause"),
-            },
-        },
-        "award-holders-table" => data.holders.iter().collect(),
-        other => return ods_error(404, "DatasetNotFound", &format!("Unknown dataset: {other}")),
-    };
-    Response::ok(
-        "application/json; charset=utf-8",
-        serde_json::to_vec(&rows).expect("serialise"),
-    )
-}
+use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer};
 
 pub(crate) fn server() -> ReplayServer {
-    let data = Arc::new(NihrData {
-        awards: load("nihr-summary-view"),
-        holders: load("award-holders-table"),
-    });
-    ReplayServer::start(move |request| respond(&data, request))
+    let data = Simulator::load(&fixtures_dir()).expect("nihr fixtures load");
+    ReplayServer::start(move |request| data.respond(request))
 }
 
 fn config_with(dir: &Path, server: &ReplayServer, extra: &str) -> String {
@@ -464,4 +406,123 @@ fn nihr_award_holders_are_tagged_with_their_roles_and_counted() {
         "{}",
         csv.stdout
     );
+}
+
+/// The `replay-server` binary's router (built in-process by the library function
+/// the binary calls) serves every source at the prefix its printed config names:
+/// each harvester, run with that config as printed, gets its recorded records.
+#[test]
+fn replay_server_router_serves_every_source_with_its_printed_config() {
+    use indexer::harvest::HarvestConfig;
+    use replay_server::router::{harvest_config, Router};
+
+    let router = Router::load(&fixtures_dir()).expect("every simulator loads");
+    let server = router
+        .serve(([127, 0, 0, 1], 0).into(), false)
+        .expect("the router listens on loopback");
+    let base = server.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("replay.toml");
+    std::fs::write(&config_path, harvest_config(&base)).unwrap();
+    let config = config_path.display().to_string();
+
+    // The printed config is one the harvesters accept, every source pointing here.
+    let parsed = HarvestConfig::load(Some(&config_path), []).expect("the printed config loads");
+    assert_eq!(parsed.pubmed.base_url, format!("{base}/entrez/eutils/"));
+    assert_eq!(
+        parsed.europepmc.base_url,
+        format!("{base}/europepmc/webservices/rest/")
+    );
+    assert_eq!(parsed.gtr.base_url, format!("{base}/gtr/api/"));
+    assert_eq!(parsed.nihr.base_url, format!("{base}/api/explore/v2.1/"));
+    assert_eq!(parsed.orcid.base_url, format!("{base}/v3.0/"));
+    for name in ["chain", "nsdl", "badverb"] {
+        assert_eq!(
+            parsed.oaipmh.repositories[name].base_url,
+            format!("{base}/oai/{name}")
+        );
+    }
+
+    let run = |name: &str, args: &[&str]| {
+        let data = dir.path().join(name);
+        let mut argv = vec!["harvest", "--config", &config];
+        argv.extend_from_slice(args);
+        let run = indexer(&data, &argv);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        exported(&data)
+    };
+
+    let nihr = run("nihr", &["nihr"]);
+    assert_eq!(ids(&nihr), expected_ids());
+    assert!(server.count("/api/explore/v2.1/catalog/datasets/award-holders-table/") > 0);
+
+    let gtr = run("gtr", &["gtr"]);
+    assert_eq!(gtr.len(), 24);
+    assert!(gtr
+        .iter()
+        .all(|record| record.provenance()[0].source == "gtr"));
+    assert!(server.count("/gtr/api/organisations/") > 0);
+
+    let pubmed = run(
+        "pubmed",
+        &[
+            "pubmed",
+            "--query",
+            "wales[ad]",
+            "--since",
+            "2024-01-01",
+            "--until",
+            "2024-01-31",
+        ],
+    );
+    let every_pmid: BTreeSet<String> =
+        replay_server::pubmed::Corpus::load(&fixtures_dir(), usize::MAX)
+            .unwrap()
+            .pmids()
+            .iter()
+            .map(|pmid| format!("pmid:{pmid}"))
+            .collect();
+    assert_eq!(every_pmid.len(), 124);
+    assert_eq!(ids(&pubmed), every_pmid);
+
+    let europepmc = run("europepmc", &["europepmc", "--query", "cancer"]);
+    assert_eq!(europepmc.len(), 25);
+    assert!(server.count("/europepmc/webservices/rest/search") > 0);
+
+    let recorded: Vec<String> = replay_server::orcid::RECORDED
+        .iter()
+        .flat_map(|id| ["--orcid".to_owned(), (*id).to_owned()])
+        .collect();
+    let mut orcid_args = vec!["orcid"];
+    orcid_args.extend(recorded.iter().map(String::as_str));
+    let orcid = run("orcid", &orcid_args);
+    let orcid_expected: BTreeSet<String> =
+        std::fs::read_to_string(crate::support::fixture("orcid/built/expected-ids.txt"))
+            .unwrap()
+            .lines()
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect();
+    assert_eq!(ids(&orcid), orcid_expected);
+
+    let oai = run("oai", &["oaipmh", "--repository", "chain"]);
+    let oai_expected: BTreeSet<String> = std::fs::read_to_string(crate::support::fixture(
+        "oaipmh/built/expected-chain-ids.txt",
+    ))
+    .unwrap()
+    .lines()
+    .filter(|line| !line.is_empty())
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(ids(&oai), oai_expected);
+    assert_eq!(server.count("/oai/chain"), 3);
+
+    // Nothing was answered from outside the routes.
+    let unrouted: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|logged| logged.status == 404)
+        .map(|logged| logged.request.path.clone())
+        .collect();
+    assert!(unrouted.is_empty(), "{unrouted:?}");
 }

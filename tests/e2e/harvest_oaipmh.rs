@@ -11,147 +11,28 @@
 //!   pages: their records have no metadata and are reported as skipped).
 //!
 //! Routing is by `resumptionToken` value, read from each page's own token.
+//! The simulator is `replay_server::oaipmh` (the `replay-server` binary mounts
+//! its repositories under `/oai/`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use indexer::records::{Publication, Record};
-use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+use replay_server::oaipmh::{token_of, Simulator};
+use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixture, harvest_config, ids, indexer, Run};
-
-const XML: &str = "text/xml; charset=utf-8";
+use crate::support::{exported, fixture, fixtures_dir, harvest_config, ids, indexer, Run};
 
 fn read(relative: &str) -> String {
     std::fs::read_to_string(fixture(&format!("oaipmh/{relative}"))).expect("fixture is readable")
 }
 
-/// The (non-empty) resumptionToken a page ends with.
-fn token_of(page: &str) -> Option<String> {
-    let start = page.find("<resumptionToken")?;
-    let tag_end = start + page[start..].find('>')?;
-    if page[..tag_end].ends_with('/') {
-        return None;
-    }
-    let close = tag_end + page[tag_end..].find("</resumptionToken>")?;
-    let token = page[tag_end + 1..close].trim();
-    (!token.is_empty()).then(|| token.to_owned())
-}
-
-/// A list of pages served in order, each reached by the previous page's token.
-struct Chain {
-    first: String,
-    by_token: BTreeMap<String, String>,
-}
-
-impl Chain {
-    fn new(files: &[&str]) -> Self {
-        let pages: Vec<String> = files.iter().map(|f| read(f)).collect();
-        let mut by_token = BTreeMap::new();
-        for pair in pages.windows(2) {
-            let token = token_of(&pair[0]).expect("every page but the last has a token");
-            by_token.insert(token, pair[1].clone());
-        }
-        assert!(
-            token_of(pages.last().unwrap()).is_none(),
-            "the last page ends the list"
-        );
-        Self {
-            first: pages[0].clone(),
-            by_token,
-        }
-    }
-}
-
-struct Repository {
-    chain: Chain,
-    nsdl: Chain,
-    deleted_window: String,
-    bad_argument: String,
-    bad_token: String,
-    no_records: String,
-    arxiv_empty: String,
-    bad_verb: String,
-    /// Token requests still to be answered with badResumptionToken (simulated expiry).
-    expire_tokens: AtomicUsize,
-}
-
-impl Repository {
-    fn load() -> Self {
-        Self {
-            chain: Chain::new(&[
-                "real/ListRecords_oai_dc_from-2026-04-01_page1.xml",
-                "real/ListRecords_oai_dc_set-software_page1.xml",
-                "real/fake2_00002.xml",
-            ]),
-            nsdl: Chain::new(&[
-                "real/GoodResponseFourPage_1.xml",
-                "real/GoodResponseFourPage_2.xml",
-                "real/GoodResponseFourPage_3.xml",
-                "real/GoodResponseFourPage_4.xml",
-            ]),
-            deleted_window: read("built/deleted-window.xml"),
-            bad_argument: read("real/error_badArgument_metadataPrefix_http422.xml"),
-            bad_token: read("real/error_badResumptionToken_http422.xml"),
-            no_records: read("real/error_noRecordsMatch_http422.xml"),
-            arxiv_empty: read("real/sample_empty_response.xml"),
-            bad_verb: read("real/BadResponseNonExistentVerb.xml"),
-            expire_tokens: AtomicUsize::new(0),
-        }
-    }
-
-    fn answer(&self, request: &Request) -> Response {
-        let zenodo_error =
-            |body: &String| Response::status(422, body.clone()).header("content-type", XML);
-        if request.path == "/badverb" {
-            return Response::ok(XML, self.bad_verb.clone());
-        }
-        if request.param("verb") != Some("ListRecords") {
-            return Response::ok(XML, self.bad_verb.clone());
-        }
-        let chain = match request.path.as_str() {
-            "/chain" => &self.chain,
-            "/nsdl" => &self.nsdl,
-            _ => return Response::not_found(),
-        };
-        if let Some(token) = request.param("resumptionToken") {
-            if request.query.len() != 2 {
-                return zenodo_error(&self.bad_argument);
-            }
-            if self
-                .expire_tokens
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok()
-            {
-                return zenodo_error(&self.bad_token);
-            }
-            return match chain.by_token.get(token) {
-                Some(page) => Response::ok(XML, page.clone()),
-                None => zenodo_error(&self.bad_token),
-            };
-        }
-        if request.param("metadataPrefix") != Some("oai_dc") {
-            return zenodo_error(&self.bad_argument);
-        }
-        match (request.path.as_str(), request.param("from")) {
-            (_, None) => Response::ok(XML, chain.first.clone()),
-            ("/chain", Some("2099-01-01")) => zenodo_error(&self.no_records),
-            // What changed after the first harvest's responseDate: one deletion.
-            ("/chain", Some("2026-08-13")) => Response::ok(XML, self.deleted_window.clone()),
-            ("/chain", Some(_)) => Response::ok(XML, chain.first.clone()),
-            // arXiv answers an empty window with a 200.
-            (_, Some(_)) => Response::ok(XML, self.arxiv_empty.clone()),
-        }
-    }
-}
-
-fn start() -> (ReplayServer, Arc<Repository>) {
-    let repository = Arc::new(Repository::load());
+fn start() -> (ReplayServer, Arc<Simulator>) {
+    let repository = Arc::new(Simulator::load(&fixtures_dir()).expect("oaipmh fixtures load"));
     let shared = Arc::clone(&repository);
     (
-        ReplayServer::start(move |request| shared.answer(request)),
+        ReplayServer::start(move |request| shared.respond(request)),
         repository,
     )
 }
@@ -400,7 +281,7 @@ fn expired_tokens_restart_the_list_and_are_bounded() {
     server.clear_log();
 
     // The saved token is refused (Zenodo's real 422 body): restart from the window's from.
-    repository.expire_tokens.store(1, Ordering::SeqCst);
+    repository.expire_tokens(1);
     let run = harvest(&data, &config, "chain", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -415,7 +296,7 @@ fn expired_tokens_restart_the_list_and_are_bounded() {
     assert_eq!(ids(&exported(&data)), expected_ids());
 
     // A server whose tokens always fail does not make us loop forever.
-    repository.expire_tokens.store(usize::MAX, Ordering::SeqCst);
+    repository.expire_tokens(usize::MAX);
     let endless = harvest(&data, &config, "chain", &["--from", "2000-01-01"]);
     assert_eq!(endless.code, 1, "{}", endless.stderr);
     assert!(

@@ -6,142 +6,28 @@
 //! 8888-8888-8888-8880, and a 404 with the official error body for any other
 //! iD. Bulk `/works/{put-codes}` answers are assembled per request from the
 //! work elements in the fixtures, with an `<error>` for put-codes it lacks,
-//! as the API documents (see `fixtures/orcid/PROVENANCE.md`).
+//! as the API documents (see `fixtures/orcid/PROVENANCE.md`). The simulator
+//! is `replay_server::orcid`, shared with the `replay-server` binary.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use indexer::records::{Publication, Record};
 use indexer::sources::orcid::parse_employments;
-use replay_server::{Fault, Framing, ReplayServer, Request, Response};
+use replay_server::orcid::{Simulator, EPMC_OWNER, SAMPLE, SCOPUS_OWNER, TIINA};
+use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixture, harvest_config, ids, indexer};
+use crate::support::{exported, fixture, fixtures_dir, harvest_config, ids, indexer};
 
-const TIINA: &str = "0000-0002-0456-1185";
-const EPMC_OWNER: &str = "0000-0003-2760-1191";
-const SCOPUS_OWNER: &str = "0000-0001-5010-5001";
-const SAMPLE: &str = "8888-8888-8888-8880";
 const UNKNOWN: &str = "0000-0002-1825-0097";
-const ORCID_XML: &str = "application/vnd.orcid+xml;charset=UTF-8";
 
 fn read(relative: &str) -> String {
     std::fs::read_to_string(fixture(relative)).expect("fixture is readable")
 }
 
-/// Every `<work:work …>…</work:work>` element of a document, by put-code.
-fn work_elements(text: &str) -> BTreeMap<String, String> {
-    let mut works = BTreeMap::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("<work:work ") {
-        let tail = &rest[start..];
-        let end = tail.find("</work:work>").expect("work element closes") + "</work:work>".len();
-        let element = &tail[..end];
-        let head = &element[..element.find('>').expect("start tag ends")];
-        let put_code = head
-            .split("put-code=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("work has a put-code");
-        works.insert(put_code.to_owned(), element.to_owned());
-        rest = &tail[end..];
-    }
-    works
-}
-
-struct Api {
-    works_lists: BTreeMap<&'static str, String>,
-    works: BTreeMap<&'static str, BTreeMap<String, String>>,
-    employments: BTreeMap<&'static str, String>,
-    error: String,
-}
-
-impl Api {
-    fn load() -> Self {
-        Self {
-            works_lists: BTreeMap::from([
-                (TIINA, read("orcid/real/update_work.xml")),
-                (
-                    EPMC_OWNER,
-                    read("orcid/built/works-0000-0003-2760-1191.xml"),
-                ),
-                (
-                    SCOPUS_OWNER,
-                    read("orcid/built/works-0000-0001-5010-5001.xml"),
-                ),
-                (SAMPLE, read("orcid/samples/works-3.0.xml")),
-            ]),
-            works: BTreeMap::from([
-                (
-                    TIINA,
-                    work_elements(&read("orcid/built/bulk-0000-0002-0456-1185.xml")),
-                ),
-                (
-                    EPMC_OWNER,
-                    work_elements(&read(
-                        "orcid/real/activity_work_0000-0003-2760-1191_contributors.xml",
-                    )),
-                ),
-                (
-                    SCOPUS_OWNER,
-                    work_elements(&read("orcid/real/activity_work_0000-0002-2536-4498.xml")),
-                ),
-                (SAMPLE, work_elements(&read("orcid/samples/work-3.0.xml"))),
-            ]),
-            employments: BTreeMap::from([
-                (TIINA, read("orcid/real/update_employments.xml")),
-                (EPMC_OWNER, read("orcid/samples/employments-3.0.xml")),
-                (SCOPUS_OWNER, read("orcid/samples/employments-3.0.xml")),
-                (SAMPLE, read("orcid/samples/employments-3.0.xml")),
-            ]),
-            error: read("orcid/samples/error-3.0.xml"),
-        }
-    }
-
-    fn answer(&self, request: &Request) -> Response {
-        let parts: Vec<&str> = request.path.trim_matches('/').split('/').collect();
-        if request.header("accept") != Some("application/vnd.orcid+xml") {
-            return Response::status(406, "Accept must be application/vnd.orcid+xml");
-        }
-        match parts.as_slice() {
-            ["v3.0", orcid, rest @ ..] => {
-                let Some(list) = self.works_lists.get(orcid) else {
-                    return Response::status(404, self.error.clone())
-                        .header("content-type", ORCID_XML);
-                };
-                match rest {
-                    ["works"] => Response::ok(ORCID_XML, list.clone()),
-                    ["employments"] => Response::ok(ORCID_XML, self.employments[orcid].clone()),
-                    ["works", codes] => Response::ok(ORCID_XML, self.bulk(orcid, codes)),
-                    _ => Response::not_found(),
-                }
-            }
-            _ => Response::not_found(),
-        }
-    }
-
-    fn bulk(&self, orcid: &str, codes: &str) -> String {
-        let works = &self.works[orcid];
-        let mut body = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<bulk:bulk xmlns:bulk=\"http://www.orcid.org/ns/bulk\" xmlns:common=\"http://www.orcid.org/ns/common\" xmlns:work=\"http://www.orcid.org/ns/work\" xmlns:error=\"http://www.orcid.org/ns/error\">\n",
-        );
-        for code in codes.split(',') {
-            match works.get(code) {
-                Some(work) => body.push_str(work),
-                None => body.push_str(&format!(
-                    "<error:error><error:response-code>404</error:response-code><error:developer-message>404 Not Found: no work with put-code {code}</error:developer-message><error:error-code>9016</error:error-code></error:error>"
-                )),
-            }
-            body.push('\n');
-        }
-        body.push_str("</bulk:bulk>\n");
-        body
-    }
-}
-
 fn start() -> ReplayServer {
-    let api = Arc::new(Api::load());
-    ReplayServer::start(move |request| api.answer(request))
+    let api = Simulator::load(&fixtures_dir()).expect("orcid fixtures load");
+    ReplayServer::start(move |request| api.respond(request))
 }
 
 fn config(dir: &Path, server: &ReplayServer) -> String {

@@ -4,7 +4,8 @@
 //! metapub, one PubmedArticle per file, byte for byte) and answers ESearch
 //! over them by Entrez date and PMID range with a small id cap, so window
 //! splitting — by day and, for an overflowing day, by PMID range — happens
-//! on a fixture-sized corpus.
+//! on a fixture-sized corpus (`replay_server::pubmed::Corpus::load`, shared
+//! with the `replay-server` binary).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -13,41 +14,16 @@ use std::time::Duration;
 
 use indexer::cli::{EXIT_DEFERRED, EXIT_FAILURE, EXIT_OK};
 use indexer::records::Record;
-use replay_server::pubmed::{articles_in, Article, Corpus};
+use replay_server::pubmed::Corpus;
 use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixture, harvest_config, ids, indexer};
+use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer};
 
-/// Records on the crowded day, more than the cap: that day is split by PMID range.
-const CROWDED_DAY: u8 = 5;
-
+/// The first 40 recorded records, 12 of them on one day (more than the cap of
+/// 5: that day is split by PMID range), the rest spread over January 2024.
 fn corpus() -> Corpus {
-    let mut corpus = Corpus::new();
+    let mut corpus = Corpus::load(&fixtures_dir(), 40).expect("pubmed fixtures load");
     corpus.cap = 5;
-    corpus.phrase_not_found = Some(
-        std::fs::read_to_string(fixture("pubmed/eutils/biopython/esearch8.xml")).expect("esearch8"),
-    );
-    let mut files: Vec<_> = std::fs::read_dir(fixture("pubmed/efetch/metapub/pmid_xml"))
-        .expect("fixture dir")
-        .map(|entry| entry.expect("entry").path())
-        .collect();
-    files.sort();
-    for (index, file) in files.iter().take(40).enumerate() {
-        let xml = std::fs::read_to_string(file).expect("fixture");
-        for (pmid, article) in articles_in(&xml) {
-            // 12 records on one day, the rest spread over January 2024.
-            let day = if index < 12 {
-                CROWDED_DAY
-            } else {
-                1 + (index % 28) as u8
-            };
-            corpus.add(Article {
-                pmid,
-                edat: (2024, 1, day),
-                xml: article,
-            });
-        }
-    }
     corpus
 }
 

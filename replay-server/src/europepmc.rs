@@ -1,0 +1,204 @@
+//! Europe PMC `search` simulators over `europepmc/` in the fixtures (see its
+//! PROVENANCE.md). Both answer paths ending `/search`, served under
+//! `/europepmc/webservices/rest/`:
+//!
+//! - [`CoreSimulator`]: the 25 real `resultType=core` results of
+//!   `search_cancer_core.json`, split into pages of the requested `pageSize`
+//!   with cursors minted here; only `hitCount` (→ 25), `nextCursorMark`
+//!   (absent on the last page, as Europe PMC documents the end),
+//!   `nextPageUrl` and the echoed `request` are rewritten;
+//! - [`ChainSimulator`]: the 10 real consecutive lite pages of
+//!   `fetch_10pages_cancer.json`, served by their real `cursorMark`, with
+//!   `hitCount` rewritten to the 1000 results they hold and the last page
+//!   echoing the cursor it was asked for (the observed end-of-results form).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::{json, Value};
+
+use crate::{read_json, LoadError, Request, Response};
+
+/// The path prefix the simulators answer under (a harvest config's `base_url` path).
+pub const PREFIX: &str = "/europepmc/webservices/rest/";
+
+/// A cursor minted by the core simulation: base64-like, with the `+`, `/`
+/// and `=` that must go over the wire encoded exactly once.
+pub fn core_cursor(offset: usize) -> String {
+    format!("AoE+/{offset}==")
+}
+
+/// Europe PMC echoes the cursor URL-encoded (`%2A`, `%3D%3D`).
+fn encode_cursor(cursor: &str) -> String {
+    cursor
+        .replace('%', "%25")
+        .replace('*', "%2A")
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}
+
+/// The core simulation: real results, paged by the request's `pageSize`.
+#[derive(Debug)]
+pub struct CoreSimulator {
+    envelope: Value,
+    results: Vec<Value>,
+    /// A cursor answered with HTTP 500 while set (a page that fails for good).
+    failing_cursor: Mutex<Option<String>>,
+}
+
+impl CoreSimulator {
+    /// Loads `europepmc/search_cancer_core.json` under `fixtures`.
+    pub fn load(fixtures: &Path) -> Result<Self, LoadError> {
+        let path = fixtures.join("europepmc").join("search_cancer_core.json");
+        let mut envelope = read_json(&path)?;
+        let Some(results) = envelope["resultList"]["result"].as_array().cloned() else {
+            return Err(LoadError::invalid(&path, "no resultList.result array"));
+        };
+        if !(envelope["request"].is_object() || envelope["request"].is_null()) {
+            return Err(LoadError::invalid(&path, "request is not an object"));
+        }
+        envelope["resultList"]["result"] = json!([]);
+        Ok(Self {
+            envelope,
+            results,
+            failing_cursor: Mutex::new(None),
+        })
+    }
+
+    /// The recorded results, in the order they are paged.
+    pub fn results(&self) -> &[Value] {
+        &self.results
+    }
+
+    /// Answers `cursor` with HTTP 500 from now on (`None`: stop failing).
+    pub fn set_failing_cursor(&self, cursor: Option<String>) {
+        *self.failing() = cursor;
+    }
+
+    fn failing(&self) -> MutexGuard<'_, Option<String>> {
+        self.failing_cursor
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn offset_of(cursor: &str) -> Option<usize> {
+        if cursor == "*" {
+            return Some(0);
+        }
+        cursor
+            .strip_prefix("AoE+/")?
+            .strip_suffix("==")?
+            .parse()
+            .ok()
+    }
+
+    /// The page for `cursor` of `size` results, as the real API would send it.
+    pub fn page(&self, cursor: &str, size: usize) -> Value {
+        let results = &self.results;
+        let offset = Self::offset_of(cursor).unwrap_or(0);
+        let end = (offset + size).min(results.len());
+        let mut page = self.envelope.clone();
+        page["hitCount"] = json!(results.len());
+        page["resultList"]["result"] = json!(results[offset.min(end)..end]);
+        page["request"]["cursorMark"] = json!(encode_cursor(cursor));
+        page["request"]["pageSize"] = json!(size);
+        if let Some(object) = page.as_object_mut() {
+            if end < results.len() {
+                let next = core_cursor(end);
+                object.insert(
+                    "nextPageUrl".into(),
+                    json!(format!("http://replay/search?cursorMark={next}")),
+                );
+                object.insert("nextCursorMark".into(), json!(next));
+            } else {
+                object.remove("nextCursorMark");
+                object.remove("nextPageUrl");
+            }
+        }
+        page
+    }
+
+    /// Answers a `search` request.
+    pub fn respond(&self, request: &Request) -> Response {
+        if !request.path.ends_with("/search") {
+            return Response::not_found();
+        }
+        if request.param("format") != Some("json") || request.param("resultType") != Some("core") {
+            return Response::status(400, "format=json and resultType=core expected");
+        }
+        if request
+            .param("query")
+            .unwrap_or("")
+            .contains("syntax error(")
+        {
+            return Response::status(400, "{\"errCode\":400,\"errMsg\":\"bad query\"}")
+                .header("content-type", "application/json");
+        }
+        let size = request
+            .param("pageSize")
+            .and_then(|size| size.parse::<usize>().ok())
+            .unwrap_or(25);
+        let cursor = request.param("cursorMark").unwrap_or("*").to_owned();
+        if Self::offset_of(&cursor).is_none() {
+            return Response::status(400, format!("unknown cursorMark {cursor:?}"));
+        }
+        if self.failing().as_deref() == Some(cursor.as_str()) {
+            return Response::status(500, "Internal Server Error");
+        }
+        let body = self.page(&cursor, size).to_string();
+        Response::ok("application/json;charset=UTF-8", body)
+    }
+}
+
+/// The chain simulation: the 10 real lite pages, keyed by their real cursor.
+#[derive(Debug, Clone)]
+pub struct ChainSimulator {
+    pages: Vec<Value>,
+    total: usize,
+}
+
+impl ChainSimulator {
+    /// Loads `europepmc/fetch_10pages_cancer.json` under `fixtures`.
+    pub fn load(fixtures: &Path) -> Result<Self, LoadError> {
+        let path = fixtures.join("europepmc").join("fetch_10pages_cancer.json");
+        let Value::Array(pages) = read_json(&path)? else {
+            return Err(LoadError::invalid(&path, "not a JSON array of pages"));
+        };
+        if let Some(index) = pages.iter().position(|page| !page.is_object()) {
+            return Err(LoadError::invalid(
+                &path,
+                format!("page {index} is not an object"),
+            ));
+        }
+        let total = pages
+            .iter()
+            .map(|page| page["resultList"]["result"].as_array().map_or(0, Vec::len))
+            .sum();
+        Ok(Self { pages, total })
+    }
+
+    /// Answers a `search` request (`pageSize=100`, a recorded `cursorMark`).
+    pub fn respond(&self, request: &Request) -> Response {
+        if !request.path.ends_with("/search") {
+            return Response::not_found();
+        }
+        if request.param("pageSize") != Some("100") {
+            return Response::status(400, "the recorded chain has pageSize 100");
+        }
+        let cursor = request.param("cursorMark").unwrap_or("");
+        let found = self.pages.iter().position(|page| {
+            let recorded = page["request"]["cursorMark"].as_str().unwrap_or("");
+            recorded.replace("%2A", "*").replace("%3D", "=") == cursor
+        });
+        let Some(index) = found else {
+            return Response::status(400, format!("no recorded page for cursorMark {cursor:?}"));
+        };
+        let mut page = self.pages[index].clone();
+        page["hitCount"] = json!(self.total);
+        if index + 1 == self.pages.len() {
+            page["nextCursorMark"] = json!(cursor);
+        }
+        Response::ok("application/json;charset=UTF-8", page.to_string())
+    }
+}

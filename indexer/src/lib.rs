@@ -44,6 +44,7 @@ pub mod people;
 pub mod records;
 pub mod redact;
 pub mod report;
+pub mod retrieval;
 pub mod sheet;
 pub mod sources;
 pub mod tabular;

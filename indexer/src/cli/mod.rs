@@ -150,6 +150,8 @@ enum HarvestSource {
     Orcid(orcid::HarvestArgs),
     /// An OAI-PMH 2.0 repository (ListRecords).
     Oaipmh(oaipmh::HarvestArgs),
+    /// Everyone on the imported roster: searches built from each person's names, ORCID and employer.
+    Roster(crate::retrieval::RetrievalArgs),
 }
 
 impl HarvestSource {
@@ -161,6 +163,7 @@ impl HarvestSource {
             HarvestSource::Nihr(_) => "nihr",
             HarvestSource::Orcid(_) => "orcid",
             HarvestSource::Oaipmh(_) => "oaipmh",
+            HarvestSource::Roster(_) => "roster",
         }
     }
 }
@@ -395,6 +398,25 @@ fn harvest(
     interactive: bool,
 ) -> anyhow::Result<u8> {
     let config = HarvestConfig::load(config_path, std::env::vars())?;
+    // Roster retrieval needs the roster and gazetteer before any request.
+    let tagging = match source {
+        HarvestSource::Roster(_) => {
+            let loaded = crate::tagging::workspace::load(
+                data_dir,
+                &crate::tagging::workspace::Overrides::default(),
+                false,
+            )
+            .context("loading the roster and reference data")?;
+            if loaded.tagger.roster.is_empty() {
+                anyhow::bail!(
+                    "harvest roster: no roster imported in {} (run `indexer roster import ROSTER.csv` first)",
+                    data_dir.display()
+                );
+            }
+            Some(loaded.tagger)
+        }
+        _ => None,
+    };
     let store = IndexStore::open_or_create(data_dir)
         .with_context(|| format!("opening the index in {}", data_dir.display()))?;
     let mut sink = RecordSink::open(&store, writer_memory_mb.saturating_mul(1024 * 1024))
@@ -416,6 +438,7 @@ fn harvest(
         .build()
         .context("starting the async runtime")?;
     let started = std::time::Instant::now();
+    let mut retrieval: Option<crate::retrieval::RetrievalReport> = None;
     let result = runtime.block_on(async {
         match source {
             HarvestSource::Pubmed(args) => {
@@ -428,6 +451,23 @@ fn harvest(
             HarvestSource::Nihr(args) => nihr::harvest(&mut run, &config.nihr, args).await,
             HarvestSource::Orcid(args) => orcid::harvest(&mut run, &config.orcid, args).await,
             HarvestSource::Oaipmh(args) => oaipmh::harvest(&mut run, &config.oaipmh, args).await,
+            HarvestSource::Roster(args) => {
+                let Some(tagger) = &tagging else {
+                    return Ok(());
+                };
+                let window = roster_window(&run, args)?;
+                let report = crate::retrieval::retrieve(
+                    &mut run,
+                    (&config.pubmed, &config.orcid),
+                    &tagger.roster,
+                    &tagger.reference.gazetteer,
+                    args,
+                    window,
+                )
+                .await?;
+                retrieval = Some(report);
+                Ok(())
+            }
         }
     });
     run.progress.finish_and_clear();
@@ -449,6 +489,9 @@ fn harvest(
     for warning in &summary.warnings {
         writeln!(err, "warning: {warning}")?;
     }
+    if let (Some(report), HarvestSource::Roster(args)) = (&retrieval, source) {
+        write_retrieval_report(data_dir, args, report, err)?;
+    }
     Ok(match result {
         Ok(()) => EXIT_OK,
         Err(error) if error.is_deferred() => {
@@ -460,6 +503,80 @@ fn harvest(
             EXIT_FAILURE
         }
     })
+}
+
+/// The `--since`/`--until` window of a roster retrieval (none: all of PubMed).
+fn roster_window(
+    run: &HarvestRun<'_>,
+    args: &crate::retrieval::RetrievalArgs,
+) -> Result<Option<(time::Date, time::Date)>, crate::harvest::HarvestError> {
+    use crate::harvest::HarvestError;
+    use crate::sources::pubmed::eutils::parse_date;
+    let until = match &args.until {
+        Some(text) => parse_date(text).map_err(HarvestError::Usage)?,
+        None => time::OffsetDateTime::now_utc().date(),
+    };
+    let since = match args.since.as_deref() {
+        None if args.until.is_some() => {
+            return Err(HarvestError::Usage(
+                "harvest roster: --until needs --since".to_owned(),
+            ))
+        }
+        None => return Ok(None),
+        Some("auto") => match crate::retrieval::pubmed::last_until(run) {
+            Some(last) => parse_date(&last).map_err(HarvestError::Usage)?,
+            // No complete run yet: search everything.
+            None => return Ok(None),
+        },
+        Some(text) => parse_date(text).map_err(HarvestError::Usage)?,
+    };
+    if since > until {
+        return Err(HarvestError::Usage(format!(
+            "harvest roster: --since {since} is after --until {until}"
+        )));
+    }
+    Ok(Some((since, until)))
+}
+
+/// Writes the per-person CSV and prints the totals (people by roster id only).
+fn write_retrieval_report(
+    data_dir: &Path,
+    args: &crate::retrieval::RetrievalArgs,
+    report: &crate::retrieval::RetrievalReport,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| crate::retrieval::default_report_path(data_dir));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let mut file = std::fs::File::create(&path)
+        .with_context(|| format!("writing the retrieval report {}", path.display()))?;
+    report
+        .write_csv(&mut file)
+        .with_context(|| format!("writing the retrieval report {}", path.display()))?;
+    let found = report.people.values().filter(|p| p.records > 0).count();
+    let records: usize = report.people.values().map(|p| p.records).sum();
+    let new: usize = report.people.values().map(|p| p.new_records).sum();
+    writeln!(
+        err,
+        "roster: {} people searched, {found} with records ({records} credited, {new} new); per-person report in {}",
+        report.people.len(),
+        path.display()
+    )?;
+    let missing = report.without_records();
+    if !missing.is_empty() {
+        writeln!(
+            err,
+            "roster: no records found for {} people (check their roster names): {}",
+            missing.len(),
+            missing.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 fn reparse(

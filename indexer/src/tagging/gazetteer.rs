@@ -310,6 +310,24 @@ impl Gazetteer {
         self.by_key(&first.key)
     }
 
+    /// Every phrase that names the organisation with this key (current,
+    /// Welsh and former names, aliases, acronyms, hospitals and hosted units),
+    /// as written in the gazetteer: what a bibliographic search looks for.
+    pub fn phrases_of(&self, key: &str) -> Vec<&str> {
+        let Some(index) = self.organisations.iter().position(|org| org.key == key) else {
+            return Vec::new();
+        };
+        let mut texts: Vec<&str> = self
+            .phrases
+            .iter()
+            .filter(|phrase| phrase.organisation == index)
+            .map(|phrase| phrase.text.as_str())
+            .collect();
+        texts.sort_unstable();
+        texts.dedup();
+        texts
+    }
+
     /// The organisation with this key.
     pub fn by_key(&self, key: &str) -> Option<&Organisation> {
         self.organisations.iter().find(|org| org.key == key)

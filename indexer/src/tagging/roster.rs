@@ -50,6 +50,9 @@ pub struct RosterPerson {
     pub person_id: String,
     /// The name, and every variant (maiden names, other spellings).
     pub names: Vec<PersonName>,
+    /// The same names as the roster writes them, `(family, given)`: what a
+    /// bibliographic search asks for (never written out).
+    pub written_names: Vec<(String, Option<String>)>,
     /// ORCID iD, normalised.
     pub orcid: Option<String>,
     /// E-mail addresses, lower-cased: matched, never written out.
@@ -288,6 +291,7 @@ fn read_person(
     let primary = PersonName::from_roster(family, given)
         .ok_or_else(|| cells.issue("family", "has no letters"))?;
     let mut names = vec![primary];
+    let mut written_names = vec![(family.trim().to_owned(), given.map(|g| g.trim().to_owned()))];
     for variant in cells.get("other_names")?.unwrap_or("").split(';') {
         let variant = variant.trim();
         if variant.is_empty() {
@@ -297,9 +301,13 @@ fn read_person(
         // "Jane Jones" or "Jones, Jane" is a whole variant.
         let name = match split_name(variant) {
             (Some(variant_given), Some(family)) => {
+                written_names.push((family.clone(), Some(variant_given.clone())));
                 PersonName::from_roster(&family, Some(&variant_given))
             }
-            (None, Some(family)) => PersonName::from_roster(&family, given),
+            (None, Some(family)) => {
+                written_names.push((family.clone(), given.map(|g| g.trim().to_owned())));
+                PersonName::from_roster(&family, given)
+            }
             _ => None,
         };
         names.push(name.ok_or_else(|| cells.issue("other_names", "a variant has no letters"))?);
@@ -359,6 +367,7 @@ fn read_person(
     Ok(RosterPerson {
         person_id,
         names,
+        written_names,
         orcid,
         emails,
         organisation_words: organisation.as_deref().map(name_words).unwrap_or_default(),

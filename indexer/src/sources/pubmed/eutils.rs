@@ -117,7 +117,7 @@ pub enum DateType {
 }
 
 impl DateType {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DateType::Edat => "edat",
             DateType::Mdat => "mdat",
@@ -193,7 +193,7 @@ mod ymd {
     }
 }
 
-fn format_date(date: Date, separator: char) -> String {
+pub(crate) fn format_date(date: Date, separator: char) -> String {
     format!(
         "{:04}{separator}{:02}{separator}{:02}",
         date.year(),
@@ -203,7 +203,7 @@ fn format_date(date: Date, separator: char) -> String {
 }
 
 /// Parses `YYYY-MM-DD` or `YYYY/MM/DD`.
-fn parse_date(text: &str) -> Result<Date, String> {
+pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     let parts: Vec<&str> = text.trim().split(['-', '/']).collect();
     let invalid = || format!("{text:?} is not a date (expected YYYY-MM-DD)");
     let [year, month, day] = parts.as_slice() else {
@@ -583,6 +583,15 @@ fn esearch_request(config: &Config, args: &HarvestArgs, window: Window) -> HttpR
         Some((low, high)) => format!("({}) AND {low}:{high}[uid]", args.query.trim()),
         None => args.query.trim().to_owned(),
     };
+    search_request(config, term, Some((args.datetype, window.from, window.to)))
+}
+
+/// An ESearch for `term` (POSTed when long), within a date window when given.
+pub(crate) fn search_request(
+    config: &Config,
+    term: String,
+    window: Option<(DateType, Date, Date)>,
+) -> HttpRequest {
     let url = config.url("esearch.fcgi");
     let post = term.len() > POST_TERM_CHARS;
     let mut request = if post {
@@ -590,15 +599,17 @@ fn esearch_request(config: &Config, args: &HarvestArgs, window: Window) -> HttpR
     } else {
         HttpRequest::get(SOURCE, "esearch", url)
     };
-    let params = [
+    let mut params = vec![
         ("db", "pubmed".to_owned()),
         ("term", term),
-        ("datetype", args.datetype.as_str().to_owned()),
-        ("mindate", format_date(window.from, '/')),
-        ("maxdate", format_date(window.to, '/')),
         ("retmax", config.esearch_cap.to_string()),
         ("usehistory", "y".to_owned()),
     ];
+    if let Some((datetype, from, to)) = window {
+        params.push(("datetype", datetype.as_str().to_owned()));
+        params.push(("mindate", format_date(from, '/')));
+        params.push(("maxdate", format_date(to, '/')));
+    }
     for (name, value) in params {
         request = if post {
             request.form(name, value)
@@ -609,7 +620,7 @@ fn esearch_request(config: &Config, args: &HarvestArgs, window: Window) -> HttpR
     config.identify(request)
 }
 
-async fn esearch(
+pub(crate) async fn esearch(
     http: &HttpClient,
     request: &HttpRequest,
     cap: u64,
@@ -637,7 +648,7 @@ async fn esearch(
     Ok(result)
 }
 
-type EfetchResult = Result<(Vec<Publication>, Vec<String>), HarvestError>;
+pub(crate) type EfetchResult = Result<(Vec<Publication>, Vec<String>), HarvestError>;
 
 /// Starts one EFetch POST as a task: parsing happens there too, off the indexing thread.
 fn spawn_efetch(
@@ -645,24 +656,32 @@ fn spawn_efetch(
     config: &Config,
     batch: &[u64],
 ) -> tokio::task::JoinHandle<EfetchResult> {
-    let ids: Vec<String> = batch.iter().map(u64::to_string).collect();
+    let request = efetch_request(config, batch);
+    let http = std::sync::Arc::clone(&run.http);
+    tokio::spawn(async move { efetch(&http, &request).await })
+}
+
+/// The EFetch POST for these PMIDs.
+pub(crate) fn efetch_request(config: &Config, pmids: &[u64]) -> HttpRequest {
+    let ids: Vec<String> = pmids.iter().map(u64::to_string).collect();
     let request = HttpRequest::post(SOURCE, "efetch", config.url("efetch.fcgi"))
         .form("db", "pubmed")
         .form("id", ids.join(","))
         .form("retmode", "xml");
-    let request = config.identify(request);
-    let http = std::sync::Arc::clone(&run.http);
-    tokio::spawn(async move {
-        let location = request.display_url();
-        let fetched = http
-            .fetch(&request, |response| {
-                response.require_success()?;
-                parse_efetch(&response.body, &location, &response.fetched_at)
-                    .map_err(Rejection::Incomplete)
-            })
-            .await?;
-        Ok(fetched)
-    })
+    config.identify(request)
+}
+
+/// Runs one EFetch request: the records, and the ones skipped with why.
+pub(crate) async fn efetch(http: &HttpClient, request: &HttpRequest) -> EfetchResult {
+    let location = request.display_url();
+    let fetched = http
+        .fetch(request, |response| {
+            response.require_success()?;
+            parse_efetch(&response.body, &location, &response.fetched_at)
+                .map_err(Rejection::Incomplete)
+        })
+        .await?;
+    Ok(fetched)
 }
 
 /// Parses an EFetch body completely: a truncated or malformed document is an

@@ -1,0 +1,168 @@
+//! Roster-driven retrieval: find the published work of everyone on the
+//! imported roster without writing a query by hand.
+//!
+//! [`strategy`] turns roster rows into what to look for (name forms, ORCID,
+//! employer phrases from the gazetteer); [`pubmed`] runs those searches in
+//! packed batches; people with an ORCID iD also have their ORCID works
+//! harvested. Every request goes through the harvest client (paced,
+//! retried, archived) and every batch commits with a checkpoint, so an
+//! interrupted run resumes. The per-person outcome names people by roster
+//! id only: the searches hold their names, so the report is written to the
+//! operator's data directory, never to the log.
+
+pub mod pubmed;
+pub mod strategy;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use time::Date;
+
+use crate::harvest::{HarvestError, HarvestRun};
+use crate::sources::orcid;
+use crate::tagging::gazetteer::Gazetteer;
+use crate::tagging::roster::Roster;
+
+/// Arguments of `indexer harvest roster`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RetrievalArgs {
+    /// Only records added to PubMed on or after this day (YYYY-MM-DD); `auto`: since the last complete run.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Last day (YYYY-MM-DD; default today, UTC) when `--since` is given.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Sources to search (comma-separated): pubmed, orcid.
+    #[arg(long, value_delimiter = ',', default_value = "pubmed,orcid")]
+    pub sources: Vec<RetrievalSource>,
+    /// Longest ESearch term (characters) a batch of people may make.
+    #[arg(long, default_value_t = 4_000)]
+    pub max_term_chars: usize,
+    /// Most records a name-only search may find per person before it is
+    /// judged too broad to be one person's work.
+    #[arg(long, default_value_t = 150)]
+    pub name_only_limit: usize,
+    /// Where the per-person report goes (CSV; default DATA_DIR/reports/roster-retrieval.csv).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+/// A source roster retrieval can search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetrievalSource {
+    /// PubMed (E-utilities): employer searches, then name-only for people not found.
+    Pubmed,
+    /// ORCID public API: the works of people whose ORCID iD the roster gives.
+    Orcid,
+}
+
+/// What retrieval did for one person.
+#[derive(Debug, Clone, Default)]
+pub struct PersonOutcome {
+    /// The searches run, per source.
+    pub searches: Vec<String>,
+    /// Records credited to the person (their search answers it).
+    pub records: usize,
+    /// Of those, records the index did not hold before.
+    pub new_records: usize,
+    /// PMIDs credited in this run (not kept across a resume).
+    pub pmids: Vec<String>,
+    /// Why something was not searched or not fetched.
+    pub notes: Vec<String>,
+}
+
+/// The outcome of a whole retrieval, person by person.
+#[derive(Debug, Clone, Default)]
+pub struct RetrievalReport {
+    /// By roster person id.
+    pub people: BTreeMap<String, PersonOutcome>,
+}
+
+impl RetrievalReport {
+    /// People no search found anything for: their roster name may be wrong.
+    pub fn without_records(&self) -> Vec<&str> {
+        self.people
+            .iter()
+            .filter(|(_, outcome)| outcome.records == 0)
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
+    /// The report as CSV: one row per person.
+    pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(out, "person_id,records,new_records,pmids,searches,notes")?;
+        for (id, outcome) in &self.people {
+            let cells = [
+                id.clone(),
+                outcome.records.to_string(),
+                outcome.new_records.to_string(),
+                outcome.pmids.join(" "),
+                outcome.searches.join(" | "),
+                outcome.notes.join(" | "),
+            ];
+            let row: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
+            writeln!(out, "{}", row.join(","))?;
+        }
+        Ok(())
+    }
+}
+
+/// A CSV cell, quoted when needed; a leading formula character is defused
+/// so a spreadsheet shows the text, not a formula.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The default path of the per-person report.
+pub fn default_report_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("reports").join("roster-retrieval.csv")
+}
+
+/// Finds the roster's work in the chosen sources, into `run`.
+pub async fn retrieve(
+    run: &mut HarvestRun<'_>,
+    configs: (&crate::sources::pubmed::eutils::Config, &orcid::Config),
+    roster: &Roster,
+    gazetteer: &Gazetteer,
+    args: &RetrievalArgs,
+    window: Option<(Date, Date)>,
+) -> Result<RetrievalReport, HarvestError> {
+    let mut report = RetrievalReport::default();
+    let groups = strategy::employer_groups(roster.people(), gazetteer);
+    if args.sources.contains(&RetrievalSource::Pubmed) {
+        pubmed::retrieve(run, configs.0, &groups, args, window, &mut report.people).await?;
+    }
+    if args.sources.contains(&RetrievalSource::Orcid) {
+        let orcids: Vec<String> = roster
+            .people()
+            .iter()
+            .filter_map(|person| person.orcid.clone())
+            .collect();
+        for person in roster.people().iter().filter(|p| p.orcid.is_some()) {
+            report
+                .people
+                .entry(person.person_id.clone())
+                .or_default()
+                .searches
+                .push("orcid: works of the roster's ORCID iD".to_owned());
+        }
+        if !orcids.is_empty() {
+            let orcid_args = orcid::HarvestArgs {
+                orcids,
+                orcid_file: None,
+            };
+            orcid::harvest(run, configs.1, &orcid_args).await?;
+        }
+    }
+    Ok(report)
+}

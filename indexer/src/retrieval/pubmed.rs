@@ -1,0 +1,681 @@
+//! Roster-driven retrieval from PubMed: many people per ESearch, OR-combined
+//! and POSTed, their records fetched and indexed, and each record credited
+//! to the people whose search it answers.
+//!
+//! One ESearch asks for one employer's people: `((names…) AND (employer
+//! phrases…)) OR orcid[auid] …`, packed up to a term length. PubMed drops a
+//! phrase it does not know and says so (`PhraseNotFound`); dropping a name
+//! from `names AND employer` would leave the employer alone and flood the
+//! results, so every dropped phrase is removed from the searches and the
+//! batch is asked again. People the employer search finds nothing for get a
+//! name-only search (full name, or several initials), bisected until each
+//! person's share is small enough to be one person's work.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::strategy::{AffiliationTerm, EmployerGroup, NameForm, PersonSearch};
+use super::{PersonOutcome, RetrievalArgs};
+use crate::harvest::{HarvestError, HarvestRun};
+use crate::index::UpsertOutcome;
+use crate::records::{Publication, Record};
+use crate::sources::pubmed::esearch::SearchResult;
+use crate::sources::pubmed::eutils::{
+    efetch, efetch_request, esearch, format_date, search_request, Config, DateType,
+};
+use crate::sources::pubmed::SOURCE;
+use crate::tagging::text::fold_words;
+
+/// The checkpoint key of roster-driven PubMed retrieval.
+pub const CHECKPOINT_KEY: &str = "roster:pubmed";
+
+/// How often a batch is asked again after PubMed dropped some of its phrases.
+const MAX_REWRITES: usize = 4;
+
+/// How far a roster retrieval got; stored with each commit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Checkpoint {
+    /// Digest of the searches planned (a different roster or gazetteer starts afresh).
+    plan: String,
+    /// 0: employer searches; 1: name-only searches.
+    stage: u8,
+    /// Batches of the stage already done.
+    next: usize,
+    /// Records credited to each person so far, and how many of them were new.
+    #[serde(default)]
+    found: BTreeMap<String, (u32, u32)>,
+    /// Every batch of both stages is done.
+    #[serde(default)]
+    done: bool,
+    /// The window's last day of the last completed run (for `--since auto`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    until: Option<String>,
+}
+
+/// One ESearch's worth of people.
+#[derive(Debug, Clone)]
+struct Batch {
+    /// Index into the groups.
+    group: usize,
+    /// Indices into the group's people.
+    people: Vec<usize>,
+    /// Name-only (the fallback stage).
+    name_only: bool,
+}
+
+/// What the plan searches, rendered without the phrases PubMed does not know.
+struct Renderer<'a> {
+    groups: &'a [EmployerGroup],
+    /// Folded phrases PubMed reported it could not find.
+    unknown: HashSet<String>,
+}
+
+fn quoted(text: &str) -> String {
+    text.replace('"', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Renderer<'_> {
+    fn known(&self, text: &str) -> bool {
+        !self.unknown.contains(&fold_words(text).join(" "))
+    }
+
+    fn term(&self, text: &str, tag: &str) -> Option<String> {
+        let text = quoted(text);
+        (!text.is_empty() && self.known(&text)).then(|| format!("\"{text}\"[{tag}]"))
+    }
+
+    /// The primary name forms: `Family I[au]` and `Family Given[fau]`.
+    fn names(&self, person: &PersonSearch) -> Vec<String> {
+        let mut terms = Vec::new();
+        for form in &person.names {
+            terms.extend(self.term(&form.family_initial(), "au"));
+            if let Some(full) = form.full_name() {
+                terms.extend(self.term(&full, "fau"));
+            }
+        }
+        terms.dedup();
+        terms
+    }
+
+    /// The name-only forms: narrow enough alone (a whole given name, or two initials or more).
+    fn narrow_names(&self, person: &PersonSearch) -> Vec<String> {
+        let mut terms = Vec::new();
+        for form in &person.names {
+            if let Some(full) = form.full_name() {
+                terms.extend(self.term(&full, "fau"));
+            } else if form.initials.chars().count() >= 2 {
+                terms.extend(self.term(&form.family_initials(), "au"));
+            }
+        }
+        terms.dedup();
+        terms
+    }
+
+    fn orcid(&self, person: &PersonSearch) -> Option<String> {
+        person
+            .orcid
+            .as_deref()
+            .and_then(|orcid| self.term(orcid, "auid"))
+    }
+
+    fn employer(&self, group: &EmployerGroup) -> Vec<String> {
+        group
+            .terms
+            .iter()
+            .filter_map(|term| match term {
+                AffiliationTerm::Phrase(text) => self.term(text, "ad"),
+                AffiliationTerm::AllWords(words) => {
+                    let parts: Vec<String> =
+                        words.iter().filter_map(|w| self.term(w, "ad")).collect();
+                    match parts.len() {
+                        0 => None,
+                        _ if parts.len() < words.len() => None,
+                        1 => parts.into_iter().next(),
+                        _ => Some(format!("({})", parts.join(" AND "))),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The ESearch term for a batch; `None` when nothing searchable is left.
+    fn batch_term(&self, batch: &Batch) -> Option<String> {
+        let group = &self.groups[batch.group];
+        let people = batch.people.iter().map(|&i| &group.people[i]);
+        let mut clauses = Vec::new();
+        if batch.name_only {
+            let names: Vec<String> = people.flat_map(|p| self.narrow_names(p)).collect();
+            if !names.is_empty() {
+                clauses.push(format!("({})", names.join(" OR ")));
+            }
+        } else {
+            let people: Vec<&PersonSearch> = people.collect();
+            let names: Vec<String> = people.iter().flat_map(|p| self.names(p)).collect();
+            let employer = self.employer(group);
+            if !names.is_empty() && !employer.is_empty() {
+                clauses.push(format!(
+                    "(({}) AND ({}))",
+                    names.join(" OR "),
+                    employer.join(" OR ")
+                ));
+            }
+            clauses.extend(people.iter().filter_map(|p| self.orcid(p)));
+        }
+        (!clauses.is_empty()).then(|| clauses.join(" OR "))
+    }
+
+    /// What `person` searched for in this stage, for the report.
+    fn described(&self, group: &EmployerGroup, person: &PersonSearch, name_only: bool) -> String {
+        if name_only {
+            return self.narrow_names(person).join(" OR ");
+        }
+        let mut text = String::new();
+        let names = self.names(person);
+        let employer = self.employer(group);
+        if !names.is_empty() && !employer.is_empty() {
+            text = format!(
+                "({}) AND ({} employer phrase(s))",
+                names.join(" OR "),
+                employer.len()
+            );
+        }
+        if let Some(orcid) = self.orcid(person) {
+            if !text.is_empty() {
+                text.push_str(" OR ");
+            }
+            text.push_str(&orcid);
+        }
+        text
+    }
+}
+
+/// The phrases PubMed says it dropped, folded: `PhraseNotFound: x`,
+/// `QuotedPhraseNotFound: "x"`, `FieldNotFound: …` are all reported the same way.
+fn dropped_phrases(search: &SearchResult) -> Vec<String> {
+    search
+        .errors
+        .iter()
+        .chain(&search.warnings)
+        .filter_map(|entry| {
+            let (kind, text) = entry.split_once(": ")?;
+            kind.ends_with("NotFound").then(|| {
+                let text = text.split('[').next().unwrap_or(text);
+                fold_words(text).join(" ")
+            })
+        })
+        .filter(|phrase| !phrase.is_empty())
+        .collect()
+}
+
+/// Runs roster retrieval against PubMed, filling `outcomes` (one per person).
+pub async fn retrieve(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    groups: &[EmployerGroup],
+    args: &RetrievalArgs,
+    window: Option<(Date, Date)>,
+    outcomes: &mut BTreeMap<String, PersonOutcome>,
+) -> Result<(), HarvestError> {
+    let mut renderer = Renderer {
+        groups,
+        unknown: HashSet::new(),
+    };
+    let primary = pack(groups, &renderer, false, args.max_term_chars);
+    let plan = plan_digest(&renderer, &primary, window);
+    let saved: Option<Checkpoint> = run
+        .sink
+        .checkpoint(CHECKPOINT_KEY)
+        .and_then(|value| serde_json::from_value(value.clone()).ok());
+    let mut state = match saved {
+        Some(saved) if saved.plan == plan && !saved.done => {
+            tracing::info!(
+                stage = saved.stage,
+                next = saved.next,
+                "resuming roster retrieval"
+            );
+            saved
+        }
+        _ => Checkpoint {
+            plan,
+            ..Checkpoint::default()
+        },
+    };
+    for group in groups {
+        for person in &group.people {
+            let outcome = outcomes.entry(person.person_id.clone()).or_default();
+            outcome.searches.push(format!(
+                "pubmed: {}",
+                renderer.described(group, person, false)
+            ));
+            if let Some(&(found, new)) = state.found.get(&person.person_id) {
+                outcome.records += found as usize;
+                outcome.new_records += new as usize;
+            }
+        }
+    }
+    let window = window.map(|(from, to)| (DateType::Edat, from, to));
+    let mut fetched: HashSet<u64> = HashSet::new();
+    for stage in state.stage..=1 {
+        let name_only = stage == 1;
+        let batches = if name_only {
+            let waiting: Vec<Vec<usize>> = groups
+                .iter()
+                .map(|group| {
+                    (0..group.people.len())
+                        .filter(|&i| {
+                            let person = &group.people[i];
+                            let credited = state.found.get(&person.person_id).map_or(0, |f| f.0);
+                            credited == 0
+                        })
+                        .collect()
+                })
+                .collect();
+            for (group, people) in groups.iter().zip(&waiting) {
+                for &i in people {
+                    let person = &group.people[i];
+                    let outcome = outcomes.entry(person.person_id.clone()).or_default();
+                    let described = renderer.described(group, person, true);
+                    if described.is_empty() {
+                        outcome.notes.push(
+                            "no name-only search: only one initial is known, which alone \
+                             would find everyone of that surname (add the given name or an ORCID)"
+                                .to_owned(),
+                        );
+                    } else {
+                        outcome
+                            .searches
+                            .push(format!("pubmed name only: {described}"));
+                    }
+                }
+            }
+            pack_people(&renderer, true, args.max_term_chars, &waiting)
+        } else {
+            primary.clone()
+        };
+        let start = if stage == state.stage { state.next } else { 0 };
+        for (index, batch) in batches.iter().enumerate().skip(start) {
+            run_batch(
+                run,
+                config,
+                &mut renderer,
+                batch.clone(),
+                args,
+                window,
+                &mut fetched,
+                &mut state,
+                outcomes,
+            )
+            .await?;
+            state.stage = stage;
+            state.next = index + 1;
+            commit(run, &state)?;
+        }
+        state.stage = stage;
+        state.next = batches.len();
+    }
+    state.done = true;
+    state.until = window.map(|(_, _, to)| format_date(to, '-'));
+    commit(run, &state)?;
+    Ok(())
+}
+
+/// The last day searched by the last completed retrieval, for `--since auto`.
+pub fn last_until(run: &HarvestRun<'_>) -> Option<String> {
+    let saved: Checkpoint =
+        serde_json::from_value(run.sink.checkpoint(CHECKPOINT_KEY)?.clone()).ok()?;
+    saved.done.then_some(saved.until).flatten()
+}
+
+fn commit(run: &mut HarvestRun<'_>, state: &Checkpoint) -> Result<(), HarvestError> {
+    let value = serde_json::to_value(state).map_err(|error| HarvestError::Source {
+        source_name: SOURCE.to_owned(),
+        location: CHECKPOINT_KEY.to_owned(),
+        message: error.to_string(),
+    })?;
+    run.sink.commit(Some((CHECKPOINT_KEY, value)))?;
+    Ok(())
+}
+
+fn plan_digest(renderer: &Renderer<'_>, batches: &[Batch], window: Option<(Date, Date)>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    if let Some((from, to)) = window {
+        hasher.update(format!("{from}..{to}\n"));
+    }
+    for batch in batches {
+        hasher.update(renderer.batch_term(batch).unwrap_or_default());
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Every group's people packed into batches (employer stage).
+fn pack(
+    groups: &[EmployerGroup],
+    renderer: &Renderer<'_>,
+    name_only: bool,
+    max_chars: usize,
+) -> Vec<Batch> {
+    let everyone: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| (0..g.people.len()).collect())
+        .collect();
+    pack_people(renderer, name_only, max_chars, &everyone)
+}
+
+/// The chosen people of each group packed greedily into batches whose term fits `max_chars`.
+fn pack_people(
+    renderer: &Renderer<'_>,
+    name_only: bool,
+    max_chars: usize,
+    chosen: &[Vec<usize>],
+) -> Vec<Batch> {
+    let mut batches = Vec::new();
+    for (group, people) in chosen.iter().enumerate() {
+        let mut current = Batch {
+            group,
+            people: Vec::new(),
+            name_only,
+        };
+        for &person in people {
+            let mut trial = current.clone();
+            trial.people.push(person);
+            let Some(term) = renderer.batch_term(&trial) else {
+                // Nothing searchable for this person in this stage.
+                continue;
+            };
+            if term.len() > max_chars && !current.people.is_empty() {
+                batches.push(std::mem::replace(
+                    &mut current,
+                    Batch {
+                        group,
+                        people: vec![person],
+                        name_only,
+                    },
+                ));
+            } else {
+                current = trial;
+            }
+        }
+        if !current.people.is_empty() {
+            batches.push(current);
+        }
+    }
+    batches
+}
+
+/// Searches one batch (asking again without dropped phrases, halving when
+/// too broad), fetches and indexes its records, and credits them.
+#[allow(clippy::too_many_arguments)]
+async fn run_batch(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    renderer: &mut Renderer<'_>,
+    batch: Batch,
+    args: &RetrievalArgs,
+    window: Option<(DateType, Date, Date)>,
+    fetched: &mut HashSet<u64>,
+    state: &mut Checkpoint,
+    outcomes: &mut BTreeMap<String, PersonOutcome>,
+) -> Result<(), HarvestError> {
+    let mut pending = vec![batch];
+    while let Some(batch) = pending.pop() {
+        let group = &renderer.groups[batch.group];
+        let mut rewrites = 0;
+        let search = loop {
+            let Some(term) = renderer.batch_term(&batch) else {
+                break None;
+            };
+            let search = esearch(
+                &run.http,
+                &search_request(config, term, window),
+                config.esearch_cap,
+            )
+            .await?;
+            let dropped = dropped_phrases(&search);
+            if dropped.is_empty() {
+                break Some(search);
+            }
+            for phrase in &dropped {
+                for &i in &batch.people {
+                    let person = &group.people[i];
+                    let mentions = person.names.iter().any(|form| mentions(form, phrase))
+                        || person
+                            .orcid
+                            .as_deref()
+                            .is_some_and(|o| fold_words(o).join(" ") == *phrase);
+                    if mentions {
+                        outcomes
+                            .entry(person.person_id.clone())
+                            .or_default()
+                            .notes
+                            .push(format!("PubMed does not know the name form \"{phrase}\""));
+                    }
+                }
+            }
+            renderer.unknown.extend(dropped);
+            rewrites += 1;
+            if rewrites > MAX_REWRITES {
+                run.warn(format!(
+                    "pubmed: a roster batch of {} people still had unknown phrases after {MAX_REWRITES} rewrites: skipped",
+                    batch.people.len()
+                ));
+                break None;
+            }
+        };
+        let Some(search) = search else {
+            continue;
+        };
+        let limit = if batch.name_only {
+            (args.name_only_limit * batch.people.len()) as u64
+        } else {
+            config.esearch_cap
+        };
+        if search.count > limit {
+            if batch.people.len() > 1 {
+                let middle = batch.people.len() / 2;
+                let (left, right) = batch.people.split_at(middle);
+                pending.push(Batch {
+                    people: right.to_vec(),
+                    ..batch.clone()
+                });
+                pending.push(Batch {
+                    people: left.to_vec(),
+                    ..batch.clone()
+                });
+                continue;
+            }
+            let person = &group.people[batch.people[0]];
+            outcomes
+                .entry(person.person_id.clone())
+                .or_default()
+                .notes
+                .push(format!(
+                    "{} search found {} records, too many to be one person's: not fetched \
+                     (add an ORCID, other_names or the employer)",
+                    if batch.name_only {
+                        "the name-only"
+                    } else {
+                        "the employer"
+                    },
+                    search.count
+                ));
+            continue;
+        }
+        let ids: Vec<u64> = search
+            .ids
+            .iter()
+            .filter_map(|id| id.trim().parse().ok())
+            .filter(|id| fetched.insert(*id))
+            .collect();
+        let mut publications: Vec<(Publication, bool)> = Vec::new();
+        for chunk in ids.chunks(config.batch_size.max(1)) {
+            let (records, skipped) = efetch(&run.http, &efetch_request(config, chunk)).await?;
+            for problem in skipped {
+                run.warn(format!("pubmed: {problem}"));
+            }
+            for publication in records {
+                let outcome = run
+                    .sink
+                    .upsert(Record::Publication(Box::new(publication.clone())))?;
+                run.progress.inc(1);
+                publications.push((publication, outcome == UpsertOutcome::New));
+            }
+        }
+        credit(group, &batch, &publications, state, outcomes);
+    }
+    Ok(())
+}
+
+/// True when `phrase` (folded) is one of this form's rendered names.
+fn mentions(form: &NameForm, phrase: &str) -> bool {
+    [
+        Some(form.family_initial()),
+        Some(form.family_initials()),
+        form.full_name(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|text| fold_words(&text).join(" ") == phrase)
+}
+
+/// Credits each record to the batch's people whose search it answers.
+fn credit(
+    group: &EmployerGroup,
+    batch: &Batch,
+    publications: &[(Publication, bool)],
+    state: &mut Checkpoint,
+    outcomes: &mut BTreeMap<String, PersonOutcome>,
+) {
+    for (publication, new) in publications {
+        let affiliations: Vec<Vec<String>> = publication
+            .authors
+            .iter()
+            .flat_map(|author| author.affiliations.iter())
+            .map(|text| fold_words(text))
+            .collect();
+        let at_employer = group.terms.iter().any(|term| term.matches(&affiliations));
+        for &i in &batch.people {
+            let person = &group.people[i];
+            let answers = person.orcid_in(&publication.authors)
+                || (person.name_in(&publication.authors) && (batch.name_only || at_employer));
+            if !answers {
+                continue;
+            }
+            let entry = state.found.entry(person.person_id.clone()).or_default();
+            entry.0 += 1;
+            entry.1 += u32::from(*new);
+            let outcome = outcomes.entry(person.person_id.clone()).or_default();
+            outcome.records += 1;
+            outcome.new_records += usize::from(*new);
+            outcome.pmids.extend(publication.identifiers.pmid.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group() -> EmployerGroup {
+        EmployerGroup {
+            key: "stellenbosch".into(),
+            terms: vec![
+                AffiliationTerm::Phrase("Stellenbosch University".into()),
+                AffiliationTerm::AllWords(vec!["stellenbosch".into()]),
+            ],
+            people: vec![
+                PersonSearch {
+                    person_id: "p1".into(),
+                    names: vec![NameForm {
+                        family: "Rahim".into(),
+                        initials: "A".into(),
+                        given: Some("Aisha".into()),
+                    }],
+                    orcid: Some("0000-0002-1825-0097".into()),
+                },
+                PersonSearch {
+                    person_id: "p2".into(),
+                    names: vec![NameForm {
+                        family: "Evans".into(),
+                        initials: "J".into(),
+                        given: None,
+                    }],
+                    orcid: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_batch_is_names_and_employer_or_orcids_and_drops_unknown_phrases() {
+        let groups = vec![group()];
+        let mut renderer = Renderer {
+            groups: &groups,
+            unknown: HashSet::new(),
+        };
+        let batch = Batch {
+            group: 0,
+            people: vec![0, 1],
+            name_only: false,
+        };
+        assert_eq!(
+            renderer.batch_term(&batch).as_deref(),
+            Some(
+                "((\"Rahim A\"[au] OR \"Rahim Aisha\"[fau] OR \"Evans J\"[au]) AND \
+                 (\"Stellenbosch University\"[ad] OR \"stellenbosch\"[ad])) OR \
+                 \"0000-0002-1825-0097\"[auid]"
+            )
+        );
+        let search = SearchResult {
+            errors: vec!["PhraseNotFound: \"rahim aisha\"[fau]".into()],
+            ..SearchResult::default()
+        };
+        renderer.unknown.extend(dropped_phrases(&search));
+        let term = renderer.batch_term(&batch).expect("still searchable");
+        assert!(!term.contains("Aisha"), "{term}");
+        // Name-only: a whole given name, or two initials; one initial alone is too broad.
+        let only = Batch {
+            name_only: true,
+            ..batch
+        };
+        assert_eq!(renderer.batch_term(&only), None);
+    }
+
+    #[test]
+    fn batches_are_packed_under_the_term_length() {
+        let mut big = group();
+        let person = big.people[1].clone();
+        big.people = (0..50)
+            .map(|i| PersonSearch {
+                person_id: format!("p{i}"),
+                names: vec![NameForm {
+                    family: format!("Family{i}"),
+                    ..person.names[0].clone()
+                }],
+                orcid: None,
+            })
+            .collect();
+        let groups = vec![big];
+        let renderer = Renderer {
+            groups: &groups,
+            unknown: HashSet::new(),
+        };
+        let batches = pack(&groups, &renderer, false, 400);
+        assert!(batches.len() > 1);
+        assert_eq!(batches.iter().map(|b| b.people.len()).sum::<usize>(), 50);
+        for batch in &batches {
+            assert!(renderer.batch_term(batch).expect("term").len() <= 400);
+        }
+    }
+}

@@ -553,10 +553,8 @@ fn write_retrieval_report(
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
     }
-    let mut file = std::fs::File::create(&path)
-        .with_context(|| format!("writing the retrieval report {}", path.display()))?;
-    report
-        .write_csv(&mut file)
+    let csv = report.to_csv().context("writing the retrieval report")?;
+    std::fs::write(&path, csv)
         .with_context(|| format!("writing the retrieval report {}", path.display()))?;
     let found = report.people.values().filter(|p| p.records > 0).count();
     let records: usize = report.people.values().map(|p| p.records).sum();

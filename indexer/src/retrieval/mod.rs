@@ -14,7 +14,6 @@ pub mod pubmed;
 pub mod strategy;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use time::Date;
@@ -89,37 +88,29 @@ impl RetrievalReport {
             .collect()
     }
 
-    /// The report as CSV: one row per person.
-    pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        writeln!(out, "person_id,records,new_records,pmids,searches,notes")?;
-        for (id, outcome) in &self.people {
-            let cells = [
+    /// The report as CSV: one row per person (spreadsheet-safe, [`crate::tabular`]).
+    pub fn to_csv(&self) -> Result<String, csv::Error> {
+        let rows = self.people.iter().map(|(id, outcome)| {
+            vec![
                 id.clone(),
                 outcome.records.to_string(),
                 outcome.new_records.to_string(),
                 outcome.pmids.join(" "),
                 outcome.searches.join(" | "),
                 outcome.notes.join(" | "),
-            ];
-            let row: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
-            writeln!(out, "{}", row.join(","))?;
-        }
-        Ok(())
-    }
-}
-
-/// A CSV cell, quoted when needed; a leading formula character is defused
-/// so a spreadsheet shows the text, not a formula.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+            ]
+        });
+        crate::tabular::write_csv(
+            &[
+                "person_id",
+                "records",
+                "new_records",
+                "pmids",
+                "searches",
+                "notes",
+            ],
+            rows,
+        )
     }
 }
 

@@ -72,6 +72,12 @@ struct Renderer<'a> {
     unknown: HashSet<String>,
 }
 
+/// How a searched phrase and PubMed's report of a dropped one are compared:
+/// folded words, so quoting, case and punctuation do not matter.
+fn phrase_key(text: &str) -> String {
+    fold_words(text).join(" ")
+}
+
 fn quoted(text: &str) -> String {
     text.replace('"', " ")
         .split_whitespace()
@@ -81,7 +87,7 @@ fn quoted(text: &str) -> String {
 
 impl Renderer<'_> {
     fn known(&self, text: &str) -> bool {
-        !self.unknown.contains(&fold_words(text).join(" "))
+        !self.unknown.contains(&phrase_key(text))
     }
 
     fn term(&self, text: &str, tag: &str) -> Option<String> {
@@ -203,10 +209,8 @@ fn dropped_phrases(search: &SearchResult) -> Vec<String> {
         .chain(&search.warnings)
         .filter_map(|entry| {
             let (kind, text) = entry.split_once(": ")?;
-            kind.ends_with("NotFound").then(|| {
-                let text = text.split('[').next().unwrap_or(text);
-                fold_words(text).join(" ")
-            })
+            kind.ends_with("NotFound")
+                .then(|| phrase_key(text.split('[').next().unwrap_or(text)))
         })
         .filter(|phrase| !phrase.is_empty())
         .collect()
@@ -453,7 +457,7 @@ async fn run_batch(
                         || person
                             .orcid
                             .as_deref()
-                            .is_some_and(|o| fold_words(o).join(" ") == *phrase);
+                            .is_some_and(|o| phrase_key(o) == *phrase);
                     if mentions {
                         outcomes
                             .entry(person.person_id.clone())
@@ -546,7 +550,7 @@ fn mentions(form: &NameForm, phrase: &str) -> bool {
     ]
     .into_iter()
     .flatten()
-    .any(|text| fold_words(&text).join(" ") == phrase)
+    .any(|text| phrase_key(&text) == phrase)
 }
 
 /// Credits each record to the batch's people whose search it answers.

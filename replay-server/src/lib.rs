@@ -28,7 +28,8 @@
 //!
 //! Protocol simulators over the recorded files in `fixtures/`, one module per
 //! source, each loaded from a fixtures directory: [`pubmed`], [`europepmc`],
-//! [`gtr`], [`nihr`], [`orcid`] and [`oaipmh`]. [`router::Router`] serves them
+//! [`gtr`], [`nihr`], [`orcid`] and [`oaipmh`] ([`pubmed_query`] evaluates
+//! PubMed's search language for [`pubmed`]). [`router::Router`] serves them
 //! all at once under the path prefixes the harvesters' configs use (the
 //! `replay-server` binary).
 
@@ -38,6 +39,7 @@ pub mod nihr;
 pub mod oaipmh;
 pub mod orcid;
 pub mod pubmed;
+pub mod pubmed_query;
 pub mod router;
 
 use std::io;

@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! replay-server --fixtures fixtures --port 8089 > replay.toml
+//! replay-server --pubmed-corpus all > replay.toml   # ESearch evaluates PubMed queries
 //! indexer harvest --config replay.toml gtr
 //! ```
 //!
@@ -14,8 +15,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-use replay_server::router::{harvest_config, Router};
+use clap::{Parser, ValueEnum};
+use replay_server::router::{harvest_config, PubmedCorpus, Router};
 
 /// Serve PubMed, Europe PMC, GtR, NIHR, ORCID and OAI-PMH from recorded responses.
 #[derive(Debug, Parser)]
@@ -36,6 +37,30 @@ struct Args {
     /// Do not log each request on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// The PubMed records ESearch and EFetch answer from.
+    #[arg(long, value_enum, value_name = "CORPUS", default_value_t = PubmedCorpusArg::Efetch)]
+    pubmed_corpus: PubmedCorpusArg,
+}
+
+/// `--pubmed-corpus` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PubmedCorpusArg {
+    /// The recorded metapub efetch records, dated January 2024; ESearch ignores
+    /// the search term apart from `lo:hi[uid]` ranges (what the harvest tests use).
+    Efetch,
+    /// Every recorded PubmedArticle under fixtures/pubmed and fixtures/wales-demo/pubmed,
+    /// dated by publication; ESearch evaluates PubMed's query language (field tags,
+    /// AND/OR/NOT left to right, ranges, PhraseNotFound for unknown phrases).
+    All,
+}
+
+impl From<PubmedCorpusArg> for PubmedCorpus {
+    fn from(value: PubmedCorpusArg) -> Self {
+        match value {
+            PubmedCorpusArg::Efetch => PubmedCorpus::Efetch,
+            PubmedCorpusArg::All => PubmedCorpus::All,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -50,7 +75,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), String> {
-    let router = Router::load(&args.fixtures).map_err(|error| {
+    let router = Router::load_with(&args.fixtures, args.pubmed_corpus.into()).map_err(|error| {
         format!(
             "cannot load the recorded responses (--fixtures {}): {error}",
             args.fixtures.display()

@@ -3,7 +3,7 @@
 //!
 //! | source | prefix | simulator |
 //! |---|---|---|
-//! | `pubmed` | `/entrez/eutils/` | [`crate::pubmed::Corpus`] (every recorded efetch record) |
+//! | `pubmed` | `/entrez/eutils/` | [`crate::pubmed::Corpus`] (the recorded efetch records; or, with [`PubmedCorpus::All`], every recorded `PubmedArticle`, searched with PubMed's query language) |
 //! | `europepmc` | `/europepmc/webservices/rest/` | [`crate::europepmc::CoreSimulator`] |
 //! | `gtr` | `/gtr/api/` | [`crate::gtr::Simulator`] |
 //! | `nihr` | `/api/explore/v2.1/` | [`crate::nihr::Simulator`] |
@@ -79,6 +79,18 @@ pub fn harvest_config(base_url: &str) -> String {
     )
 }
 
+/// Which recorded PubMed records the router's E-utilities simulator serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PubmedCorpus {
+    /// [`pubmed::Corpus::load`]: the metapub efetch records, dated January 2024,
+    /// search terms ignored apart from `[uid]` ranges.
+    #[default]
+    Efetch,
+    /// [`pubmed::Corpus::load_all`]: every recorded `PubmedArticle`, dated by
+    /// publication, search terms evaluated as PubMed does.
+    All,
+}
+
 /// Every simulator, loaded from one fixtures directory.
 #[derive(Debug)]
 pub struct Router {
@@ -93,8 +105,16 @@ pub struct Router {
 impl Router {
     /// Loads every simulator's recorded files from `fixtures` (the repository's `fixtures/`).
     pub fn load(fixtures: &Path) -> Result<Self, LoadError> {
+        Self::load_with(fixtures, PubmedCorpus::default())
+    }
+
+    /// Like [`Router::load`], with the PubMed records `pubmed` names.
+    pub fn load_with(fixtures: &Path, pubmed: PubmedCorpus) -> Result<Self, LoadError> {
         Ok(Self {
-            pubmed: pubmed::Corpus::load(fixtures, usize::MAX)?,
+            pubmed: match pubmed {
+                PubmedCorpus::Efetch => pubmed::Corpus::load(fixtures, usize::MAX)?,
+                PubmedCorpus::All => pubmed::Corpus::load_all(fixtures)?,
+            },
             europepmc: europepmc::CoreSimulator::load(fixtures)?,
             gtr: gtr::Simulator::load(fixtures)?,
             nihr: nihr::Simulator::load(fixtures)?,

@@ -14,6 +14,7 @@ mod harvest_nihr;
 mod harvest_oaipmh;
 mod harvest_orcid;
 mod harvest_pubmed;
+mod harvest_roster;
 mod hostile;
 mod oracle;
 mod pubmed_parser;

@@ -50,7 +50,7 @@ pub struct RetrievalArgs {
 /// A source roster retrieval can search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RetrievalSource {
-    /// PubMed (E-utilities): employer searches, then name-only for people not found.
+    /// PubMed (E-utilities): employer searches, then name-only searches for everyone.
     Pubmed,
     /// ORCID public API: the works of people whose ORCID iD the roster gives.
     Orcid,

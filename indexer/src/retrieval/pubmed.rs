@@ -7,11 +7,14 @@
 //! phrase it does not know and says so (`PhraseNotFound`); dropping a name
 //! from `names AND employer` would leave the employer alone and flood the
 //! results, so every dropped phrase is removed from the searches and the
-//! batch is asked again. People the employer search finds nothing for get a
-//! name-only search (full name, or several initials), bisected until each
-//! person's share is small enough to be one person's work.
+//! batch is asked again. Then everyone gets a name-only search — family name
+//! and first initial, which PubMed truncates ("Smith J" finds Smith JA), so
+//! bylines without the employer are found too — bisected while a batch finds
+//! more than its people's share; a few people whose initial search is still
+//! too broad are asked by their narrow forms (full name, several initials),
+//! and one person too broad even so is reported, not fetched.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -20,10 +23,9 @@ use super::strategy::{AffiliationTerm, EmployerGroup, NameForm, PersonSearch};
 use super::{PersonOutcome, RetrievalArgs};
 use crate::harvest::{HarvestError, HarvestRun};
 use crate::index::UpsertOutcome;
-use crate::records::{Publication, Record};
 use crate::sources::pubmed::esearch::SearchResult;
 use crate::sources::pubmed::eutils::{
-    efetch, efetch_request, esearch, format_date, search_request, Config, DateType,
+    efetch, efetch_request, esearch, format_date, index_fetched, search_request, Config, DateType,
 };
 use crate::sources::pubmed::SOURCE;
 use crate::tagging::text::fold_words;
@@ -43,9 +45,13 @@ struct Checkpoint {
     stage: u8,
     /// Batches of the stage already done.
     next: usize,
-    /// Records credited to each person so far, and how many of them were new.
+    /// Records credited to each person so far.
     #[serde(default)]
-    found: BTreeMap<String, (u32, u32)>,
+    found: BTreeMap<String, Credited>,
+    /// Phrases PubMed dropped so far: a resumed run packs its batches as the
+    /// interrupted one did.
+    #[serde(default)]
+    unknown: BTreeSet<String>,
     /// Every batch of both stages is done.
     #[serde(default)]
     done: bool,
@@ -54,6 +60,41 @@ struct Checkpoint {
     until: Option<String>,
 }
 
+/// The records credited to one person: a record two stages (or two of the
+/// person's name forms) find counts once.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Credited {
+    pmids: BTreeSet<u64>,
+    /// How many of them the index did not hold before.
+    new: u32,
+}
+
+/// What crediting needs of a fetched record: its byline. Kept for the run,
+/// so a record one batch fetched is credited to another batch's people too.
+struct Byline {
+    pmid: u64,
+    authors: Vec<crate::records::Author>,
+    /// The index did not hold it before this run.
+    new: bool,
+}
+
+/// How one ESearch finds its people's bylines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Breadth {
+    /// Name forms AND employer phrases, or ORCID.
+    Employer,
+    /// Family name and first initial alone (truncated by PubMed).
+    Initial,
+    /// Full names and family name with every initial: for people whose
+    /// initial search is too broad.
+    Narrow,
+}
+
+/// A batch of at most this many people whose initial search is too broad is
+/// asked by narrow forms instead of halved again: halving to one person
+/// would cost a request per person.
+const NARROW_BELOW: usize = 4;
+
 /// One ESearch's worth of people.
 #[derive(Debug, Clone)]
 struct Batch {
@@ -61,8 +102,7 @@ struct Batch {
     group: usize,
     /// Indices into the group's people.
     people: Vec<usize>,
-    /// Name-only (the fallback stage).
-    name_only: bool,
+    breadth: Breadth,
 }
 
 /// What the plan searches, rendered without the phrases PubMed does not know.
@@ -85,6 +125,19 @@ fn quoted(text: &str) -> String {
         .join(" ")
 }
 
+/// A name safe to write without quotes: no quote, bracket, parenthesis or
+/// colon to end it early, and no word PubMed would read as an operator.
+fn unquoted_name(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '(' | ')' | '[' | ']' | ':' | '*'))
+        .filter(|word| !word.is_empty())
+        .map(|word| match word {
+            "AND" | "OR" | "NOT" => word.to_lowercase(),
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Renderer<'_> {
     fn known(&self, text: &str) -> bool {
         !self.unknown.contains(&phrase_key(text))
@@ -95,11 +148,18 @@ impl Renderer<'_> {
         (!text.is_empty() && self.known(&text)).then(|| format!("\"{text}\"[{tag}]"))
     }
 
+    /// An `[au]` name left unquoted: PubMed truncates its initials ("Smith J"
+    /// finds Smith JA) only when the name is not in quotes.
+    fn author(&self, text: &str) -> Option<String> {
+        let text = unquoted_name(text);
+        (!text.is_empty() && self.known(&text)).then(|| format!("{text}[au]"))
+    }
+
     /// The primary name forms: `Family I[au]` and `Family Given[fau]`.
     fn names(&self, person: &PersonSearch) -> Vec<String> {
         let mut terms = Vec::new();
         for form in &person.names {
-            terms.extend(self.term(&form.family_initial(), "au"));
+            terms.extend(self.author(&form.family_initial()));
             if let Some(full) = form.full_name() {
                 terms.extend(self.term(&full, "fau"));
             }
@@ -108,14 +168,29 @@ impl Renderer<'_> {
         terms
     }
 
-    /// The name-only forms: narrow enough alone (a whole given name, or two initials or more).
+    /// The initial forms: `Family I[au]` for every name form.
+    fn initial_names(&self, person: &PersonSearch) -> Vec<String> {
+        let mut terms: Vec<String> = person
+            .names
+            .iter()
+            .filter(|form| !form.initials.is_empty())
+            .filter_map(|form| self.author(&form.family_initial()))
+            .collect();
+        terms.dedup();
+        terms
+    }
+
+    /// The narrow forms: narrow enough alone (a whole given name, or two
+    /// initials or more). Both are searched: PubMed has full names only from
+    /// 2002, so older bylines are found by their initials.
     fn narrow_names(&self, person: &PersonSearch) -> Vec<String> {
         let mut terms = Vec::new();
         for form in &person.names {
             if let Some(full) = form.full_name() {
                 terms.extend(self.term(&full, "fau"));
-            } else if form.initials.chars().count() >= 2 {
-                terms.extend(self.term(&form.family_initials(), "au"));
+            }
+            if form.initials.chars().count() >= 2 {
+                terms.extend(self.author(&form.family_initials()));
             }
         }
         terms.dedup();
@@ -154,8 +229,10 @@ impl Renderer<'_> {
         let group = &self.groups[batch.group];
         let people = batch.people.iter().map(|&i| &group.people[i]);
         let mut clauses = Vec::new();
-        if batch.name_only {
-            let names: Vec<String> = people.flat_map(|p| self.narrow_names(p)).collect();
+        if batch.breadth != Breadth::Employer {
+            let names: Vec<String> = people
+                .flat_map(|p| self.name_only(p, batch.breadth))
+                .collect();
             if !names.is_empty() {
                 clauses.push(format!("({})", names.join(" OR ")));
             }
@@ -175,10 +252,19 @@ impl Renderer<'_> {
         (!clauses.is_empty()).then(|| clauses.join(" OR "))
     }
 
+    /// A name-only stage's forms for `person`.
+    fn name_only(&self, person: &PersonSearch, breadth: Breadth) -> Vec<String> {
+        match breadth {
+            Breadth::Initial => self.initial_names(person),
+            Breadth::Narrow => self.narrow_names(person),
+            Breadth::Employer => Vec::new(),
+        }
+    }
+
     /// What `person` searched for in this stage, for the report.
-    fn described(&self, group: &EmployerGroup, person: &PersonSearch, name_only: bool) -> String {
-        if name_only {
-            return self.narrow_names(person).join(" OR ");
+    fn described(&self, group: &EmployerGroup, person: &PersonSearch, breadth: Breadth) -> String {
+        if breadth != Breadth::Employer {
+            return self.name_only(person, breadth).join(" OR ");
         }
         let mut text = String::new();
         let names = self.names(person);
@@ -225,11 +311,19 @@ pub async fn retrieve(
     window: Option<(Date, Date)>,
     outcomes: &mut BTreeMap<String, PersonOutcome>,
 ) -> Result<(), HarvestError> {
+    // The name-only stage needs no employer, so it packs everyone together
+    // as one more group: a few requests for the whole roster.
+    let mut everyone = groups.to_vec();
+    everyone.push(EmployerGroup {
+        key: String::new(),
+        terms: Vec::new(),
+        people: groups.iter().flat_map(|g| g.people.clone()).collect(),
+    });
     let mut renderer = Renderer {
-        groups,
+        groups: &everyone,
         unknown: HashSet::new(),
     };
-    let primary = pack(groups, &renderer, false, args.max_term_chars);
+    let primary = pack(groups, &renderer, Breadth::Employer, args.max_term_chars);
     let plan = plan_digest(&renderer, &primary, window);
     let saved: Option<Checkpoint> = run
         .sink
@@ -242,6 +336,7 @@ pub async fn retrieve(
                 next = saved.next,
                 "resuming roster retrieval"
             );
+            renderer.unknown.extend(saved.unknown.iter().cloned());
             saved
         }
         _ => Checkpoint {
@@ -254,50 +349,47 @@ pub async fn retrieve(
             let outcome = outcomes.entry(person.person_id.clone()).or_default();
             outcome.searches.push(format!(
                 "pubmed: {}",
-                renderer.described(group, person, false)
+                renderer.described(group, person, Breadth::Employer)
             ));
-            if let Some(&(found, new)) = state.found.get(&person.person_id) {
-                outcome.records += found as usize;
-                outcome.new_records += new as usize;
+            if let Some(credited) = state.found.get(&person.person_id) {
+                outcome.records += credited.pmids.len();
+                outcome.new_records += credited.new as usize;
             }
         }
     }
     let window = window.map(|(from, to)| (DateType::Edat, from, to));
-    let mut fetched: HashSet<u64> = HashSet::new();
+    let mut fetched: HashMap<u64, Byline> = HashMap::new();
     for stage in state.stage..=1 {
-        let name_only = stage == 1;
-        let batches = if name_only {
-            let waiting: Vec<Vec<usize>> = groups
+        let batches = if stage == 1 {
+            // Everyone, not only those the employer stage missed: a byline
+            // without the employer (older MEDLINE records carry the first
+            // author's affiliation only) is found by the name alone.
+            let waiting: Vec<Vec<usize>> = renderer
+                .groups
                 .iter()
-                .map(|group| {
-                    (0..group.people.len())
-                        .filter(|&i| {
-                            let person = &group.people[i];
-                            let credited = state.found.get(&person.person_id).map_or(0, |f| f.0);
-                            credited == 0
-                        })
-                        .collect()
+                .enumerate()
+                .map(|(i, group)| match i == groups.len() {
+                    true => (0..group.people.len()).collect(),
+                    false => Vec::new(),
                 })
                 .collect();
-            for (group, people) in groups.iter().zip(&waiting) {
+            for (group, people) in renderer.groups.iter().zip(&waiting) {
                 for &i in people {
                     let person = &group.people[i];
                     let outcome = outcomes.entry(person.person_id.clone()).or_default();
-                    let described = renderer.described(group, person, true);
-                    if described.is_empty() {
+                    let described = renderer.described(group, person, Breadth::Initial);
+                    if person.names.iter().all(|form| form.initials.is_empty()) {
                         outcome.notes.push(
-                            "no name-only search: only one initial is known, which alone \
-                             would find everyone of that surname (add the given name or an ORCID)"
-                                .to_owned(),
+                            "no name-only search: no given name or initial is known".to_owned(),
                         );
-                    } else {
+                    } else if !described.is_empty() {
                         outcome
                             .searches
                             .push(format!("pubmed name only: {described}"));
                     }
                 }
             }
-            pack_people(&renderer, true, args.max_term_chars, &waiting)
+            pack_people(&renderer, Breadth::Initial, args.max_term_chars, &waiting)
         } else {
             primary.clone()
         };
@@ -317,6 +409,7 @@ pub async fn retrieve(
             .await?;
             state.stage = stage;
             state.next = index + 1;
+            state.unknown = renderer.unknown.iter().cloned().collect();
             commit(run, &state)?;
         }
         state.stage = stage;
@@ -367,20 +460,20 @@ fn plan_digest(renderer: &Renderer<'_>, batches: &[Batch], window: Option<(Date,
 fn pack(
     groups: &[EmployerGroup],
     renderer: &Renderer<'_>,
-    name_only: bool,
+    breadth: Breadth,
     max_chars: usize,
 ) -> Vec<Batch> {
     let everyone: Vec<Vec<usize>> = groups
         .iter()
         .map(|g| (0..g.people.len()).collect())
         .collect();
-    pack_people(renderer, name_only, max_chars, &everyone)
+    pack_people(renderer, breadth, max_chars, &everyone)
 }
 
 /// The chosen people of each group packed greedily into batches whose term fits `max_chars`.
 fn pack_people(
     renderer: &Renderer<'_>,
-    name_only: bool,
+    breadth: Breadth,
     max_chars: usize,
     chosen: &[Vec<usize>],
 ) -> Vec<Batch> {
@@ -389,7 +482,7 @@ fn pack_people(
         let mut current = Batch {
             group,
             people: Vec::new(),
-            name_only,
+            breadth,
         };
         for &person in people {
             let mut trial = current.clone();
@@ -404,7 +497,7 @@ fn pack_people(
                     Batch {
                         group,
                         people: vec![person],
-                        name_only,
+                        breadth,
                     },
                 ));
             } else {
@@ -428,7 +521,7 @@ async fn run_batch(
     batch: Batch,
     args: &RetrievalArgs,
     window: Option<(DateType, Date, Date)>,
-    fetched: &mut HashSet<u64>,
+    fetched: &mut HashMap<u64, Byline>,
     state: &mut Checkpoint,
     outcomes: &mut BTreeMap<String, PersonOutcome>,
 ) -> Result<(), HarvestError> {
@@ -480,12 +573,39 @@ async fn run_batch(
         let Some(search) = search else {
             continue;
         };
-        let limit = if batch.name_only {
+        let limit = if batch.breadth != Breadth::Employer {
             (args.name_only_limit * batch.people.len()) as u64
         } else {
             config.esearch_cap
         };
         if search.count > limit {
+            if batch.breadth == Breadth::Initial && batch.people.len() <= NARROW_BELOW {
+                for &i in &batch.people {
+                    let person = &group.people[i];
+                    let narrow = renderer.described(group, person, Breadth::Narrow);
+                    let outcome = outcomes.entry(person.person_id.clone()).or_default();
+                    outcome.notes.push(format!(
+                        "the initial search found too many records ({} for {} people)",
+                        search.count,
+                        batch.people.len()
+                    ));
+                    match narrow.is_empty() {
+                        true => outcome.notes.push(
+                            "no narrower name-only search: only one initial is known \
+                             (add the given name or an ORCID)"
+                                .to_owned(),
+                        ),
+                        false => outcome
+                            .searches
+                            .push(format!("pubmed name only (narrow): {narrow}")),
+                    }
+                }
+                pending.push(Batch {
+                    breadth: Breadth::Narrow,
+                    ..batch
+                });
+                continue;
+            }
             if batch.people.len() > 1 {
                 let middle = batch.people.len() / 2;
                 let (left, right) = batch.people.split_at(middle);
@@ -507,10 +627,9 @@ async fn run_batch(
                 .push(format!(
                     "{} search found {} records, too many to be one person's: not fetched \
                      (add an ORCID, other_names or the employer)",
-                    if batch.name_only {
-                        "the name-only"
-                    } else {
-                        "the employer"
+                    match batch.breadth {
+                        Breadth::Employer => "the employer",
+                        Breadth::Initial | Breadth::Narrow => "the name-only",
                     },
                     search.count
                 ));
@@ -520,23 +639,30 @@ async fn run_batch(
             .ids
             .iter()
             .filter_map(|id| id.trim().parse().ok())
-            .filter(|id| fetched.insert(*id))
             .collect();
-        let mut publications: Vec<(Publication, bool)> = Vec::new();
-        for chunk in ids.chunks(config.batch_size.max(1)) {
-            let (records, skipped) = efetch(&run.http, &efetch_request(config, chunk)).await?;
-            for problem in skipped {
-                run.warn(format!("pubmed: {problem}"));
-            }
-            for publication in records {
-                let outcome = run
-                    .sink
-                    .upsert(Record::Publication(Box::new(publication.clone())))?;
-                run.progress.inc(1);
-                publications.push((publication, outcome == UpsertOutcome::New));
+        let unseen: Vec<u64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !fetched.contains_key(id))
+            .collect();
+        for chunk in unseen.chunks(config.batch_size.max(1)) {
+            let records = efetch(&run.http, &efetch_request(config, chunk)).await?;
+            let kept = index_fetched(run, chunk, records, |publication| {
+                (
+                    publication.identifiers.pmid.clone(),
+                    publication.authors.clone(),
+                )
+            })?;
+            for ((pmid, authors), outcome) in kept {
+                let Some(pmid) = pmid.and_then(|pmid| pmid.parse().ok()) else {
+                    continue;
+                };
+                let new = outcome == UpsertOutcome::New;
+                fetched.insert(pmid, Byline { pmid, authors, new });
             }
         }
-        credit(group, &batch, &publications, state, outcomes);
+        let bylines: Vec<&Byline> = ids.iter().filter_map(|id| fetched.get(id)).collect();
+        credit(group, &batch, &bylines, state, outcomes);
     }
     Ok(())
 }
@@ -557,12 +683,12 @@ fn mentions(form: &NameForm, phrase: &str) -> bool {
 fn credit(
     group: &EmployerGroup,
     batch: &Batch,
-    publications: &[(Publication, bool)],
+    bylines: &[&Byline],
     state: &mut Checkpoint,
     outcomes: &mut BTreeMap<String, PersonOutcome>,
 ) {
-    for (publication, new) in publications {
-        let affiliations: Vec<Vec<String>> = publication
+    for byline in bylines {
+        let affiliations: Vec<Vec<String>> = byline
             .authors
             .iter()
             .flat_map(|author| author.affiliations.iter())
@@ -571,18 +697,21 @@ fn credit(
         let at_employer = group.terms.iter().any(|term| term.matches(&affiliations));
         for &i in &batch.people {
             let person = &group.people[i];
-            let answers = person.orcid_in(&publication.authors)
-                || (person.name_in(&publication.authors) && (batch.name_only || at_employer));
+            let answers = person.orcid_in(&byline.authors)
+                || (person.name_in(&byline.authors)
+                    && (batch.breadth != Breadth::Employer || at_employer));
             if !answers {
                 continue;
             }
-            let entry = state.found.entry(person.person_id.clone()).or_default();
-            entry.0 += 1;
-            entry.1 += u32::from(*new);
+            let credited = state.found.entry(person.person_id.clone()).or_default();
+            if !credited.pmids.insert(byline.pmid) {
+                continue;
+            }
+            credited.new += u32::from(byline.new);
             let outcome = outcomes.entry(person.person_id.clone()).or_default();
             outcome.records += 1;
-            outcome.new_records += usize::from(*new);
-            outcome.pmids.extend(publication.identifiers.pmid.clone());
+            outcome.new_records += usize::from(byline.new);
+            outcome.pmids.push(byline.pmid.to_string());
         }
     }
 }
@@ -631,12 +760,12 @@ mod tests {
         let batch = Batch {
             group: 0,
             people: vec![0, 1],
-            name_only: false,
+            breadth: Breadth::Employer,
         };
         assert_eq!(
             renderer.batch_term(&batch).as_deref(),
             Some(
-                "((\"Rahim A\"[au] OR \"Rahim Aisha\"[fau] OR \"Evans J\"[au]) AND \
+                "((Rahim A[au] OR \"Rahim Aisha\"[fau] OR Evans J[au]) AND \
                  (\"Stellenbosch University\"[ad] OR \"stellenbosch\"[ad])) OR \
                  \"0000-0002-1825-0097\"[auid]"
             )
@@ -650,7 +779,7 @@ mod tests {
         assert!(!term.contains("Aisha"), "{term}");
         // Name-only: a whole given name, or two initials; one initial alone is too broad.
         let only = Batch {
-            name_only: true,
+            breadth: Breadth::Narrow,
             ..batch
         };
         assert_eq!(renderer.batch_term(&only), None);
@@ -675,7 +804,7 @@ mod tests {
             groups: &groups,
             unknown: HashSet::new(),
         };
-        let batches = pack(&groups, &renderer, false, 400);
+        let batches = pack(&groups, &renderer, Breadth::Employer, 400);
         assert!(batches.len() > 1);
         assert_eq!(batches.iter().map(|b| b.people.len()).sum::<usize>(), 50);
         for batch in &batches {

@@ -23,7 +23,7 @@ use super::esearch::{parse_esearch, SearchResult};
 use super::{PubmedItem, SOURCE};
 use crate::harvest::archive::ArchivedRequest;
 use crate::harvest::{HarvestError, HarvestRun, HttpClient, HttpRequest, Rejection, ReparseReport};
-use crate::index::RecordSink;
+use crate::index::{RecordSink, UpsertOutcome};
 use crate::records::{Publication, Record};
 
 /// Highest PMID a uid-range split considers (PMIDs are 8 digits today).
@@ -321,7 +321,7 @@ pub async fn harvest(
                     location: config.url("efetch.fcgi"),
                     message: format!("fetch task failed: {error}"),
                 })??;
-                index_batch(run, &batch, fetched)?;
+                index_fetched(run, &batch.ids, fetched, |_| ())?;
             }
             advance(&mut state, &batch);
             commit(run, &key, &state)?;
@@ -457,18 +457,19 @@ impl Planner {
     }
 }
 
-/// Indexes one fetched batch, warning about PMIDs PubMed did not return.
-fn index_batch(
+/// Indexes one fetched batch, warning about PMIDs PubMed did not return;
+/// `keep` takes what the caller needs of each record before it is stored.
+pub(crate) fn index_fetched<T>(
     run: &mut HarvestRun<'_>,
-    batch: &Batch,
+    requested: &[u64],
     (publications, skipped): (Vec<Publication>, Vec<String>),
-) -> Result<(), HarvestError> {
+    mut keep: impl FnMut(&Publication) -> T,
+) -> Result<Vec<(T, UpsertOutcome)>, HarvestError> {
     let returned: HashSet<&str> = publications
         .iter()
         .filter_map(|p| p.identifiers.pmid.as_deref())
         .collect();
-    let missing: Vec<String> = batch
-        .ids
+    let missing: Vec<String> = requested
         .iter()
         .map(u64::to_string)
         .filter(|id| !returned.contains(id.as_str()))
@@ -484,12 +485,16 @@ fn index_batch(
     for problem in skipped {
         run.warn(format!("pubmed: {problem}"));
     }
+    let mut kept = Vec::with_capacity(publications.len());
     for publication in publications {
-        run.sink
+        let value = keep(&publication);
+        let outcome = run
+            .sink
             .upsert(Record::Publication(Box::new(publication)))?;
         run.progress.inc(1);
+        kept.push((value, outcome));
     }
-    Ok(())
+    Ok(kept)
 }
 
 fn commit(run: &mut HarvestRun<'_>, key: &str, state: &Checkpoint) -> Result<(), HarvestError> {
@@ -631,8 +636,11 @@ pub(crate) async fn esearch(
             let search = parse_esearch(&response.body)
                 .map_err(|error| Rejection::Incomplete(error.to_string()))?;
             if let Some(failure) = &search.failure {
-                // "Search Backend failed" and friends are transient on NCBI's side.
-                return Err(Rejection::Incomplete(format!("ESearch ERROR: {failure}")));
+                let message = format!("ESearch ERROR: {failure}");
+                return Err(match esearch_failure_is_transient(failure) {
+                    true => Rejection::Incomplete(message),
+                    false => Rejection::Refused(message),
+                });
             }
             let expected = search.count.saturating_sub(search.retstart).min(cap);
             if search.count <= cap && search.ids.len() as u64 != expected {
@@ -646,6 +654,22 @@ pub(crate) async fn esearch(
         })
         .await?;
     Ok(result)
+}
+
+/// "Search Backend failed" and friends are NCBI's side and pass; anything
+/// else (a bad date, an unbalanced term) fails the same way every time.
+fn esearch_failure_is_transient(failure: &str) -> bool {
+    let failure = failure.to_ascii_lowercase();
+    [
+        "backend",
+        "temporar",
+        "unavailable",
+        "timeout",
+        "timed out",
+        "try again",
+    ]
+    .iter()
+    .any(|word| failure.contains(word))
 }
 
 pub(crate) type EfetchResult = Result<(Vec<Publication>, Vec<String>), HarvestError>;
@@ -737,6 +761,18 @@ mod tests {
 
     fn day(text: &str) -> Date {
         parse_date(text).unwrap()
+    }
+
+    #[test]
+    fn only_ncbi_side_esearch_errors_are_retried() {
+        assert!(esearch_failure_is_transient(
+            "Search Backend failed: Couldn't resolve #exec_srv_1, the address table is empty."
+        ));
+        assert!(!esearch_failure_is_transient("Invalid mindate/maxdate"));
+        assert!(!esearch_failure_is_transient("unbalanced parentheses"));
+        assert!(!esearch_failure_is_transient(
+            "Empty term and query_key - nothing todo"
+        ));
     }
 
     #[test]

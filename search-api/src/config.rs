@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::auth::TokenDigest;
+use crate::auth::{parse_curator_tokens, CuratorToken, TokenDigest};
 use crate::serve::ServeOptions;
 use crate::state::ApiSettings;
 
@@ -43,7 +43,8 @@ pub struct Config {
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "HCS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
-    /// File holding the curators' bearer token (or set HCS_CURATOR_TOKEN); none disables curation writes.
+    /// File of curators' bearer tokens, one `name:token` a line, or one token alone (or set
+    /// HCS_CURATOR_TOKEN); none disables curation writes and the review queue.
     #[arg(long, env = "HCS_CURATOR_TOKEN_FILE")]
     pub curator_token_file: Option<PathBuf>,
     /// File holding the administrators' bearer token (or set HCS_ADMIN_TOKEN); none disables re-tagging.
@@ -73,15 +74,23 @@ impl Config {
     pub fn api_settings(&self) -> anyhow::Result<ApiSettings> {
         Ok(ApiSettings {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
-            curator_token: token(
-                "curator",
-                self.curator_token_file.as_deref(),
-                "HCS_CURATOR_TOKEN",
-            )?,
+            curators: curator_tokens(self.curator_token_file.as_deref(), "HCS_CURATOR_TOKEN")?,
             admin_token: token("admin", self.admin_token_file.as_deref(), "HCS_ADMIN_TOKEN")?,
             ..ApiSettings::default()
         })
     }
+}
+
+/// The text of a token file, or of the variable when no file is given.
+fn token_text(role: &str, file: Option<&Path>, variable: &str) -> anyhow::Result<Option<String>> {
+    Ok(match (file, std::env::var(variable)) {
+        (Some(path), _) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the {role} token file {}", path.display()))?,
+        ),
+        (None, Ok(value)) => Some(value),
+        (None, Err(_)) => None,
+    })
 }
 
 fn token(
@@ -89,11 +98,34 @@ fn token(
     file: Option<&Path>,
     variable: &str,
 ) -> anyhow::Result<Option<TokenDigest>> {
-    let text = match (file, std::env::var(variable)) {
-        (Some(path), _) => std::fs::read_to_string(path)
-            .with_context(|| format!("reading the {role} token file {}", path.display()))?,
-        (None, Ok(value)) => value,
-        (None, Err(_)) => return Ok(None),
+    match token_text(role, file, variable)? {
+        Some(text) => Ok(Some(TokenDigest::new(role, &text)?)),
+        None => Ok(None),
+    }
+}
+
+/// The curators' tokens, named (see [`parse_curator_tokens`]); none configured is none.
+fn curator_tokens(file: Option<&Path>, variable: &str) -> anyhow::Result<Vec<CuratorToken>> {
+    let Some(text) = token_text("curator", file, variable)? else {
+        return Ok(Vec::new());
     };
-    Ok(Some(TokenDigest::new(role, &text)?))
+    curator_tokens_from(&text)
+}
+
+/// Reads a curator token file: one `name:token` a line, or one token alone
+/// (see [`parse_curator_tokens`]), as `--curator-token-file` does.
+pub fn read_curator_token_file(path: &Path) -> anyhow::Result<Vec<CuratorToken>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the curator token file {}", path.display()))?;
+    curator_tokens_from(&text)
+}
+
+fn curator_tokens_from(text: &str) -> anyhow::Result<Vec<CuratorToken>> {
+    let tokens = parse_curator_tokens(text)?;
+    // Names only: which curators can decide is worth a line in the log; their tokens never are.
+    tracing::info!(
+        curators = %tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+        "curator tokens loaded"
+    );
+    Ok(tokens)
 }

@@ -44,6 +44,9 @@
 //!   organisation, division, discipline or funder, each cell with the searches
 //!   that list exactly its records.
 //! - `POST /api/curation/decisions`, `POST|GET /api/admin/retag` — behind bearer tokens.
+//! - `GET /api/review` (JSON) and `GET /review` (a page with accept/reject
+//!   forms, also reachable by signing in with a form) — the curators' review
+//!   queue, behind the curator token.
 //! - `GET /health` — `{"status": "ok", "documents": N}`.
 //!
 //! Every error is `{"error": "<code>", "message": "<sentence>"}`: 400
@@ -71,6 +74,7 @@ pub mod privacy;
 pub mod query;
 pub mod routes;
 pub mod serve;
+pub mod sessions;
 pub mod state;
 
 pub use error::ApiError;

@@ -15,9 +15,11 @@ use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::auth::TokenDigest;
+use crate::auth::{CuratorToken, TokenDigest};
 use crate::error::ApiError;
 use crate::query::SearchEngine;
+use crate::routes::review::ReviewCache;
+use crate::sessions::SessionStore;
 
 /// Tunable limits of the API itself (the HTTP server's are in [`crate::serve::ServeOptions`]).
 #[derive(Debug, Clone)]
@@ -28,8 +30,11 @@ pub struct ApiSettings {
     pub max_concurrent_searches: usize,
     /// How long a request waits for a search slot before it is answered 503.
     pub queue_timeout: Duration,
-    /// Token for curators' decisions (`POST /api/curation/decisions`); none disables them.
+    /// The single, unnamed curators' token (decisions are recorded as by `curator`);
+    /// with no curator token at all, curation and the review queue are disabled.
     pub curator_token: Option<TokenDigest>,
+    /// Curators' named tokens: each decision records the name of the token it came with.
+    pub curators: Vec<CuratorToken>,
     /// Token for administration (re-tagging); it also admits curation.
     pub admin_token: Option<TokenDigest>,
 }
@@ -42,6 +47,7 @@ impl Default for ApiSettings {
             max_concurrent_searches: 4 * cores,
             queue_timeout: Duration::from_secs(2),
             curator_token: None,
+            curators: Vec::new(),
             admin_token: None,
         }
     }
@@ -100,6 +106,10 @@ struct Inner {
     retag: Mutex<RetagStatus>,
     /// The digest of the tagging inputs, with the file states it was read from.
     inputs: Mutex<Option<(InputFiles, String)>>,
+    /// Review-page logins: session id → curator.
+    sessions: SessionStore,
+    /// The review queue of the loaded commit and the roster's names, built on first use.
+    review: ReviewCache,
 }
 
 /// Length and modification time of the roster and the decisions journal:
@@ -173,6 +183,8 @@ impl AppState {
                 data_dir: data_dir.to_owned(),
                 retag: Mutex::new(RetagStatus::default()),
                 inputs: Mutex::new(None),
+                sessions: SessionStore::default(),
+                review: ReviewCache::default(),
             }),
         };
         state.keep_derived_fresh(DERIVED_REFRESH);
@@ -289,6 +301,16 @@ impl AppState {
         };
         drop(cached);
         tags_status(self.store(), &digest).map_err(ApiError::internal)
+    }
+
+    /// The review page's logins.
+    pub fn sessions(&self) -> &SessionStore {
+        &self.inner.sessions
+    }
+
+    /// What the review queue keeps between requests.
+    pub fn review_cache(&self) -> &ReviewCache {
+        &self.inner.review
     }
 
     /// The re-tagging job's state.

@@ -18,6 +18,7 @@ mod harvest_roster;
 mod hostile;
 mod oracle;
 mod pubmed_parser;
+mod review_queue;
 mod search_api;
 mod server;
 mod support;

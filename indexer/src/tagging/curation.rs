@@ -5,7 +5,8 @@
 //! of one record — with its time and an optional note. The last decision for
 //! the same record, position and person wins; nothing is ever rewritten, so
 //! the history stays. The journal lives outside the index, keyed by stable
-//! record ids, so it survives re-harvest, reparse and rebuild.
+//! record ids, so it survives re-harvest, reparse and rebuild. A line written
+//! by the service also says `by` whom (the name of the curator's token).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -52,6 +53,27 @@ pub struct Decision {
     pub author: Option<String>,
 }
 
+/// A journal line with who made the decision: [`Decision`]'s fields plus `by`.
+///
+/// `by` is beside [`Decision`] rather than in it so that code building a
+/// `Decision` field by field keeps compiling; on disk it is one more key of
+/// the same JSON object, absent from older lines and from `indexer curate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedDecision {
+    /// The decision itself.
+    #[serde(flatten)]
+    pub decision: Decision,
+    /// The curator who made it (their token's name, never the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl From<Decision> for SignedDecision {
+    fn from(decision: Decision) -> Self {
+        SignedDecision { decision, by: None }
+    }
+}
+
 /// A decision in force for one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotDecision {
@@ -76,7 +98,8 @@ impl SlotDecision {
 #[derive(Debug, Default)]
 pub struct DecisionLog {
     path: Option<PathBuf>,
-    by_slot: HashMap<(String, u32), Vec<SlotDecision>>,
+    /// Whole lines in force, so that who and when can be shown beside the verdict.
+    by_slot: HashMap<(String, u32), Vec<SignedDecision>>,
     /// Lines that could not be read (e.g. one torn by a crash mid-write), by line number.
     pub unreadable: Vec<(usize, String)>,
 }
@@ -102,7 +125,7 @@ impl DecisionLog {
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<Decision>(line) {
+            match serde_json::from_str::<SignedDecision>(line) {
                 Ok(decision) => log.apply(decision),
                 Err(error) => log.unreadable.push((number + 1, error.to_string())),
             }
@@ -110,25 +133,27 @@ impl DecisionLog {
         Ok(log)
     }
 
-    fn apply(&mut self, decision: Decision) {
+    fn apply(&mut self, signed: SignedDecision) {
+        let decision = &signed.decision;
         let slot = self
             .by_slot
-            .entry((decision.record_id, decision.position))
+            .entry((decision.record_id.clone(), decision.position))
             .or_default();
-        slot.retain(|earlier| earlier.person_id != decision.person_id);
+        slot.retain(|earlier| earlier.decision.person_id != decision.person_id);
         // One author is one person: a new accept withdraws earlier accepts of others.
         if decision.decision == Verdict::Accept {
-            slot.retain(|earlier| earlier.verdict != Verdict::Accept);
+            slot.retain(|earlier| earlier.decision.decision != Verdict::Accept);
         }
-        slot.push(SlotDecision {
-            person_id: decision.person_id,
-            verdict: decision.decision,
-            author: decision.author,
-        });
+        slot.push(signed);
     }
 
     /// Appends a decision durably (written and synced before this returns) and applies it.
     pub fn record(&mut self, decision: Decision) -> Result<(), TaggingError> {
+        self.record_signed(decision.into())
+    }
+
+    /// Appends a decision with who made it, durably, and applies it.
+    pub fn record_signed(&mut self, decision: SignedDecision) -> Result<(), TaggingError> {
         let path = self
             .path
             .clone()
@@ -157,13 +182,36 @@ impl DecisionLog {
     /// Every decision in force for one slot made for this author (family
     /// name and first initial, [`crate::tagging::names::PersonName::coauthor_key`]).
     pub fn for_slot(&self, record_id: &str, position: u32, author_key: &str) -> Vec<SlotDecision> {
+        self.signed_for_slot(record_id, position, author_key)
+            .into_iter()
+            .map(|signed| SlotDecision {
+                person_id: signed.decision.person_id.clone(),
+                verdict: signed.decision.decision,
+                author: signed.decision.author.clone(),
+            })
+            .collect()
+    }
+
+    /// The whole journal lines behind [`DecisionLog::for_slot`]: with when,
+    /// by whom and the note, oldest first.
+    pub fn signed_for_slot(
+        &self,
+        record_id: &str,
+        position: u32,
+        author_key: &str,
+    ) -> Vec<&SignedDecision> {
         self.by_slot
             .get(&(record_id.to_owned(), position))
             .map(|decisions| {
                 decisions
                     .iter()
-                    .filter(|decision| decision.applies_to(author_key))
-                    .cloned()
+                    .filter(|signed| {
+                        signed
+                            .decision
+                            .author
+                            .as_deref()
+                            .is_none_or(|author| author == author_key)
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -183,7 +231,7 @@ impl DecisionLog {
             .by_slot
             .values()
             .flatten()
-            .map(|decision| decision.person_id.as_str())
+            .map(|signed| signed.decision.person_id.as_str())
             .collect();
         people.sort_unstable();
         people.dedup();
@@ -289,5 +337,45 @@ mod tests {
         assert_eq!(log.people().collect::<Vec<_>>(), ["inferred", "p2"]);
         let lines = std::fs::read_to_string(&path).unwrap().lines().count();
         assert_eq!(lines, 6, "append-only: every decision is kept");
+    }
+
+    #[test]
+    fn who_decided_is_one_more_key_and_old_lines_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.jsonl");
+        // A line from before `by` existed, as `indexer curate` still writes them.
+        let old = r#"{"at":"2026-01-02T03:04:05Z","decision":"reject","person_id":"p1","record_id":"pmid:1","position":2,"author":"evans s"}"#;
+        std::fs::write(&path, format!("{old}\n")).unwrap();
+        let mut log = DecisionLog::open(&path).unwrap();
+        assert!(log.unreadable.is_empty(), "{:?}", log.unreadable);
+        let read = log.signed_for_slot("pmid:1", 2, "evans s");
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].by, None);
+        assert_eq!(read[0].decision.at, "2026-01-02T03:04:05Z");
+        log.record_signed(SignedDecision {
+            decision: decision(Verdict::Accept, "p2"),
+            by: Some("alice".into()),
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], old, "earlier lines are never rewritten");
+        let written: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(written["by"], "alice");
+        assert_eq!(written["person_id"], "p2");
+        assert!(written.get("note").is_none(), "absent values stay absent");
+        // The same line read back as a plain decision: `by` is just ignored.
+        let plain: Decision = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(plain, decision(Verdict::Accept, "p2"));
+        let log = DecisionLog::open(&path).unwrap();
+        let in_force = log.signed_for_slot("pmid:1", 2, "evans s");
+        assert_eq!(
+            in_force
+                .iter()
+                .map(|s| (s.decision.person_id.as_str(), s.by.as_deref()))
+                .collect::<Vec<_>>(),
+            [("p1", None), ("p2", Some("alice"))]
+        );
+        assert_eq!(log.for_slot("pmid:1", 2, "evans s").len(), 2);
     }
 }

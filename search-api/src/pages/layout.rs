@@ -38,6 +38,20 @@ form.search input[type=text] {{ width: 60%; padding: 0.4rem; font-size: 1rem; }}
 .chart {{ background: white; padding: 0.5rem; border-radius: 6px; margin: 0.8rem 0; }}
 .error {{ background: #fde8e8; padding: 0.8rem 1rem; border-radius: 6px; }}
 b {{ background: #fff1a8; }}
+.review dl {{ display: grid; grid-template-columns: minmax(0, max-content) minmax(0, 1fr); gap: 0.2rem 0.8rem; margin: 0.5rem 0; }}
+.review dt {{ font-weight: 600; }}
+.review dd {{ margin: 0; overflow-wrap: anywhere; }}
+.review td {{ overflow-wrap: anywhere; }}
+.review caption {{ text-align: left; font-weight: 600; padding: 0.3rem 0; }}
+.review form.decide {{ margin-top: 0.6rem; }}
+.review form.decide label {{ display: block; font-size: 0.9rem; }}
+.review textarea {{ width: 100%; box-sizing: border-box; font: inherit; }}
+.review .buttons {{ margin-top: 0.3rem; }}
+.review button, .review-login button, .review-filter button {{ font: inherit; padding: 0.35rem 0.9rem; }}
+.review-login input {{ max-width: 100%; box-sizing: border-box; font: inherit; padding: 0.35rem; }}
+.review-filter select {{ max-width: 100%; }}
+.decided {{ background: #e3f1e8; padding: 0.4rem 0.6rem; border-radius: 4px; }}
+form.inline {{ display: inline; }}
 /* A phone: facets go below the results instead of squeezing them. */
 @media (max-width: 48rem) {{
   main {{ padding: 0.8rem; }}
@@ -45,12 +59,13 @@ b {{ background: #fff1a8; }}
   .layout aside {{ order: 2; }}
   form.search input[type=text] {{ width: 100%; box-sizing: border-box; }}
   table {{ display: block; overflow-x: auto; }}
+  .review dl {{ grid-template-columns: minmax(0, 1fr); }}
 }}
 </style>
 </head>
 <body>
 <header><strong><a href="/">HCS Research Index</a></strong>
-<nav aria-label="Main"><a href="/">Publications</a><a href="/grants">Grants</a><a href="/metrics">Participation</a><a href="/report">Report</a><a href="/people">People</a></nav></header>
+<nav aria-label="Main"><a href="/">Publications</a><a href="/grants">Grants</a><a href="/metrics">Participation</a><a href="/report">Report</a><a href="/people">People</a><a href="/review">Review</a></nav></header>
 <main>
 {body}
 </main>

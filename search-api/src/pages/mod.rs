@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod layout;
+pub mod review;
 
 use std::fmt::Write;
 

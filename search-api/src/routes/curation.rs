@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use indexer::index::IndexStore;
 use indexer::records::Record;
-use indexer::tagging::curation::INFERRED;
+use indexer::tagging::curation::{SignedDecision, INFERRED};
 use indexer::tagging::names::PersonName;
 use indexer::tagging::persist::store_tags;
 use indexer::tagging::workspace::{self, decisions_path, roster_path, Overrides};
@@ -32,20 +32,36 @@ const MAX_FIELD_BYTES: usize = 2048;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
-    decision: Verdict,
-    person_id: String,
-    record_id: String,
-    position: u32,
+    pub(crate) decision: Verdict,
+    pub(crate) person_id: String,
+    pub(crate) record_id: String,
+    pub(crate) position: u32,
     #[serde(default)]
-    note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
-/// Records a curator's decision.
+/// Records a curator's decision, with the name of the token it came with.
 pub async fn decide(
     State(state): State<AppState>,
-    _curator: Curator,
+    curator: Curator,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let decision = record_decision(&state, request, curator.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({ "recorded": decision, "takes_effect": "at the next re-tag (POST /api/admin/retag)" }),
+        ),
+    ))
+}
+
+/// Checks a decision against the record and the roster and appends it to the
+/// journal as made `by` that curator, now (shared by the API and the review page).
+pub(crate) async fn record_decision(
+    state: &AppState,
+    request: DecisionRequest,
+    by: String,
+) -> Result<SignedDecision, ApiError> {
     for (name, value) in [
         ("person_id", Some(&request.person_id)),
         ("record_id", Some(&request.record_id)),
@@ -57,7 +73,7 @@ pub async fn decide(
             )));
         }
     }
-    let decision = state
+    let signed = state
         .run_blocking(move |state| {
             let searcher = state.searcher();
             let Some((record, _)) =
@@ -82,33 +98,38 @@ pub async fn decide(
                     request.person_id
                 )));
             }
-            let decision = Decision {
-                at: indexer::clock::now_rfc3339(),
-                decision: request.decision,
-                person_id: request.person_id,
-                record_id: request.record_id,
-                position: request.position,
-                note: request.note,
-                author,
+            let signed = SignedDecision {
+                decision: Decision {
+                    at: indexer::clock::now_rfc3339(),
+                    decision: request.decision,
+                    person_id: request.person_id,
+                    record_id: request.record_id,
+                    position: request.position,
+                    note: request.note,
+                    author,
+                },
+                by: Some(by),
             };
             let mut log =
                 DecisionLog::open(&decisions_path(state.data_dir())).map_err(ApiError::internal)?;
-            log.record(decision.clone()).map_err(ApiError::internal)?;
-            Ok(decision)
+            log.record_signed(signed.clone())
+                .map_err(ApiError::internal)?;
+            Ok(signed)
         })
         .await?;
-    tracing::info!(record = %decision.record_id, position = decision.position, "curator decision recorded");
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({ "recorded": decision, "takes_effect": "at the next re-tag (POST /api/admin/retag)" }),
-        ),
-    ))
+    // The curator's name is logged; the token it came with never is.
+    tracing::info!(
+        record = %signed.decision.record_id,
+        position = signed.decision.position,
+        by = signed.by.as_deref().unwrap_or_default(),
+        "curator decision recorded"
+    );
+    Ok(signed)
 }
 
 /// The published author at `position` (family name and first initial), or
 /// `Some(None)` for a grant person; `None` when there is no one there.
-fn author_at(record: &Record, position: u32) -> Option<Option<String>> {
+pub(crate) fn author_at(record: &Record, position: u32) -> Option<Option<String>> {
     match record {
         Record::Publication(publication) => {
             let author = publication

@@ -6,6 +6,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod people;
 pub mod records;
+pub mod review;
 pub mod search;
 
 use std::any::Any;
@@ -42,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         .route("/publications/{*id}", get(pages::publication_page))
         .route("/grants", get(pages::grants_page))
         .route("/grants/{*id}", get(pages::grant_page))
+        .route("/review", get(pages::review::review_page))
+        .route("/review/login", post(pages::review::login))
+        .route("/review/logout", post(pages::review::logout))
+        .route("/review/decide", post(pages::review::decide))
         .route("/health", get(health::health))
         .route("/api/search", get(search::publications))
         .route("/api/publications", get(search::publications))
@@ -51,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/grants/{*id}", get(records::grant))
         .route("/api/metrics/participation", get(metrics::participation))
         .route("/api/curation/decisions", post(curation::decide))
+        .route("/api/review", get(review::queue))
         .route(
             "/api/admin/retag",
             post(curation::start_retag).get(curation::retag_status),

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::query::{BAND_FILTER_TERMS, ROLE_FILTER_TERMS, TIER_FILTER_TERMS};
 
 /// Every path the service answers, as documented (checked by the tests).
-pub const DOCUMENTED_PATHS: [&str; 12] = [
+pub const DOCUMENTED_PATHS: [&str; 13] = [
     "/health",
     "/api/search",
     "/api/publications",
@@ -17,6 +17,7 @@ pub const DOCUMENTED_PATHS: [&str; 12] = [
     "/api/people/{person_id}",
     "/api/metrics/participation",
     "/api/curation/decisions",
+    "/api/review",
     "/api/admin/retag",
     "/api/openapi.json",
 ];
@@ -136,6 +137,20 @@ pub fn document() -> Value {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Decision" } } } },
                 "responses": { "201": ok("{recorded, takes_effect}"), "400": error("malformed JSON"), "401": error("no valid token"), "404": error("no such record"), "415": error("not JSON"), "422": error("not a valid decision") }
             }},
+            "/api/review": { "get": {
+                "summary": "The curators' review queue: every roster match in the review band, newest records first, with its evidence and any decision recorded for it",
+                "security": bearer,
+                "parameters": [
+                    query("page", "1-based page", json!({ "type": "integer", "minimum": 1 })),
+                    query("per_page", "items per page (default 25)", json!({ "type": "integer", "minimum": 1, "maximum": 100 })),
+                    query("organisation", "only slots whose proposed person counts under this organisation (case-insensitive)", json!({ "type": "string" }))
+                ],
+                "responses": {
+                    "200": { "description": "the queue; X-Tags-Status says whether the tags are older than the decisions", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReviewPage" } } } },
+                    "400": error("a parameter is invalid"),
+                    "401": error("no valid curator token")
+                }
+            }},
             "/api/admin/retag": {
                 "post": { "summary": "Re-tag the index in the background", "security": bearer,
                     "responses": { "202": ok("the job state"), "401": error("no valid admin token"), "409": error("a re-tag is running") } },
@@ -150,6 +165,34 @@ pub fn document() -> Value {
                 "Error": { "type": "object", "required": ["error", "message"], "properties": {
                     "error": { "type": "string", "description": "stable code, e.g. invalid_query" },
                     "message": { "type": "string", "description": "one sentence naming the problem" } } },
+                "ReviewPage": { "type": "object", "required": ["total", "page", "per_page", "pages", "organisations", "truncated", "tags", "tags_sentence", "takes_effect", "items"], "properties": {
+                    "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "pages": { "type": "integer" },
+                    "queued": { "type": "integer", "description": "every slot awaiting review, before the organisation filter" },
+                    "organisation": { "type": "string", "nullable": true },
+                    "organisations": { "type": "array", "items": { "type": "object", "properties": { "name": { "type": "string" }, "count": { "type": "integer" } } } },
+                    "truncated": { "type": "boolean", "description": "more review-band records exist than the newest 10,000 the queue reads" },
+                    "tags": { "type": "object", "description": "{state: current, at} or {state: stale, reason}" },
+                    "tags_sentence": { "type": "string" },
+                    "takes_effect": { "type": "string" },
+                    "items": { "type": "array", "items": { "$ref": "#/components/schemas/ReviewItem" } } } },
+                "ReviewItem": { "type": "object", "required": ["record_id", "kind", "title", "position", "author", "proposed", "score", "band", "evidence"], "properties": {
+                    "record_id": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["publication", "grant"] },
+                    "title": { "type": "string" },
+                    "year": { "type": "integer", "nullable": true },
+                    "position": { "type": "integer", "minimum": 1 },
+                    "author": { "type": "object", "description": "as published", "properties": { "name": { "type": "string" }, "affiliations": { "type": "array", "items": { "type": "string" } } } },
+                    "proposed": { "type": "object", "description": "the roster person proposed: nothing else of the roster", "properties": {
+                        "person_id": { "type": "string" }, "name": { "type": "string", "nullable": true },
+                        "organisation": { "type": "string", "nullable": true }, "discipline": { "type": "string", "nullable": true } } },
+                    "score": { "type": "integer", "minimum": 0, "maximum": 100 },
+                    "band": { "type": "string", "enum": ["accept", "review", "reject"] },
+                    "evidence": { "type": "array", "items": { "type": "object", "properties": {
+                        "feature": { "type": "string" }, "points": { "type": "number" }, "detail": { "type": "string" } } } },
+                    "decision": { "type": "object", "nullable": true, "description": "the decision in force for the slot", "properties": {
+                        "person_id": { "type": "string" }, "verdict": { "type": "string", "enum": ["accept", "reject"] },
+                        "by": { "type": "string", "nullable": true, "description": "the curator's token name" },
+                        "at": { "type": "string", "format": "date-time" }, "note": { "type": "string", "nullable": true } } } } },
                 "Decision": { "type": "object", "required": ["decision", "person_id", "record_id", "position"], "additionalProperties": false, "properties": {
                     "decision": { "type": "string", "enum": ["accept", "reject"] },
                     "person_id": { "type": "string", "description": "roster person id, or 'inferred' for the tier-2 guess" },

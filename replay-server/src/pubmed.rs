@@ -232,6 +232,12 @@ impl Corpus {
         self.articles.keys().copied().collect()
     }
 
+    /// A loopback server answering E-utilities requests from this corpus.
+    pub fn serve(self: &std::sync::Arc<Self>) -> crate::ReplayServer {
+        let corpus = std::sync::Arc::clone(self);
+        crate::ReplayServer::start(move |request| corpus.handle(request))
+    }
+
     /// Answers an E-utilities request (paths ending `esearch.fcgi` / `efetch.fcgi`).
     pub fn handle(&self, request: &Request) -> Response {
         if request.path.ends_with("esearch.fcgi") {

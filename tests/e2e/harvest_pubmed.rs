@@ -33,8 +33,7 @@ fn start(corpus: Corpus) -> (ReplayServer, BTreeSet<String>) {
         .iter()
         .map(|pmid| format!("pmid:{pmid}"))
         .collect();
-    let corpus = Arc::new(corpus);
-    let server = ReplayServer::start(move |request| corpus.handle(request));
+    let server = Arc::new(corpus).serve();
     (server, expected)
 }
 

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use replay_server::pubmed::Corpus;
-use replay_server::ReplayServer;
 
 use crate::support::{exported, fixture, fixtures_dir, harvest_config, ids, indexer};
 
@@ -16,10 +15,7 @@ use crate::support::{exported, fixture, fixtures_dir, harvest_config, ids, index
 fn a_roster_harvest_finds_the_gold_authorships_without_a_hand_written_query() {
     let corpus = Corpus::load_all(&fixtures_dir()).expect("every recorded PubMed record loads");
     let corpus = Arc::new(corpus);
-    let server = {
-        let corpus = Arc::clone(&corpus);
-        ReplayServer::start(move |request| corpus.handle(request))
-    };
+    let server = corpus.serve();
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     let roster = fixture("tagging/roster.csv");

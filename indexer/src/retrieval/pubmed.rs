@@ -95,6 +95,12 @@ enum Breadth {
 /// would cost a request per person.
 const NARROW_BELOW: usize = 4;
 
+/// An initial search finding this many times its people's share is mostly
+/// common names (the stage sorts people by how common their family name is
+/// on the roster, so common names share batches): it is asked by narrow
+/// forms at once, as halving would only find the same many times over.
+const NARROW_AT_SHARES: u64 = 4;
+
 /// One ESearch's worth of people.
 #[derive(Debug, Clone)]
 struct Batch {
@@ -369,7 +375,7 @@ pub async fn retrieve(
                 .iter()
                 .enumerate()
                 .map(|(i, group)| match i == groups.len() {
-                    true => (0..group.people.len()).collect(),
+                    true => by_commonness(&group.people),
                     false => Vec::new(),
                 })
                 .collect();
@@ -454,6 +460,29 @@ fn plan_digest(renderer: &Renderer<'_>, batches: &[Batch], window: Option<(Date,
         .take(16)
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// People in order of how many on the roster share their family name, most
+/// first: how common a name is on a roster foretells how common it is in
+/// PubMed, so broad names fill batches of their own and the rest pass whole.
+fn by_commonness(people: &[PersonSearch]) -> Vec<usize> {
+    let family = |person: &PersonSearch| {
+        person
+            .names
+            .first()
+            .map(|form| phrase_key(&form.family))
+            .unwrap_or_default()
+    };
+    let mut sharing: HashMap<String, usize> = HashMap::new();
+    for person in people {
+        *sharing.entry(family(person)).or_default() += 1;
+    }
+    let mut order: Vec<usize> = (0..people.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        let key = family(&people[i]);
+        (std::cmp::Reverse(sharing[&key]), key, i)
+    });
+    order
 }
 
 /// Every group's people packed into batches (employer stage).
@@ -579,7 +608,9 @@ async fn run_batch(
             config.esearch_cap
         };
         if search.count > limit {
-            if batch.breadth == Breadth::Initial && batch.people.len() <= NARROW_BELOW {
+            if batch.breadth == Breadth::Initial
+                && (batch.people.len() <= NARROW_BELOW || search.count >= NARROW_AT_SHARES * limit)
+            {
                 for &i in &batch.people {
                     let person = &group.people[i];
                     let narrow = renderer.described(group, person, Breadth::Narrow);

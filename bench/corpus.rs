@@ -64,10 +64,7 @@ pub fn corpus(size: usize, seed: u64, texts: &[Publication]) -> (Vec<Record>, Ve
             publication.id = format!("pmid:{}", 90_000_000 + index);
             publication.identifiers = Default::default();
             publication.identifiers.pmid = Some((90_000_000 + index).to_string());
-            publication.published = PublicationDate {
-                year,
-                ..PublicationDate::default()
-            };
+            publication.published = Some(PublicationDate::in_year(year));
             Record::Publication(Box::new(publication))
         };
         let people = rng.usize(1..4);

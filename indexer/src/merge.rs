@@ -121,7 +121,14 @@ pub fn title_key(publication: &Publication) -> Option<String> {
     if family.is_empty() {
         return None;
     }
-    Some(format!("{title}|{}|{family}", publication.published.year))
+    // Undated records key with an empty year: they merge with each other,
+    // never with a dated version whose year might differ from the work's.
+    let year = publication
+        .published
+        .as_ref()
+        .map(|date| date.year.to_string())
+        .unwrap_or_default();
+    Some(format!("{title}|{year}|{family}"))
 }
 
 /// Merges the versions of one record into the record the index serves.
@@ -200,9 +207,13 @@ fn merge_publications<'a>(
             }
             _ => {}
         }
-        if merged.published.year == other.published.year {
-            fill(&mut merged.published.month, &other.published.month);
-            fill(&mut merged.published.day, &other.published.day);
+        match (&mut merged.published, &other.published) {
+            (None, theirs) => merged.published = theirs.clone(),
+            (Some(mine), Some(theirs)) if mine.year == theirs.year => {
+                fill(&mut mine.month, &theirs.month);
+                fill(&mut mine.day, &theirs.day);
+            }
+            _ => {}
         }
         fill_vec(&mut merged.publication_types, &other.publication_types);
         fill_vec(&mut merged.mesh, &other.mesh);
@@ -376,10 +387,10 @@ mod tests {
                 ..Identifiers::default()
             },
             title: "Audiology services in Wales: a national survey".into(),
-            published: PublicationDate {
+            published: Some(PublicationDate {
                 year: 2020,
                 ..PublicationDate::default()
-            },
+            }),
             authors: vec![Author {
                 position: 1,
                 family: Some("Évans".into()),

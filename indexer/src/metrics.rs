@@ -708,10 +708,7 @@ mod tests {
         let publication = |id: &str, year: u16| {
             Record::Publication(Box::new(Publication {
                 id: id.into(),
-                published: PublicationDate {
-                    year,
-                    ..PublicationDate::default()
-                },
+                published: Some(PublicationDate::in_year(year)),
                 ..Publication::default()
             }))
         };

@@ -510,10 +510,7 @@ mod tests {
         Record::Publication(Box::new(Publication {
             id: id.into(),
             title: format!("title of {id}"),
-            published: PublicationDate {
-                year,
-                ..PublicationDate::default()
-            },
+            published: Some(PublicationDate::in_year(year)),
             authors: vec![author(1, "Evans"), author(2, "Price"), author(3, "Hughes")],
             mesh: mesh
                 .iter()

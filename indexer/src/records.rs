@@ -50,7 +50,9 @@ impl Record {
     /// The year the record counts under: publication year, or a grant's start year.
     pub fn year(&self) -> Option<u16> {
         match self {
-            Record::Publication(publication) => Some(publication.published.year),
+            Record::Publication(publication) => {
+                publication.published.as_ref().map(|date| date.year)
+            }
             Record::Grant(grant) => grant
                 .start
                 .as_deref()
@@ -97,8 +99,10 @@ pub struct Publication {
     /// Journal (or book) the work appeared in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal: Option<Journal>,
-    /// Date of publication: the year is always present.
-    pub published: PublicationDate,
+    /// Date of publication, when the source prints any (a date always has a year);
+    /// records without one are kept and counted under "year unknown".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PublicationDate>,
     /// Publication types as the source names them (e.g. "Journal Article", "Review").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publication_types: Vec<String>,
@@ -243,7 +247,7 @@ pub struct Journal {
 /// A publication date of variable precision.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicationDate {
-    /// Year of publication: always known.
+    /// Year of publication.
     pub year: u16,
     /// Month 1–12, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,6 +261,16 @@ pub struct PublicationDate {
     /// The date as printed when the source only had free text (PubMed `MedlineDate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
+}
+
+impl PublicationDate {
+    /// A date known only to its year.
+    pub fn in_year(year: u16) -> Self {
+        Self {
+            year,
+            ..Self::default()
+        }
+    }
 }
 
 /// A MeSH heading: descriptor plus qualifiers.

@@ -60,6 +60,9 @@ pub struct ReportFigures {
     pub breakdowns: Vec<Participation>,
     /// Roster matches awaiting a curator (records with a review-band match).
     pub review_queue: usize,
+    /// Records with a counted or possible healthcare scientist but no date in
+    /// any source: outside every year range, so outside a period's counts.
+    pub undated: usize,
     /// Records per source, with the newest fetch time.
     pub sources: BTreeMap<String, (usize, String)>,
 }
@@ -95,6 +98,13 @@ pub fn figures(
                     .any(|slot| slot.tag.tier == Tier::Roster && slot.tag.band == Band::Review)
         })
         .count();
+    let undated = records
+        .iter()
+        .zip(tags)
+        .filter(|(record, tags)| {
+            record.year().is_none() && tags.iter().any(|slot| slot.tag.counted_as().is_some())
+        })
+        .count();
     let mut sources: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for record in records {
         for provenance in record.provenance() {
@@ -118,6 +128,7 @@ pub fn figures(
         .map(|group_by| measure(&index, &query(group_by, TierChoice::Roster)))
         .collect(),
         review_queue,
+        undated,
         sources,
     }
 }
@@ -340,9 +351,11 @@ pub fn render_html(figures: &ReportFigures, options: &ReportOptions) -> String {
 <li><strong>Possible</strong> (tier 2) means an author not on the roster whose own affiliation names an NHS Wales organisation and a healthcare-science service or title; such tags are never counted, and are shown apart.</li>
 <li>(a) counts distinct people: leading = a lead role on a grant (chief or principal investigator, lead applicant, fellow); conducting = any grant role or authorship. (b) counts grants by their start year, (c) publications by their year; a record counts once in a total however many healthcare scientists it has, and once in each group it has one in.</li>
 <li>Organisations are counted under their current names (former names and sites resolved by the gazetteer); the employer named in an affiliation wins over the site.</li>
+<li>{}</li>
 <li>Every number links to the search that lists its records.</li>
 </ul><h3>Sources</h3><table id="sources"><tr><th>Source</th><th class="n">records</th><th>latest fetch</th></tr>"#,
-        figures.review_queue
+        figures.review_queue,
+        undated_note(options, figures.undated)
     );
     for (source, (count, latest)) in &figures.sources {
         let _ = write!(
@@ -373,6 +386,22 @@ a {{ color: #00426a; }}
 "#,
         escape(&period)
     )
+}
+
+/// What the report says of records it cannot place in a year.
+fn undated_note(options: &ReportOptions, undated: usize) -> String {
+    let ranged = options.from.is_some() || options.to.is_some();
+    match (undated, ranged) {
+        (0, _) => {
+            "Every record with a healthcare scientist has a publication or start date.".to_owned()
+        }
+        (n, true) => format!(
+            r#"<span id="undated">{n}</span> record(s) with a healthcare scientist have no date in any source, so they fall in no year of this period and are not counted here; the report without a period counts them, under "(unknown)" by year."#
+        ),
+        (n, false) => format!(
+            r#"<span id="undated">{n}</span> record(s) with a healthcare scientist have no date in any source: they count in the totals and under "(unknown)" by year."#
+        ),
+    }
 }
 
 fn capitalised(name: &str) -> String {

@@ -216,7 +216,7 @@ fn clean_run_indexes_every_core_result_with_its_fields() {
             result["pmcid"].as_str()
         );
         assert_eq!(
-            record.published.year.to_string(),
+            record.published.as_ref().unwrap().year.to_string(),
             result["pubYear"].as_str().expect("pubYear")
         );
         let authors = result["authorList"]["author"]

@@ -123,9 +123,9 @@ fn clean_run_then_incremental_deletion_and_reparse() {
         .starts_with("Evaluating the Predictive Value of Activated Partial"));
     assert_eq!(
         (
-            article.published.year,
-            article.published.month,
-            article.published.day
+            article.published.as_ref().unwrap().year,
+            article.published.as_ref().unwrap().month,
+            article.published.as_ref().unwrap().day
         ),
         (2025, Some(9), Some(23))
     );
@@ -159,7 +159,10 @@ fn clean_run_then_incremental_deletion_and_reparse() {
     // DSpace: no DOI, so the fallback id; several dc:date values → earliest year only.
     let dspace = publication(&records, "oai:chain:hdl:1765/1163");
     assert_eq!(
-        (dspace.published.year, dspace.published.month),
+        (
+            dspace.published.as_ref().unwrap().year,
+            dspace.published.as_ref().unwrap().month
+        ),
         (2004, None)
     );
     assert_eq!(dspace.authors[0].family.as_deref(), Some("Pau"));

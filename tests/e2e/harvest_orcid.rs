@@ -134,7 +134,10 @@ fn clean_run_indexes_every_selected_work() {
         .title
         .starts_with("Cutoff Value of Admission N-Terminal Pro-Brain"));
     assert_eq!(
-        (epmc.published.year, epmc.published.month),
+        (
+            epmc.published.as_ref().unwrap().year,
+            epmc.published.as_ref().unwrap().month
+        ),
         (2016, Some(11))
     );
     assert_eq!(epmc.publication_types, ["journal-article"]);
@@ -168,7 +171,7 @@ fn clean_run_indexes_every_selected_work() {
         scopus.journal.as_ref().map(|j| j.title.as_str()),
         Some("American Journal of Neuroradiology")
     );
-    assert_eq!(scopus.published.year, 2014);
+    assert_eq!(scopus.published.as_ref().unwrap().year, 2014);
     assert_eq!(scopus.authors.len(), 8);
     assert_eq!(scopus.authors[0].family.as_deref(), Some("Durst"));
     assert_eq!(scopus.authors[6].family.as_deref(), Some("Evans"));

@@ -105,4 +105,33 @@ fn a_roster_harvest_finds_the_gold_authorships_without_a_hand_written_query() {
     let again = harvest();
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(ids(&exported(&data)).len(), before);
+
+    // ESearch returns at most `esearch_cap` ids: with a cap below what the
+    // packed batches find, they split, and nothing past the cap is lost.
+    let capped_data = dir.path().join("capped");
+    let import = indexer(
+        &capped_data,
+        &["roster", "import", &roster.display().to_string()],
+    );
+    assert!(import.code <= 2, "{}", import.stderr);
+    let capped = harvest_config(
+        &dir.path().join("capped-config"),
+        &format!(
+            "[pubmed]\nbase_url = \"{}/entrez/eutils/\"\nrate = 1000\nesearch_cap = 40\n",
+            server.base_url()
+        ),
+    );
+    let run = indexer(
+        &capped_data,
+        &[
+            "harvest",
+            "--config",
+            &capped.display().to_string(),
+            "roster",
+            "--sources",
+            "pubmed",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(ids(&exported(&capped_data)), harvested);
 }

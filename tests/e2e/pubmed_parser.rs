@@ -62,7 +62,7 @@ fn legacy_medline_citation_set_and_delete_citation() {
         first.title,
         "Neuroplasticity in the processing of pitch dimensions: a multidimensional scaling analysis of the mismatch negativity."
     );
-    assert_eq!(first.published.year, 2007);
+    assert_eq!(first.published.as_ref().unwrap().year, 2007);
     let sections = &first.r#abstract.as_ref().unwrap().sections;
     assert_eq!(sections[0].label.as_deref(), Some("PURPOSE"));
     assert_eq!(sections[0].category.as_deref(), Some("OBJECTIVE"));
@@ -85,7 +85,7 @@ fn book_article_maps_chapter_authors_and_book_title() {
     // The book's editors (Adam, Feldman, …) are not the chapter's authors.
     assert_eq!(names, ["Napolitano", "Priori"]);
     assert_eq!(book.authors[0].affiliations.len(), 2);
-    assert_eq!(book.published.year, 1993);
+    assert_eq!(book.published.as_ref().unwrap().year, 1993);
     assert!(book
         .identifiers
         .other
@@ -99,11 +99,19 @@ fn medline_dates_keep_the_raw_text_and_the_year() {
     let parsed = parse_fixture("pubmed/nlm-sample/pubmedsample18n0001.xml.gz");
     assert_eq!(parsed.publications.len(), 177);
     let record = by_pmid(&parsed, "10188493");
-    assert_eq!(record.published.year, 1998);
-    assert_eq!(record.published.month, Some(12));
-    assert_eq!(record.published.raw.as_deref(), Some("1998 Dec-1999 Jan"));
+    assert_eq!(record.published.as_ref().unwrap().year, 1998);
+    assert_eq!(record.published.as_ref().unwrap().month, Some(12));
     assert_eq!(
-        by_pmid(&parsed, "8219565").published.raw.as_deref(),
+        record.published.as_ref().unwrap().raw.as_deref(),
+        Some("1998 Dec-1999 Jan")
+    );
+    assert_eq!(
+        by_pmid(&parsed, "8219565")
+            .published
+            .as_ref()
+            .unwrap()
+            .raw
+            .as_deref(),
         Some("1993 Sep-Oct")
     );
 }
@@ -150,7 +158,11 @@ fn every_fixture_parses_without_loss_and_emails_leave_affiliations() {
         assert!(parsed.skipped.is_empty(), "{name}: {:?}", parsed.skipped);
         for publication in &parsed.publications {
             records += 1;
-            assert!(publication.published.year >= 1900, "{}", publication.id);
+            assert!(
+                publication.published.as_ref().unwrap().year >= 1900,
+                "{}",
+                publication.id
+            );
             for author in publication.authors.iter().chain(&publication.investigators) {
                 for affiliation in &author.affiliations {
                     assert!(
@@ -208,7 +220,10 @@ fn inline_markup_entities_and_mathml_keep_their_text() {
         record.r#abstract.as_ref().unwrap().sections[0].text,
         "raw <text> ok"
     );
-    assert_eq!(record.published.season.as_deref(), Some("Spring"));
+    assert_eq!(
+        record.published.as_ref().unwrap().season.as_deref(),
+        Some("Spring")
+    );
     let author = &record.authors[0];
     assert_eq!(author.family.as_deref(), Some("Ó Súilleabháin"));
     assert_eq!(author.orcid.as_deref(), Some("0000-0002-1825-0097"));
@@ -257,16 +272,21 @@ fn a_document_cut_mid_record_is_truncated_not_complete() {
 }
 
 #[test]
-fn an_unusable_record_is_skipped_and_its_neighbours_kept() {
+fn a_record_without_a_pmid_is_skipped_and_its_neighbours_kept() {
     let no_pmid = "<PubmedArticle><MedlineCitation><Article><ArticleTitle>No id</ArticleTitle></Article></MedlineCitation></PubmedArticle>";
     let no_year = "<PubmedArticle><MedlineCitation><PMID>13</PMID><Article><ArticleTitle>No year</ArticleTitle></Article></MedlineCitation></PubmedArticle>";
     let xml = format!("<PubmedArticleSet>{no_pmid}{GOOD_RECORD}{no_year}</PubmedArticleSet>");
     let parsed = parse_str(&xml);
     assert!(parsed.fatal.is_none());
-    assert_eq!(parsed.publications.len(), 1);
-    assert_eq!(parsed.skipped.len(), 2);
+    assert_eq!(parsed.skipped.len(), 1);
     assert!(parsed.skipped[0].to_string().contains("no PMID"));
-    assert!(parsed.skipped[1].to_string().contains("PMID 13"));
+    // A record with no date at all is kept, undated: it still counts.
+    assert_eq!(parsed.publications.len(), 2);
+    assert_eq!(
+        parsed.publications[1].identifiers.pmid.as_deref(),
+        Some("13")
+    );
+    assert_eq!(parsed.publications[1].published, None);
 }
 
 #[test]

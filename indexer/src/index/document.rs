@@ -174,7 +174,9 @@ fn add_publication(fields: &Fields, publication: &Publication, document: &mut Ta
             document.add_text(fields.journal_exact, &journal.title);
         }
     }
-    document.add_u64(fields.year, u64::from(publication.published.year));
+    if let Some(published) = &publication.published {
+        document.add_u64(fields.year, u64::from(published.year));
+    }
     for publication_type in &publication.publication_types {
         document.add_text(fields.publication_type, publication_type);
     }

@@ -442,10 +442,7 @@ mod tests {
             id: Publication::stable_id(&identifiers, || format!("{source}:{record_id}")),
             identifiers,
             title: "Hearing aid outcomes across Welsh audiology services".into(),
-            published: PublicationDate {
-                year: 2023,
-                ..PublicationDate::default()
-            },
+            published: Some(PublicationDate::in_year(2023)),
             authors: vec![Author {
                 position: 1,
                 family: Some("Jones".into()),

@@ -602,14 +602,17 @@ async fn run_batch(
         let Some(search) = search else {
             continue;
         };
+        // ESearch returns at most `esearch_cap` ids: a batch finding more is
+        // split whatever its people's share, or the ids past the cap are lost.
+        let share = (args.name_only_limit * batch.people.len()) as u64;
         let limit = if batch.breadth != Breadth::Employer {
-            (args.name_only_limit * batch.people.len()) as u64
+            share.min(config.esearch_cap)
         } else {
             config.esearch_cap
         };
         if search.count > limit {
             if batch.breadth == Breadth::Initial
-                && (batch.people.len() <= NARROW_BELOW || search.count >= NARROW_AT_SHARES * limit)
+                && (batch.people.len() <= NARROW_BELOW || search.count >= NARROW_AT_SHARES * share)
             {
                 for &i in &batch.people {
                     let person = &group.people[i];

@@ -443,10 +443,7 @@ mod tests {
     fn publication(year: u16, authors: Vec<Author>) -> Record {
         Record::Publication(Box::new(Publication {
             id: "pmid:1".into(),
-            published: PublicationDate {
-                year,
-                ..PublicationDate::default()
-            },
+            published: Some(PublicationDate::in_year(year)),
             authors,
             ..Publication::default()
         }))

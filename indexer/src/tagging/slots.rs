@@ -67,10 +67,10 @@ impl<'a> RecordContext<'a> {
     }
 
     fn publication(publication: &'a Publication, gazetteer: &Gazetteer) -> Self {
-        let date = Some(DateSpan::of(
-            publication.published.year,
-            publication.published.month,
-        ));
+        let date = publication
+            .published
+            .as_ref()
+            .map(|published| DateSpan::of(published.year, published.month));
         let people: Vec<_> = publication
             .authors
             .iter()

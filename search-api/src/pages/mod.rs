@@ -271,7 +271,7 @@ async fn search_page_for(
                 "publications",
                 format!(
                     "{} · {}",
-                    p.published.year,
+                    year_printed(p),
                     p.authors
                         .iter()
                         .take(8)
@@ -354,7 +354,7 @@ pub async fn publication_page(State(state): State<AppState>, Path(id): Path<Stri
         body,
         r#"<p class="meta">{} · {} · <a href="/api/publications/{}">JSON</a></p><ol>"#,
         escape(journal),
-        publication.published.year,
+        year_printed(publication),
         encode(&publication.id)
     );
     for author in &publication.authors {
@@ -883,4 +883,12 @@ pub async fn metrics_page(
     }
     body.push_str("</table>");
     Ok(Html(page("Participation", &body)))
+}
+
+/// The year a page prints for a publication; undated records say so.
+fn year_printed(publication: &indexer::records::Publication) -> String {
+    match &publication.published {
+        Some(date) => date.year.to_string(),
+        None => "year unknown".to_owned(),
+    }
 }

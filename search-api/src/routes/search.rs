@@ -184,8 +184,8 @@ pub struct PublicationResult {
     pub id: String,
     /// Title as plain text.
     pub title: String,
-    /// Publication year.
-    pub year: u16,
+    /// Publication year (`null` when the source printed no date).
+    pub year: Option<u16>,
     /// Journal or book title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journal: Option<String>,
@@ -300,7 +300,7 @@ impl From<Hit> for PublicationResult {
         PublicationResult {
             id: publication.id,
             title: publication.title,
-            year: publication.published.year,
+            year: publication.published.as_ref().map(|date| date.year),
             journal: publication.journal.map(|journal| journal.title),
             author_count: publication.authors.len(),
             authors: publication
@@ -648,7 +648,7 @@ impl CsvRow for PublicationResult {
         vec![
             self.id,
             self.title,
-            self.year.to_string(),
+            self.year.map(|year| year.to_string()).unwrap_or_default(),
             self.journal.unwrap_or_default(),
             self.authors.join("; "),
             self.author_count.to_string(),

@@ -156,7 +156,7 @@ pub fn parse_result(
     let id = text(result, "id").ok_or("no id")?;
     let source = text(result, "source").ok_or("no source")?;
     let identifiers = identifiers(result, &source, &id);
-    let published = published(result).ok_or("no publication year (pubYear)")?;
+    let published = published(result);
     let publication_id = Publication::stable_id(&identifiers, || match &identifiers.pmcid {
         // The merged record falls back to the PMCID too, so the version and the
         // index agree on the id of a PMC-only work.
@@ -634,9 +634,9 @@ mod tests {
         assert_eq!(journal.pages.as_deref(), Some("2603-2604"));
         assert_eq!(
             (
-                first.published.year,
-                first.published.month,
-                first.published.day
+                first.published.as_ref().unwrap().year,
+                first.published.as_ref().unwrap().month,
+                first.published.as_ref().unwrap().day
             ),
             (2025, Some(12), None)
         );
@@ -719,7 +719,7 @@ mod tests {
             .find(|p| p.identifiers.pmcid.as_deref() == Some("PMC12144614"))
             .expect("PMC12144614");
         assert_eq!(pmc.id, "pmcid:PMC12144614");
-        assert!(pmc.published.year >= 2025);
+        assert!(pmc.published.as_ref().unwrap().year >= 2025);
     }
 
     #[test]
@@ -747,7 +747,10 @@ mod tests {
             vec!["Letter", "Retracted Publication"]
         );
         assert_eq!(
-            (letter.published.year, letter.published.month),
+            (
+                letter.published.as_ref().unwrap().year,
+                letter.published.as_ref().unwrap().month
+            ),
             (2026, Some(6))
         );
     }
@@ -788,20 +791,17 @@ mod tests {
     }
 
     #[test]
-    fn a_record_without_a_year_is_skipped_and_reported() {
+    fn a_record_without_a_year_is_kept_undated() {
         let page = page(
             r#"{"hitCount":2,"resultList":{"result":[
                 {"id":"PPR1","source":"PPR","title":"No year at all"},
                 {"id":"2","source":"MED","pubYear":2019,"title":"Has one"}]}}"#,
         );
         assert_eq!(page.result_count, 2);
-        assert_eq!(page.records.len(), 1);
-        assert_eq!(page.records[0].published.year, 2019);
-        assert!(matches!(
-            &page.skipped[0],
-            EuropePmcError::InvalidRecord { index: 0, record, reason, .. }
-                if record == "PPR:PPR1" && reason.contains("year")
-        ));
+        assert_eq!(page.records.len(), 2);
+        assert!(page.skipped.is_empty());
+        assert_eq!(page.records[0].published, None);
+        assert_eq!(page.records[1].published.as_ref().unwrap().year, 2019);
     }
 
     #[test]
@@ -873,8 +873,11 @@ mod tests {
         assert_eq!(page.next_cursor, None);
         let record = &page.records[0];
         assert_eq!(record.languages, vec!["eng", "fre"]);
-        assert_eq!(record.published.season.as_deref(), Some("Spring"));
-        assert_eq!(record.published.month, None);
+        assert_eq!(
+            record.published.as_ref().unwrap().season.as_deref(),
+            Some("Spring")
+        );
+        assert_eq!(record.published.as_ref().unwrap().month, None);
         assert_eq!(record.authors[0].collective.as_deref(), Some("The Group"));
         assert_eq!(record.keywords[0].text, "single");
         assert_eq!(record.grants[0].agency.as_deref(), Some("MRC"));

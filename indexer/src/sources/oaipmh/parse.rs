@@ -173,9 +173,6 @@ pub enum SkipReason {
     /// No `dc:title`.
     #[error("no title")]
     NoTitle,
-    /// No 4-digit year in any `dc:date`.
-    #[error("no year in dc:date")]
-    NoYear,
 }
 
 /// Where a mapped record came from.
@@ -202,7 +199,7 @@ pub fn map_record(record: &OaiRecord, origin: Origin<'_>) -> Result<Publication,
         .into_iter()
         .next()
         .ok_or(SkipReason::NoTitle)?;
-    let published = publication_date(&values("date")).ok_or(SkipReason::NoYear)?;
+    let published = publication_date(&values("date"));
     let identifier_values = values("identifier");
     let relation_values = values("relation");
     let mut identifiers = Identifiers::default();

@@ -191,9 +191,6 @@ pub enum WorkSkip {
     /// No title.
     #[error("work {0} has no title")]
     NoTitle(String),
-    /// No publication year.
-    #[error("work {0} has no publication year")]
-    NoYear(String),
 }
 
 /// Maps a full work of `owner`'s record to a publication.
@@ -221,8 +218,7 @@ pub fn map_work(
     let year = date
         .and_then(|d| d.text_at(&["year"]))
         .and_then(|y| y.trim().parse::<u16>().ok())
-        .filter(|y| *y > 0)
-        .ok_or_else(|| WorkSkip::NoYear(put_code.clone()))?;
+        .filter(|y| *y > 0);
     let month = date
         .and_then(|d| d.text_at(&["month"]))
         .and_then(|m| m.trim().parse::<u8>().ok())
@@ -280,12 +276,13 @@ pub fn map_work(
             title,
             ..Journal::default()
         }),
-        published: PublicationDate {
+        // A work its owner entered without a year is still their work.
+        published: year.map(|year| PublicationDate {
             year,
             month,
             day,
             ..PublicationDate::default()
-        },
+        }),
         publication_types: work_type.into_iter().collect(),
         languages: work.text_at(&["language-code"]).into_iter().collect(),
         authors,

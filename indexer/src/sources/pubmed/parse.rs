@@ -1006,21 +1006,17 @@ fn build_publication(
         return Err((None, "the record has no PMID".to_owned()));
     };
     // The journal issue date is the publication date; when it is missing or
-    // has no year, fall back through the other dates PubMed records.
+    // has no year, fall back through the other dates PubMed records. A record
+    // with none at all (hand-made exports, some publisher feeds) is kept: it
+    // counts under "year unknown" rather than vanishing from every total.
     let [published, electronic, entrez, completed, created, contribution] =
         mem::take(&mut record.dates);
-    let Some(published) = published
+    let published = published
         .or(electronic)
         .or(contribution)
         .or(entrez)
         .or(completed)
-        .or(created)
-    else {
-        return Err((
-            Some(pmid),
-            "the record has no publication year in any date".to_owned(),
-        ));
-    };
+        .or(created);
 
     let mut identifiers = mem::take(&mut record.identifiers);
     identifiers.pmid = Some(pmid.clone());

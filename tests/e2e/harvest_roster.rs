@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use replay_server::pubmed::Corpus;
 
-use crate::support::{exported, fixture, fixtures_dir, harvest_config, ids, indexer};
+use crate::support::{
+    exported, fixture, fixtures_dir, harvest_config, harvest_roster, ids, indexer,
+};
 
 #[test]
 fn a_roster_harvest_finds_the_gold_authorships_without_a_hand_written_query() {
@@ -29,22 +31,8 @@ fn a_roster_harvest_finds_the_gold_authorships_without_a_hand_written_query() {
         ),
     );
     let report = dir.path().join("report.csv");
-    let (config, report_arg) = (config.display().to_string(), report.display().to_string());
-    let harvest = || {
-        indexer(
-            &data,
-            &[
-                "harvest",
-                "--config",
-                &config,
-                "roster",
-                "--sources",
-                "pubmed",
-                "--report",
-                &report_arg,
-            ],
-        )
-    };
+    let config = config.display().to_string();
+    let harvest = || harvest_roster(&data, &config, "pubmed", Some(&report));
     let run = harvest();
     assert_eq!(run.code, 0, "{}", run.stderr);
 
@@ -121,17 +109,7 @@ fn a_roster_harvest_finds_the_gold_authorships_without_a_hand_written_query() {
             server.base_url()
         ),
     );
-    let run = indexer(
-        &capped_data,
-        &[
-            "harvest",
-            "--config",
-            &capped.display().to_string(),
-            "roster",
-            "--sources",
-            "pubmed",
-        ],
-    );
+    let run = harvest_roster(&capped_data, &capped.display().to_string(), "pubmed", None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(ids(&exported(&capped_data)), harvested);
 }

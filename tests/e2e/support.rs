@@ -115,6 +115,23 @@ pub fn indexer(data_dir: &Path, args: &[&str]) -> Run {
 
 /// Writes a harvest config for tests into `dir`: fast retries and short
 /// deadlines, then `sections` (TOML, e.g. a `[pubmed]` table with `base_url`).
+/// `indexer harvest --config CONFIG roster --sources SOURCES [--report REPORT]`.
+pub fn harvest_roster(data: &Path, config: &str, sources: &str, report: Option<&Path>) -> Run {
+    let report = report.map(|path| path.display().to_string());
+    let mut args = vec![
+        "harvest",
+        "--config",
+        config,
+        "roster",
+        "--sources",
+        sources,
+    ];
+    if let Some(report) = &report {
+        args.extend(["--report", report.as_str()]);
+    }
+    indexer(data, &args)
+}
+
 pub fn harvest_config(dir: &Path, sections: &str) -> PathBuf {
     std::fs::create_dir_all(dir).expect("config dir");
     let path = dir.join("harvest.toml");

@@ -458,7 +458,7 @@ fn harvest(
                 let window = roster_window(&run, args)?;
                 let report = crate::retrieval::retrieve(
                     &mut run,
-                    (&config.pubmed, &config.orcid),
+                    &config,
                     &tagger.roster,
                     &tagger.reference.gazetteer,
                     args,

@@ -10,6 +10,7 @@
 //! id only: the searches hold their names, so the report is written to the
 //! operator's data directory, never to the log.
 
+pub mod nihr;
 pub mod pubmed;
 pub mod strategy;
 
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use time::Date;
 
+use crate::harvest::config::HarvestConfig;
 use crate::harvest::{HarvestError, HarvestRun};
 use crate::sources::orcid;
 use crate::tagging::gazetteer::Gazetteer;
@@ -32,8 +34,8 @@ pub struct RetrievalArgs {
     /// Last day (YYYY-MM-DD; default today, UTC) when `--since` is given.
     #[arg(long)]
     pub until: Option<String>,
-    /// Sources to search (comma-separated): pubmed, orcid.
-    #[arg(long, value_delimiter = ',', default_value = "pubmed,orcid")]
+    /// Sources to search (comma-separated): pubmed, orcid, nihr.
+    #[arg(long, value_delimiter = ',', default_value = "pubmed,orcid,nihr")]
     pub sources: Vec<RetrievalSource>,
     /// Longest ESearch term (characters) a batch of people may make.
     #[arg(long, default_value_t = 4_000)]
@@ -54,6 +56,8 @@ pub enum RetrievalSource {
     Pubmed,
     /// ORCID public API: the works of people whose ORCID iD the roster gives.
     Orcid,
+    /// NIHR Open Data: the awards the roster's people hold, by name or ORCID iD.
+    Nihr,
 }
 
 /// What retrieval did for one person.
@@ -67,6 +71,8 @@ pub struct PersonOutcome {
     pub new_records: usize,
     /// PMIDs credited in this run (not kept across a resume).
     pub pmids: Vec<String>,
+    /// Grant ids credited in this run.
+    pub grants: Vec<String>,
     /// Why something was not searched or not fetched.
     pub notes: Vec<String>,
 }
@@ -96,6 +102,7 @@ impl RetrievalReport {
                 outcome.records.to_string(),
                 outcome.new_records.to_string(),
                 outcome.pmids.join(" "),
+                outcome.grants.join(" "),
                 outcome.searches.join(" | "),
                 outcome.notes.join(" | "),
             ]
@@ -106,6 +113,7 @@ impl RetrievalReport {
                 "records",
                 "new_records",
                 "pmids",
+                "grants",
                 "searches",
                 "notes",
             ],
@@ -122,7 +130,7 @@ pub fn default_report_path(data_dir: &Path) -> PathBuf {
 /// Finds the roster's work in the chosen sources, into `run`.
 pub async fn retrieve(
     run: &mut HarvestRun<'_>,
-    configs: (&crate::sources::pubmed::eutils::Config, &orcid::Config),
+    config: &HarvestConfig,
     roster: &Roster,
     gazetteer: &Gazetteer,
     args: &RetrievalArgs,
@@ -131,7 +139,15 @@ pub async fn retrieve(
     let mut report = RetrievalReport::default();
     let groups = strategy::employer_groups(roster.people(), gazetteer);
     if args.sources.contains(&RetrievalSource::Pubmed) {
-        pubmed::retrieve(run, configs.0, &groups, args, window, &mut report.people).await?;
+        pubmed::retrieve(
+            run,
+            &config.pubmed,
+            &groups,
+            args,
+            window,
+            &mut report.people,
+        )
+        .await?;
     }
     if args.sources.contains(&RetrievalSource::Orcid) {
         let orcids: Vec<String> = roster
@@ -152,8 +168,11 @@ pub async fn retrieve(
                 orcids,
                 orcid_file: None,
             };
-            orcid::harvest(run, configs.1, &orcid_args).await?;
+            orcid::harvest(run, &config.orcid, &orcid_args).await?;
         }
+    }
+    if args.sources.contains(&RetrievalSource::Nihr) {
+        nihr::retrieve(run, &config.nihr, roster, &mut report.people).await?;
     }
     Ok(report)
 }

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::harvest::archive::ArchivedRequest;
 use crate::harvest::{HarvestError, HarvestRun, HttpRequest, Rejection, ReparseReport};
 use crate::index::RecordSink;
-use crate::records::Record;
+use crate::records::{Grant, Record};
 use parse::{build_grants, index_holders, parse_date, parse_export, ExportOrigin, Holders};
 
 /// Source name used in provenance, the archive and pacing.
@@ -116,6 +116,30 @@ pub async fn harvest(
         .get(..10)
         .unwrap_or_default()
         .to_owned();
+    let grants = fetch_grants(run, config, since.as_deref()).await?;
+    let count = grants.len();
+    for grant in grants {
+        run.sink.upsert(Record::Grant(Box::new(grant)))?;
+        run.progress.inc(1);
+    }
+    let checkpoint = json!({
+        "done": true,
+        "until": until,
+        "since": since,
+        "records": count,
+        "holders_dataset": config.holders_dataset,
+    });
+    run.sink.commit(Some((&key, checkpoint)))?;
+    Ok(())
+}
+
+/// Exports the award holders and the awards (changed on or after `since`,
+/// when given) and joins them into grants; unusable rows become warnings.
+pub async fn fetch_grants(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    since: Option<&str>,
+) -> Result<Vec<Grant>, HarvestError> {
     // Holders are always exported whole: an award changed since the last run
     // needs all its holders, whether or not their rows changed.
     let holders_request = HttpRequest::get(
@@ -131,7 +155,7 @@ pub async fn harvest(
         AWARDS_KIND,
         config.export_url(&config.summary_dataset),
     );
-    if let Some(since) = &since {
+    if let Some(since) = since {
         awards_request =
             awards_request.query("where", format!("record_timestamp >= date'{since}'"));
     }
@@ -149,20 +173,7 @@ pub async fn harvest(
     for warning in warnings {
         run.warn(warning);
     }
-    let count = grants.len();
-    for grant in grants {
-        run.sink.upsert(Record::Grant(Box::new(grant)))?;
-        run.progress.inc(1);
-    }
-    let checkpoint = json!({
-        "done": true,
-        "until": until,
-        "since": since,
-        "records": count,
-        "holders_dataset": config.holders_dataset,
-    });
-    run.sink.commit(Some((&key, checkpoint)))?;
-    Ok(())
+    Ok(grants)
 }
 
 /// Rebuilds this source's records from its archived exports: each awards

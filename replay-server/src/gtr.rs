@@ -3,8 +3,10 @@
 //! The recorded projects (real GtR values in the documented wire format; see
 //! `fixtures/gtr/PROVENANCE.md`) are paged by `s`/`p` and filtered by `q`; a
 //! page past the end gets GtR's 404, and an unknown entity GUID is answered the
-//! way GtR does — with some other record. Every request must ask for v7 in
-//! `Accept`. Served under `/gtr/api/`.
+//! way GtR does — with some other record. `persons?q=…&f=per.sn` searches the
+//! recorded persons' surnames and `persons/{id}/projects` lists the projects
+//! linking to a person, as roster retrieval asks. Every request must ask for
+//! v7 in `Accept`. Served under `/gtr/api/`.
 
 use std::path::Path;
 
@@ -74,6 +76,15 @@ impl Simulator {
         if path == "projects" {
             return self.projects_page(request);
         }
+        if path == "persons" && request.param("f").is_some() {
+            return self.person_search(request);
+        }
+        if let Some(guid) = path
+            .strip_prefix("persons/")
+            .and_then(|rest| rest.strip_suffix("/projects"))
+        {
+            return self.person_projects(request, guid);
+        }
         for (kind, items) in &self.entities {
             if let Some(id) = path.strip_prefix(&format!("{kind}/")) {
                 let found = items.iter().find(|item| item["id"].as_str() == Some(id));
@@ -88,13 +99,6 @@ impl Simulator {
     }
 
     fn projects_page(&self, request: &Request) -> Response {
-        let number = |name: &str| request.param(name).and_then(|v| v.parse::<usize>().ok());
-        let (Some(size), Some(page)) = (number("s"), number("p")) else {
-            return Response::status(400, "s and p are required");
-        };
-        if !(10..=100).contains(&size) {
-            return Response::status(400, "Page size cannot be less than 10 or greater than 100");
-        }
         let query = request.param("q").map(str::to_lowercase);
         let hits: Vec<&Value> = self
             .projects
@@ -112,28 +116,96 @@ impl Simulator {
                 }
             })
             .collect();
-        let total_pages = hits.len().div_ceil(size);
-        if page == 0 || page > total_pages {
-            return Response::status(
-                404,
-                format!("Page requested exceeds maximum available: {total_pages}"),
-            )
-            .header("content-type", "text/plain");
-        }
-        let slice: Vec<&Value> = hits
-            .iter()
-            .skip((page - 1) * size)
-            .take(size)
-            .copied()
-            .collect();
-        json(&serde_json::json!({
-            "project": slice,
-            "page": page,
-            "size": size,
-            "totalPages": total_pages,
-            "totalSize": hits.len(),
-        }))
+        page_of(request, "project", &hits)
     }
+
+    /// `persons?q=…&f=per.sn`: the recorded persons whose surname has the
+    /// query as a whole word, case-insensitively (GtR's own search is a
+    /// word search too); only the surname field is simulated.
+    fn person_search(&self, request: &Request) -> Response {
+        if request.param("f") != Some("per.sn") {
+            return Response::status(400, "Invalid search field")
+                .header("content-type", "text/plain");
+        }
+        let query = request.param("q").unwrap_or_default().to_lowercase();
+        let persons = self.entities("persons");
+        let hits: Vec<&Value> = persons
+            .iter()
+            .filter(|person| {
+                person["surname"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|word| !word.is_empty() && word == query)
+            })
+            .collect();
+        page_of(request, "person", &hits)
+    }
+
+    /// `persons/{id}/projects`: the recorded projects linking to the person.
+    fn person_projects(&self, request: &Request, guid: &str) -> Response {
+        let hits: Vec<&Value> = self
+            .projects
+            .iter()
+            .filter(|project| {
+                project["links"]["link"].as_array().is_some_and(|links| {
+                    links.iter().any(|link| {
+                        link["rel"]
+                            .as_str()
+                            .is_some_and(|rel| rel.ends_with("_PER"))
+                            && link["href"]
+                                .as_str()
+                                .is_some_and(|href| href.ends_with(&format!("/{guid}")))
+                    })
+                })
+            })
+            .collect();
+        page_of(request, "project", &hits)
+    }
+
+    fn entities(&self, kind: &str) -> &[Value] {
+        self.entities
+            .iter()
+            .find(|(name, _)| *name == kind)
+            .map(|(_, items)| items.as_slice())
+            .unwrap_or_default()
+    }
+}
+
+/// Page `p` of `s` items of a listing, in GtR's envelope; GtR's 404 past the end.
+fn page_of(request: &Request, key: &str, hits: &[&Value]) -> Response {
+    let number = |name: &str| request.param(name).and_then(|v| v.parse::<usize>().ok());
+    let (Some(size), Some(page)) = (number("s"), number("p")) else {
+        return Response::status(400, "s and p are required");
+    };
+    if !(10..=100).contains(&size) {
+        return Response::status(400, "Page size cannot be less than 10 or greater than 100");
+    }
+    let total_pages = hits.len().div_ceil(size);
+    if page == 0 || page > total_pages {
+        return Response::status(
+            404,
+            format!("Page requested exceeds maximum available: {total_pages}"),
+        )
+        .header("content-type", "text/plain");
+    }
+    let slice: Vec<&Value> = hits
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .copied()
+        .collect();
+    let mut envelope = serde_json::Map::new();
+    envelope.insert(
+        key.to_owned(),
+        Value::from(slice.into_iter().cloned().collect::<Vec<_>>()),
+    );
+    envelope.insert("page".to_owned(), page.into());
+    envelope.insert("size".to_owned(), size.into());
+    envelope.insert("totalPages".to_owned(), total_pages.into());
+    envelope.insert("totalSize".to_owned(), hits.len().into());
+    json(&Value::Object(envelope))
 }
 
 fn json(value: &Value) -> Response {

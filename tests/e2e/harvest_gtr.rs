@@ -25,12 +25,12 @@ fn data() -> Simulator {
     Simulator::load(&fixtures_dir()).expect("gtr fixtures load")
 }
 
-fn server() -> ReplayServer {
+pub(crate) fn server() -> ReplayServer {
     let data = data();
     ReplayServer::start(move |request| data.respond(request))
 }
 
-fn config(dir: &Path, server: &ReplayServer) -> String {
+pub(crate) fn config(dir: &Path, server: &ReplayServer) -> String {
     harvest_config(
         dir,
         &format!(

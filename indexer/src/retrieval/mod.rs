@@ -10,6 +10,7 @@
 //! id only: the searches hold their names, so the report is written to the
 //! operator's data directory, never to the log.
 
+pub mod gtr;
 pub mod nihr;
 pub mod pubmed;
 pub mod strategy;
@@ -34,8 +35,8 @@ pub struct RetrievalArgs {
     /// Last day (YYYY-MM-DD; default today, UTC) when `--since` is given.
     #[arg(long)]
     pub until: Option<String>,
-    /// Sources to search (comma-separated): pubmed, orcid, nihr.
-    #[arg(long, value_delimiter = ',', default_value = "pubmed,orcid,nihr")]
+    /// Sources to search (comma-separated): pubmed, orcid, gtr, nihr.
+    #[arg(long, value_delimiter = ',', default_value = "pubmed,orcid,gtr,nihr")]
     pub sources: Vec<RetrievalSource>,
     /// Longest ESearch term (characters) a batch of people may make.
     #[arg(long, default_value_t = 4_000)]
@@ -56,6 +57,8 @@ pub enum RetrievalSource {
     Pubmed,
     /// ORCID public API: the works of people whose ORCID iD the roster gives.
     Orcid,
+    /// UKRI Gateway to Research: the projects of GtR persons the roster's people can be.
+    Gtr,
     /// NIHR Open Data: the awards the roster's people hold, by name or ORCID iD.
     Nihr,
 }
@@ -170,6 +173,9 @@ pub async fn retrieve(
             };
             orcid::harvest(run, &config.orcid, &orcid_args).await?;
         }
+    }
+    if args.sources.contains(&RetrievalSource::Gtr) {
+        gtr::retrieve(run, &config.gtr, roster, &mut report.people).await?;
     }
     if args.sources.contains(&RetrievalSource::Nihr) {
         nihr::retrieve(run, &config.nihr, roster, &mut report.people).await?;

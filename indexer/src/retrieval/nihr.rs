@@ -15,36 +15,22 @@ use crate::harvest::{HarvestError, HarvestRun};
 use crate::index::UpsertOutcome;
 use crate::records::{GrantPerson, Record};
 use crate::sources::nihr;
-use crate::tagging::names::{FamilyMatch, GivenMatch, PersonName};
+use crate::tagging::names::PersonName;
 use crate::tagging::roster::{Roster, RosterPerson};
 
-use super::PersonOutcome;
+use super::{strategy, PersonOutcome};
 
 /// The checkpoint key of a roster retrieval's NIHR stage.
 const CHECKPOINT_KEY: &str = "roster:nihr";
 
-/// True when `holder` can be `person`: the same ORCID iD, or (when either
-/// lacks one) the same family name and an agreeing first given name with
-/// no conflicting middle name. A holder printed without a given name never
-/// matches: a family name alone is too many people.
+/// True when `holder` can be `person` ([`strategy::could_be`]).
 pub fn holds(person: &RosterPerson, holder: &GrantPerson) -> bool {
-    if let (Some(mine), Some(theirs)) = (&person.orcid, &holder.orcid) {
-        return mine == theirs;
-    }
-    let Some(name) = holder
-        .family
-        .as_deref()
-        .and_then(|family| PersonName::new(family, holder.given.as_deref(), None))
-    else {
-        return false;
-    };
-    person.names.iter().any(|roster_name| {
-        roster_name.agreement(&name).is_some_and(|agreement| {
-            agreement.family == FamilyMatch::Exact
-                && agreement.given != GivenMatch::Unknown
-                && !agreement.middle_conflict
-        })
-    })
+    strategy::could_be(
+        person,
+        holder.family.as_deref(),
+        holder.given.as_deref(),
+        holder.orcid.as_deref(),
+    )
 }
 
 /// Indexes every NIHR award one of the roster's people holds, crediting it

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use crate::tagging::gazetteer::Gazetteer;
+use crate::tagging::names::{FamilyMatch, GivenMatch, PersonName};
 use crate::tagging::roster::RosterPerson;
 use crate::tagging::text::{fold_joined, fold_words};
 
@@ -334,6 +335,32 @@ pub fn employer_groups<'a>(
         group.people.push(PersonSearch::from_roster(person));
     }
     groups.into_values().collect()
+}
+
+/// True when a person a funder lists (family and given names, ORCID iD)
+/// can be `person`: the same ORCID iD when both have one, else the same
+/// family name and an agreeing first given name with no conflicting middle
+/// name. A funder's person without a given name never matches: a family
+/// name alone is too many people.
+pub fn could_be(
+    person: &RosterPerson,
+    family: Option<&str>,
+    given: Option<&str>,
+    orcid: Option<&str>,
+) -> bool {
+    if let (Some(mine), Some(theirs)) = (&person.orcid, orcid) {
+        return mine == theirs;
+    }
+    let Some(name) = family.and_then(|family| PersonName::new(family, given, None)) else {
+        return false;
+    };
+    person.names.iter().any(|roster_name| {
+        roster_name.agreement(&name).is_some_and(|agreement| {
+            agreement.family == FamilyMatch::Exact
+                && agreement.given != GivenMatch::Unknown
+                && !agreement.middle_conflict
+        })
+    })
 }
 
 #[cfg(test)]

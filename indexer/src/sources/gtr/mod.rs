@@ -21,12 +21,12 @@ use serde_json::{json, Value};
 
 use crate::harvest::archive::ArchivedRequest;
 use crate::harvest::{FetchError, HarvestError, HarvestRun, HttpRequest, Rejection, ReparseReport};
-use crate::index::RecordSink;
+use crate::index::{RecordSink, UpsertOutcome};
 use crate::records::Record;
 use parse::{
-    build_grant, is_followed, parse_entity, parse_entity_body, parse_projects_body,
-    parse_projects_page, project_links, Entity, EntityKind, PageOrigin, ProjectsPage,
-    PAST_LAST_PAGE,
+    build_grant, is_followed, listed_person, parse_entity, parse_entity_body, parse_listing_body,
+    parse_projects_body, parse_projects_page, project_links, Entity, EntityKind, PageOrigin,
+    ProjectsPage, PAST_LAST_PAGE,
 };
 
 /// Source name used in provenance, the archive and pacing.
@@ -37,6 +37,9 @@ pub const ACCEPT_V7: &str = "application/vnd.rcuk.gtr.json-v7";
 
 /// Archive kind of a `projects` search page.
 const PROJECTS_KIND: &str = "projects";
+
+/// Archive kind of a `persons` search page (not reparsed: it holds no grant).
+const PERSON_SEARCH_KIND: &str = "person_search";
 
 /// Configuration of this source.
 #[derive(Debug, Clone, Deserialize)]
@@ -108,39 +111,17 @@ pub async fn harvest(
     let key = checkpoint_key(query);
     let size = config.page_size;
     let mut page = resume_page(run, &key, size);
-    let mut cache: HashMap<(EntityKind, String), Option<Entity>> = HashMap::new();
+    let mut cache = EntityCache::new();
     let mut fetched_pages = 0u64;
+    let search: Vec<(&str, String)> = query.map(|q| ("q", q.to_owned())).into_iter().collect();
     loop {
         if args.max_pages.is_some_and(|max| fetched_pages >= max) {
             return Ok(());
         }
-        let mut request = HttpRequest::get(SOURCE, PROJECTS_KIND, config.url("projects"))
-            .header("Accept", ACCEPT_V7);
-        if let Some(query) = query {
-            request = request.query("q", query);
-        }
-        request = request
-            .query("s", size.to_string())
-            .query("p", page.to_string());
-        let fetched = run
-            .http
-            .fetch(&request, |response| {
-                parse_projects_page(response, page, size)
-                    .map(|parsed| (parsed, response.fetched_at.clone()))
-            })
-            .await?;
-        let (fetched, fetched_at) = fetched;
+        let indexed =
+            index_projects_page(run, config, "projects", &search, page, &mut cache).await?;
         fetched_pages += 1;
-        let origin = PageOrigin {
-            location: request.display_url(),
-            fetched_at,
-        };
-        let Some(ProjectsPage {
-            projects,
-            total_pages,
-            total_size,
-        }) = fetched
-        else {
+        let Some(indexed) = indexed else {
             if page > 1 {
                 run.warn(format!(
                     "{SOURCE}: page {page} of query {:?} is past the end; the result shrank during the walk",
@@ -151,26 +132,149 @@ pub async fn harvest(
                 .commit(Some((&key, done_checkpoint(page - 1, None))))?;
             return Ok(());
         };
-        for project in &projects {
-            resolve_links(run, config, project, &mut cache).await?;
-            let lookup = |kind: EntityKind, guid: &str| {
-                cache.get(&(kind, guid.to_owned())).cloned().flatten()
-            };
-            let grant = build_grant(SOURCE, project, &origin, &lookup);
-            run.sink.upsert(Record::Grant(Box::new(grant)))?;
-            run.progress.inc(1);
-        }
-        let checkpoint = if page >= total_pages {
-            done_checkpoint(page, Some(total_size))
+        let checkpoint = if page >= indexed.total_pages {
+            done_checkpoint(page, Some(indexed.total_size))
         } else {
-            json!({ "next_page": page + 1, "page_size": size, "total_pages": total_pages })
+            json!({ "next_page": page + 1, "page_size": size, "total_pages": indexed.total_pages })
         };
         run.sink.commit(Some((&key, checkpoint)))?;
-        if page >= total_pages {
+        if page >= indexed.total_pages {
             return Ok(());
         }
         page += 1;
     }
+}
+
+/// Entities fetched in a run, by kind and GUID (`None`: refused, not used).
+pub type EntityCache = HashMap<(EntityKind, String), Option<Entity>>;
+
+/// The grants one page of a projects listing became.
+#[derive(Debug, Clone)]
+pub struct IndexedPage {
+    /// Each grant's id, and whether the index did not hold it before.
+    pub grants: Vec<(String, bool)>,
+    /// `totalPages` of the listing.
+    pub total_pages: u64,
+    /// `totalSize` of the listing.
+    pub total_size: u64,
+}
+
+/// Fetches page `page` of the projects listing at `path` (`projects`,
+/// `persons/{id}/projects`), resolves every project's links and upserts its
+/// grant, uncommitted; `None` past the last page.
+pub async fn index_projects_page(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    path: &str,
+    query: &[(&str, String)],
+    page: u64,
+    cache: &mut EntityCache,
+) -> Result<Option<IndexedPage>, HarvestError> {
+    let size = config.page_size;
+    let mut request =
+        HttpRequest::get(SOURCE, PROJECTS_KIND, config.url(path)).header("Accept", ACCEPT_V7);
+    for (name, value) in query {
+        request = request.query(name, value.clone());
+    }
+    request = request
+        .query("s", size.to_string())
+        .query("p", page.to_string());
+    let (fetched, fetched_at) = run
+        .http
+        .fetch(&request, |response| {
+            parse_projects_page(response, page, size)
+                .map(|parsed| (parsed, response.fetched_at.clone()))
+        })
+        .await?;
+    let origin = PageOrigin {
+        location: request.display_url(),
+        fetched_at,
+    };
+    let Some(ProjectsPage {
+        projects,
+        total_pages,
+        total_size,
+    }) = fetched
+    else {
+        return Ok(None);
+    };
+    let mut grants = Vec::with_capacity(projects.len());
+    for project in &projects {
+        resolve_links(run, config, project, cache).await?;
+        let lookup =
+            |kind: EntityKind, guid: &str| cache.get(&(kind, guid.to_owned())).cloned().flatten();
+        let grant = build_grant(SOURCE, project, &origin, &lookup);
+        let id = grant.id.clone();
+        let outcome = run.sink.upsert(Record::Grant(Box::new(grant)))?;
+        grants.push((id, outcome == UpsertOutcome::New));
+        run.progress.inc(1);
+    }
+    Ok(Some(IndexedPage {
+        grants,
+        total_pages,
+        total_size,
+    }))
+}
+
+/// Every person GtR finds under `family` in its surname field (`per.sn`),
+/// all pages, with their GUIDs.
+pub async fn persons_named(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    family: &str,
+) -> Result<Vec<(String, Entity)>, HarvestError> {
+    let size = config.page_size;
+    let mut people = Vec::new();
+    let mut page = 1;
+    loop {
+        let request = HttpRequest::get(SOURCE, PERSON_SEARCH_KIND, config.url("persons"))
+            .header("Accept", ACCEPT_V7)
+            .query("q", family)
+            .query("f", "per.sn")
+            .query("s", size.to_string())
+            .query("p", page.to_string());
+        let listing = run
+            .http
+            .fetch(&request, |response| {
+                if response.status == 404
+                    && String::from_utf8_lossy(&response.body).contains(PAST_LAST_PAGE)
+                {
+                    return Ok(None);
+                }
+                response.require_success()?;
+                parse_listing_body(response.text()?, "person", page, size).map(Some)
+            })
+            .await?;
+        let Some(listing) = listing else {
+            return Ok(people);
+        };
+        people.extend(listing.items.iter().filter_map(listed_person));
+        if page >= listing.total_pages {
+            return Ok(people);
+        }
+        page += 1;
+    }
+}
+
+/// Indexes every project of the person with GUID `guid` (all pages of
+/// `persons/{guid}/projects`), uncommitted; their grant ids and whether new.
+pub async fn person_projects(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    guid: &str,
+    cache: &mut EntityCache,
+) -> Result<Vec<(String, bool)>, HarvestError> {
+    let path = format!("persons/{guid}/projects");
+    let mut grants = Vec::new();
+    let mut page = 1;
+    while let Some(indexed) = index_projects_page(run, config, &path, &[], page, cache).await? {
+        grants.extend(indexed.grants);
+        if page >= indexed.total_pages {
+            break;
+        }
+        page += 1;
+    }
+    Ok(grants)
 }
 
 /// Where to start: the committed next page of an unfinished walk with the same
@@ -215,7 +319,7 @@ async fn resolve_links(
     run: &mut HarvestRun<'_>,
     config: &Config,
     project: &serde_json::Map<String, Value>,
-    cache: &mut HashMap<(EntityKind, String), Option<Entity>>,
+    cache: &mut EntityCache,
 ) -> Result<(), HarvestError> {
     for link in project_links(project) {
         let (Some(kind), Some(guid)) = (link.kind, link.guid.clone()) else {

@@ -155,43 +155,71 @@ pub fn parse_projects_page(
 
 /// Checks a `projects` page body (see [`parse_projects_page`]).
 pub fn parse_projects_body(body: &str, page: u64, size: u64) -> Result<ProjectsPage, Rejection> {
+    let listing = parse_listing_body(body, "project", page, size)?;
+    Ok(ProjectsPage {
+        projects: listing.items,
+        total_pages: listing.total_pages,
+        total_size: listing.total_size,
+    })
+}
+
+/// One page of a GtR listing (`projects`, `persons`, `persons/{id}/projects`…).
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The page's items, each with an `id`.
+    pub items: Vec<Map<String, Value>>,
+    /// `totalPages`.
+    pub total_pages: u64,
+    /// `totalSize`.
+    pub total_size: u64,
+}
+
+/// Checks a listing page whose items are under `key` (`project`, `person`):
+/// the envelope's paging fields must agree with the page asked for and with
+/// the number of items, and every item must have an id.
+pub fn parse_listing_body(
+    body: &str,
+    key: &str,
+    page: u64,
+    size: u64,
+) -> Result<Listing, Rejection> {
     let value: Value = serde_json::from_str(body)
-        .map_err(|error| Rejection::Incomplete(format!("projects page is not JSON: {error}")))?;
+        .map_err(|error| Rejection::Incomplete(format!("{key} page is not JSON: {error}")))?;
     let Value::Object(mut envelope) = value else {
-        return Err(Rejection::Incomplete(
-            "projects page is not a JSON object".to_owned(),
-        ));
+        return Err(Rejection::Incomplete(format!(
+            "{key} page is not a JSON object"
+        )));
     };
-    let number = |envelope: &Map<String, Value>, key: &str| {
+    let number = |envelope: &Map<String, Value>, field: &str| {
         envelope
-            .get(key)
+            .get(field)
             .and_then(as_u64)
-            .ok_or_else(|| Rejection::Incomplete(format!("projects page lacks numeric `{key}`")))
+            .ok_or_else(|| Rejection::Incomplete(format!("{key} page lacks numeric `{field}`")))
     };
     let echoed = number(&envelope, "page")?;
     number(&envelope, "size")?;
     let total_pages = number(&envelope, "totalPages")?;
     let total_size = number(&envelope, "totalSize")?;
-    let projects = match envelope.remove("project") {
+    let items = match envelope.remove(key) {
         Some(Value::Array(items)) => items,
         Some(Value::Null) if total_size == 0 => Vec::new(),
         _ => {
-            return Err(Rejection::Incomplete(
-                "projects page lacks the `project` array".to_owned(),
-            ))
+            return Err(Rejection::Incomplete(format!(
+                "{key} page lacks the `{key}` array"
+            )))
         }
     };
     if total_size == 0 {
-        return if projects.is_empty() {
-            Ok(ProjectsPage {
-                projects: Vec::new(),
+        return if items.is_empty() {
+            Ok(Listing {
+                items: Vec::new(),
                 total_pages,
                 total_size,
             })
         } else {
             Err(Rejection::Incomplete(format!(
-                "totalSize 0 but {} projects",
-                projects.len()
+                "totalSize 0 but {} {key} items",
+                items.len()
             )))
         };
     }
@@ -200,10 +228,10 @@ pub fn parse_projects_body(body: &str, page: u64, size: u64) -> Result<ProjectsP
             "asked for page {page}, got page {echoed}"
         )));
     }
-    if projects.len() as u64 > size {
+    if items.len() as u64 > size {
         return Err(Rejection::Incomplete(format!(
-            "{} projects on a page of {size}",
-            projects.len()
+            "{} {key} items on a page of {size}",
+            items.len()
         )));
     }
     if page > total_pages {
@@ -214,30 +242,36 @@ pub fn parse_projects_body(body: &str, page: u64, size: u64) -> Result<ProjectsP
     // The last page must hold exactly what the earlier full pages leave of totalSize.
     if page == total_pages {
         let expected = total_size.saturating_sub((total_pages - 1).saturating_mul(size));
-        if projects.len() as u64 != expected {
+        if items.len() as u64 != expected {
             return Err(Rejection::Incomplete(format!(
-                "last page {page} holds {} projects, totalSize {total_size} implies {expected}",
-                projects.len()
+                "last page {page} holds {} {key} items, totalSize {total_size} implies {expected}",
+                items.len()
             )));
         }
     }
-    let mut checked = Vec::with_capacity(projects.len());
-    for (index, project) in projects.into_iter().enumerate() {
-        match project {
+    let mut checked = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        match item {
             Value::Object(map) if text(&map, "id").is_some() => checked.push(map),
             _ => {
                 return Err(Rejection::Incomplete(format!(
-                    "project {} on page {page} has no id",
+                    "{key} {} on page {page} has no id",
                     index + 1
                 )))
             }
         }
     }
-    Ok(ProjectsPage {
-        projects: checked,
+    Ok(Listing {
+        items: checked,
         total_pages,
         total_size,
     })
+}
+
+/// A person of a `persons` listing, as a person entity with its GUID.
+pub fn listed_person(map: &Map<String, Value>) -> Option<(String, Entity)> {
+    let id = text(map, "id")?;
+    Some((id, person_entity(map)))
 }
 
 /// Parses `funds|persons|organisations|outcomes/publications/{guid}` and checks
@@ -300,22 +334,7 @@ pub fn parse_entity_body(body: &str, kind: EntityKind, guid: &str) -> Result<Ent
                 end: map.get("end").and_then(as_i64),
             }
         }
-        EntityKind::Person => {
-            let orcid = text(&map, "orcidId")
-                .and_then(|raw| normalize_orcid(&raw))
-                .or_else(|| {
-                    links(&map)
-                        .into_iter()
-                        .filter(|link| text(link, "rel").as_deref() == Some("ORCID_ID"))
-                        .find_map(|link| text(link, "href").and_then(|href| normalize_orcid(&href)))
-                });
-            Entity::Person {
-                first: text(&map, "firstName"),
-                other: text(&map, "otherNames"),
-                surname: text(&map, "surname"),
-                orcid,
-            }
-        }
+        EntityKind::Person => person_entity(&map),
         EntityKind::Organisation => Entity::Organisation {
             name: text(&map, "name").unwrap_or_default(),
             postcode: main_postcode(&map),
@@ -329,6 +348,24 @@ pub fn parse_entity_body(body: &str, kind: EntityKind, guid: &str) -> Result<Ent
                 .and_then(|pmid| normalize_pmid(&pmid)),
         },
     })
+}
+
+/// A person's names and ORCID iD (`orcidId`, or an `ORCID_ID` link).
+fn person_entity(map: &Map<String, Value>) -> Entity {
+    let orcid = text(map, "orcidId")
+        .and_then(|raw| normalize_orcid(&raw))
+        .or_else(|| {
+            links(map)
+                .into_iter()
+                .filter(|link| text(link, "rel").as_deref() == Some("ORCID_ID"))
+                .find_map(|link| text(link, "href").and_then(|href| normalize_orcid(&href)))
+        });
+    Entity::Person {
+        first: text(map, "firstName"),
+        other: text(map, "otherNames"),
+        surname: text(map, "surname"),
+        orcid,
+    }
 }
 
 /// The postcode of the `MAIN_ADDRESS` (else the first address), GtR's

@@ -341,3 +341,55 @@ fn bad_ids_are_usage_errors() {
     assert!(run.stderr.contains("0000-0002-1825-0098"), "{}", run.stderr);
     assert!(run.stderr.contains("ids.txt:3"), "{}", run.stderr);
 }
+
+/// Roster retrieval's ORCID stage: each roster person with an iD is
+/// credited with the works their record lists; an iD ORCID does not know is
+/// skipped with a warning and that person reported as found nothing.
+#[test]
+fn roster_retrieval_credits_each_person_with_their_orcid_works() {
+    let server = start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        format!(
+            "person_id,family,given,other_names,orcid,emails,organisation,department,job_title,discipline,registration,start_date,end_date\n\
+             O1,Owner,Tiina,,{TIINA},,Public Health Wales,,Clinical Scientist,Microbiology,,,\n\
+             O2,Unknown,Una,,{UNKNOWN},,Public Health Wales,,Clinical Scientist,Microbiology,,,\n"
+        ),
+    )
+    .unwrap();
+    let import = indexer(&data, &["roster", "import", &roster.display().to_string()]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    let report = dir.path().join("report.csv");
+    let run =
+        crate::support::harvest_roster(&data, &config(dir.path(), &server), "orcid", Some(&report));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let records = |id: &str| -> usize {
+        let line = text
+            .lines()
+            .find(|line| line.starts_with(&format!("{id},")))
+            .unwrap_or_else(|| panic!("no row for {id}: {text}"));
+        line.split(',').nth(1).unwrap().parse().unwrap()
+    };
+    let owned = exported(&data)
+        .iter()
+        .filter(|record| match record {
+            Record::Publication(publication) => publication
+                .authors
+                .iter()
+                .any(|author| author.orcid.as_deref() == Some(TIINA)),
+            Record::Grant(_) => false,
+        })
+        .count();
+    assert!(owned > 0);
+    assert_eq!(records("O1"), owned, "{text}");
+    assert_eq!(records("O2"), 0, "{text}");
+    assert!(
+        run.stderr.contains("no records found for 1 people"),
+        "{}",
+        run.stderr
+    );
+}

@@ -153,25 +153,40 @@ pub async fn retrieve(
         .await?;
     }
     if args.sources.contains(&RetrievalSource::Orcid) {
-        let orcids: Vec<String> = roster
+        let people: Vec<(&str, &str)> = roster
             .people()
             .iter()
-            .filter_map(|person| person.orcid.clone())
+            .filter_map(|person| Some((person.person_id.as_str(), person.orcid.as_deref()?)))
             .collect();
-        for person in roster.people().iter().filter(|p| p.orcid.is_some()) {
+        for (person_id, _) in &people {
             report
                 .people
-                .entry(person.person_id.clone())
+                .entry((*person_id).to_owned())
                 .or_default()
                 .searches
                 .push("orcid: works of the roster's ORCID iD".to_owned());
         }
-        if !orcids.is_empty() {
+        if !people.is_empty() {
             let orcid_args = orcid::HarvestArgs {
-                orcids,
+                orcids: people
+                    .iter()
+                    .map(|(_, orcid)| (*orcid).to_owned())
+                    .collect(),
                 orcid_file: None,
             };
-            orcid::harvest(run, &config.orcid, &orcid_args).await?;
+            let works = orcid::harvest_works(run, &config.orcid, &orcid_args).await?;
+            for (person_id, orcid) in people {
+                let outcome = report.people.entry(person_id.to_owned()).or_default();
+                for (id, new) in works.get(orcid).into_iter().flatten() {
+                    // A work PubMed already credited to them counts once.
+                    let pmid = id.strip_prefix("pmid:");
+                    if pmid.is_some_and(|pmid| outcome.pmids.iter().any(|p| p == pmid)) {
+                        continue;
+                    }
+                    outcome.records += 1;
+                    outcome.new_records += usize::from(*new);
+                }
+            }
         }
     }
     if args.sources.contains(&RetrievalSource::Gtr) {

@@ -21,7 +21,7 @@ use crate::harvest::archive::ArchivedRequest;
 use crate::harvest::{
     FetchError, HarvestError, HarvestRun, HttpRequest, HttpResponse, Rejection, ReparseReport,
 };
-use crate::index::RecordSink;
+use crate::index::{RecordSink, UpsertOutcome};
 use crate::records::Record;
 use parse::{map_work, parse_bulk, parse_error, parse_works_list, select_put_codes, BulkItem};
 pub use parse::{parse_employments, Employment};
@@ -118,6 +118,20 @@ pub async fn harvest(
     config: &Config,
     args: &HarvestArgs,
 ) -> Result<(), HarvestError> {
+    harvest_works(run, config, args).await.map(drop)
+}
+
+/// The works each iD's record listed in this run: record id, and whether
+/// the index did not hold it before (iDs done before a resume are absent).
+pub type WorksByOrcid = std::collections::BTreeMap<String, Vec<(String, bool)>>;
+
+/// Harvests this source into `run`, returning each iD's works.
+pub async fn harvest_works(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    args: &HarvestArgs,
+) -> Result<WorksByOrcid, HarvestError> {
+    let mut works = WorksByOrcid::new();
     if config.batch_size == 0 || config.batch_size > BULK_LIMIT {
         return Err(HarvestError::Usage(format!(
             "orcid: batch_size must be 1..={BULK_LIMIT}"
@@ -136,7 +150,9 @@ pub async fn harvest(
     };
     for (index, orcid) in orcids.iter().enumerate().skip(start) {
         match harvest_one(run, config, orcid).await {
-            Ok(()) => {}
+            Ok(found) => {
+                works.insert(orcid.clone(), found);
+            }
             Err(HarvestError::Fetch(FetchError::Refused {
                 url,
                 status,
@@ -164,14 +180,16 @@ pub async fn harvest(
             count: orcids.len(),
             done: true,
         },
-    )
+    )?;
+    Ok(works)
 }
 
 async fn harvest_one(
     run: &mut HarvestRun<'_>,
     config: &Config,
     orcid: &str,
-) -> Result<(), HarvestError> {
+) -> Result<Vec<(String, bool)>, HarvestError> {
+    let mut works = Vec::new();
     let request = config.request(KIND_WORKS, &format!("{orcid}/works"));
     let groups = run
         .http
@@ -191,6 +209,7 @@ async fn harvest_one(
         let (items, fetched_at) = items;
         let outcome = apply_bulk(&mut run.sink, &items, orcid, &location, &fetched_at)?;
         run.progress.inc(outcome.upserted);
+        works.extend(outcome.works);
         for problem in outcome.problems {
             run.warn(format!("orcid {orcid}: {problem}"));
         }
@@ -200,7 +219,7 @@ async fn harvest_one(
     run.http
         .fetch(&request, |response| accept(response, parse_employments))
         .await?;
-    Ok(())
+    Ok(works)
 }
 
 /// Checks status and body: an ORCID error with a 4xx is a refusal (not
@@ -225,6 +244,8 @@ fn accept<T>(
 #[derive(Debug, Default)]
 struct BulkOutcome {
     upserted: u64,
+    /// Record id of each work, and whether it was new to the index.
+    works: Vec<(String, bool)>,
     problems: Vec<String>,
 }
 
@@ -240,8 +261,10 @@ fn apply_bulk(
         match item {
             BulkItem::Work(work) => match map_work(work, owner, location, fetched_at) {
                 Ok(publication) => {
-                    sink.upsert(Record::Publication(Box::new(publication)))?;
+                    let id = publication.id.clone();
+                    let upserted = sink.upsert(Record::Publication(Box::new(publication)))?;
                     outcome.upserted += 1;
+                    outcome.works.push((id, upserted == UpsertOutcome::New));
                 }
                 Err(skip) => outcome.problems.push(format!("skipped: {skip}")),
             },

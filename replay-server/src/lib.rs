@@ -29,11 +29,13 @@
 //! Protocol simulators over the recorded files in `fixtures/`, one module per
 //! source, each loaded from a fixtures directory: [`pubmed`], [`europepmc`],
 //! [`gtr`], [`nihr`], [`orcid`] and [`oaipmh`] ([`pubmed_query`] evaluates
-//! PubMed's search language for [`pubmed`]). [`router::Router`] serves them
+//! PubMed's search language for [`pubmed`], [`europepmc_query`] Europe PMC's
+//! for [`europepmc`]). [`router::Router`] serves them
 //! all at once under the path prefixes the harvesters' configs use (the
 //! `replay-server` binary).
 
 pub mod europepmc;
+pub mod europepmc_query;
 pub mod gtr;
 pub mod nihr;
 pub mod oaipmh;

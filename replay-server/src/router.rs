@@ -4,7 +4,7 @@
 //! | source | prefix | simulator |
 //! |---|---|---|
 //! | `pubmed` | `/entrez/eutils/` | [`crate::pubmed::Corpus`] (the recorded efetch records; or, with [`PubmedCorpus::All`], every recorded `PubmedArticle`, searched with PubMed's query language) |
-//! | `europepmc` | `/europepmc/webservices/rest/` | [`crate::europepmc::CoreSimulator`] |
+//! | `europepmc` | `/europepmc/webservices/rest/` | [`crate::europepmc::CoreSimulator`] (recorded queries as recorded; any other evaluated over the recorded results) |
 //! | `gtr` | `/gtr/api/` | [`crate::gtr::Simulator`] |
 //! | `nihr` | `/api/explore/v2.1/` | [`crate::nihr::Simulator`] |
 //! | `orcid` | `/v3.0/` | [`crate::orcid::Simulator`] |

@@ -42,7 +42,7 @@ fn core_sim() -> Arc<CoreSimulator> {
     Arc::new(CoreSimulator::load(&fixtures_dir()).expect("europepmc fixtures load"))
 }
 
-fn core_server() -> (ReplayServer, Arc<CoreSimulator>) {
+pub fn core_server() -> (ReplayServer, Arc<CoreSimulator>) {
     let sim = core_sim();
     let handler_sim = Arc::clone(&sim);
     let server = ReplayServer::start(move |request| handler_sim.respond(request));
@@ -55,7 +55,7 @@ fn chain_server() -> ReplayServer {
     ReplayServer::start(move |request| sim.respond(request))
 }
 
-fn config(dir: &Path, server: &ReplayServer) -> String {
+pub fn config(dir: &Path, server: &ReplayServer) -> String {
     harvest_config(
         dir,
         &format!(

@@ -3,11 +3,10 @@
 //! ORCID iD, credited person by person, and no one else's is indexed.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use indexer::records::{Grant, Record};
 
-use crate::support::{exported, harvest_roster, indexer};
+use crate::support::{column, exported, harvest_roster, imported, indexer, report_row};
 
 const NIHR_ROSTER: &str = "person_id,family,given,other_names,orcid,emails,organisation,department,job_title,discipline,registration,start_date,end_date
 R1,Carberry,Josiah,,0000-0002-1825-0097,josiah@example.invalid,Public Health Wales,,Consultant Clinical Scientist,Microbiology,,,
@@ -76,36 +75,6 @@ fn the_roster_s_nihr_awards_are_found_by_name_and_orcid_and_credited() {
     let again = harvest_roster(&data, &config, "nihr", None);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stderr.contains("0 new"), "{}", again.stderr);
-}
-
-/// A data directory `name` under `dir` with `csv` imported as its roster.
-fn imported(dir: &Path, name: &str, csv: &str) -> PathBuf {
-    let data = dir.join(name);
-    let roster = dir.join(format!("{name}-roster.csv"));
-    std::fs::write(&roster, csv).expect("roster written");
-    let import = indexer(&data, &["roster", "import", &roster.display().to_string()]);
-    assert_eq!(import.code, 0, "{}", import.stderr);
-    data
-}
-
-/// The report's row for roster id `id`, split into cells (none of the
-/// tested cells holds a comma).
-fn report_row(text: &str, id: &str) -> Vec<String> {
-    let line = text
-        .lines()
-        .find(|line| line.starts_with(&format!("{id},")))
-        .unwrap_or_else(|| panic!("no row for {id}: {text}"));
-    line.split(',').map(str::to_owned).collect()
-}
-
-/// The index of the report's column `name`.
-fn column(text: &str, name: &str) -> usize {
-    text.lines()
-        .next()
-        .unwrap_or_default()
-        .split(',')
-        .position(|header| header == name)
-        .unwrap_or_else(|| panic!("no column {name}: {text}"))
 }
 
 const GTR_ROSTER: &str = "person_id,family,given,other_names,orcid,emails,organisation,department,job_title,discipline,registration,start_date,end_date

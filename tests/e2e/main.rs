@@ -15,6 +15,7 @@ mod harvest_oaipmh;
 mod harvest_orcid;
 mod harvest_pubmed;
 mod harvest_roster;
+mod harvest_roster_europepmc;
 mod harvest_roster_grants;
 mod hostile;
 mod oracle;

@@ -132,6 +132,36 @@ pub fn harvest_roster(data: &Path, config: &str, sources: &str, report: Option<&
     indexer(data, &args)
 }
 
+/// A data directory `name` under `dir` with `csv` imported as its roster.
+pub fn imported(dir: &Path, name: &str, csv: &str) -> PathBuf {
+    let data = dir.join(name);
+    let roster = dir.join(format!("{name}-roster.csv"));
+    std::fs::write(&roster, csv).expect("roster written");
+    let import = indexer(&data, &["roster", "import", &roster.display().to_string()]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    data
+}
+
+/// The report's row for roster id `id`, split into cells (none of the
+/// tested cells holds a comma).
+pub fn report_row(text: &str, id: &str) -> Vec<String> {
+    let line = text
+        .lines()
+        .find(|line| line.starts_with(&format!("{id},")))
+        .unwrap_or_else(|| panic!("no row for {id}: {text}"));
+    line.split(',').map(str::to_owned).collect()
+}
+
+/// The index of the report's column `name`.
+pub fn column(text: &str, name: &str) -> usize {
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .position(|header| header == name)
+        .unwrap_or_else(|| panic!("no column {name}: {text}"))
+}
+
 pub fn harvest_config(dir: &Path, sections: &str) -> PathBuf {
     std::fs::create_dir_all(dir).expect("config dir");
     let path = dir.join("harvest.toml");

@@ -523,7 +523,9 @@ fn roster_window(
             ))
         }
         None => return Ok(None),
-        Some("auto") => match crate::retrieval::pubmed::last_until(run) {
+        Some("auto") => match crate::retrieval::pubmed::last_until(run)
+            .or_else(|| crate::retrieval::europepmc::last_until(run))
+        {
             Some(last) => parse_date(&last).map_err(HarvestError::Usage)?,
             // No complete run yet: search everything.
             None => return Ok(None),

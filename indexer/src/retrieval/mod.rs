@@ -2,14 +2,16 @@
 //! imported roster without writing a query by hand.
 //!
 //! [`strategy`] turns roster rows into what to look for (name forms, ORCID,
-//! employer phrases from the gazetteer); [`pubmed`] runs those searches in
-//! packed batches; people with an ORCID iD also have their ORCID works
-//! harvested. Every request goes through the harvest client (paced,
+//! employer phrases from the gazetteer); [`pubmed`] and [`europepmc`] run
+//! those searches in packed batches; people with an ORCID iD also have their
+//! ORCID works harvested; [`gtr`] and [`nihr`] find the grants they hold. Every request goes through the harvest client (paced,
 //! retried, archived) and every batch commits with a checkpoint, so an
 //! interrupted run resumes. The per-person outcome names people by roster
 //! id only: the searches hold their names, so the report is written to the
 //! operator's data directory, never to the log.
 
+pub mod checkpoint;
+pub mod europepmc;
 pub mod gtr;
 pub mod nihr;
 pub mod pubmed;
@@ -35,8 +37,12 @@ pub struct RetrievalArgs {
     /// Last day (YYYY-MM-DD; default today, UTC) when `--since` is given.
     #[arg(long)]
     pub until: Option<String>,
-    /// Sources to search (comma-separated): pubmed, orcid, gtr, nihr.
-    #[arg(long, value_delimiter = ',', default_value = "pubmed,orcid,gtr,nihr")]
+    /// Sources to search (comma-separated): pubmed, europepmc, orcid, gtr, nihr.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "pubmed,europepmc,orcid,gtr,nihr"
+    )]
     pub sources: Vec<RetrievalSource>,
     /// Longest ESearch term (characters) a batch of people may make.
     #[arg(long, default_value_t = 4_000)]
@@ -55,6 +61,8 @@ pub struct RetrievalArgs {
 pub enum RetrievalSource {
     /// PubMed (E-utilities): employer searches, then name-only searches for everyone.
     Pubmed,
+    /// Europe PMC: family names with employer phrases, and ORCID iDs (`AUTHORID`).
+    Europepmc,
     /// ORCID public API: the works of people whose ORCID iD the roster gives.
     Orcid,
     /// UKRI Gateway to Research: the projects of GtR persons the roster's people can be.
@@ -74,6 +82,8 @@ pub struct PersonOutcome {
     pub new_records: usize,
     /// PMIDs credited in this run (not kept across a resume).
     pub pmids: Vec<String>,
+    /// Ids of credited records without a PMID (preprints, other Europe PMC sources).
+    pub other_records: Vec<String>,
     /// Grant ids credited in this run.
     pub grants: Vec<String>,
     /// Why something was not searched or not fetched.
@@ -105,6 +115,7 @@ impl RetrievalReport {
                 outcome.records.to_string(),
                 outcome.new_records.to_string(),
                 outcome.pmids.join(" "),
+                outcome.other_records.join(" "),
                 outcome.grants.join(" "),
                 outcome.searches.join(" | "),
                 outcome.notes.join(" | "),
@@ -116,6 +127,7 @@ impl RetrievalReport {
                 "records",
                 "new_records",
                 "pmids",
+                "other_records",
                 "grants",
                 "searches",
                 "notes",
@@ -145,6 +157,17 @@ pub async fn retrieve(
         pubmed::retrieve(
             run,
             &config.pubmed,
+            &groups,
+            args,
+            window,
+            &mut report.people,
+        )
+        .await?;
+    }
+    if args.sources.contains(&RetrievalSource::Europepmc) {
+        europepmc::retrieve(
+            run,
+            &config.europepmc,
             &groups,
             args,
             window,

@@ -19,7 +19,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::strategy::{AffiliationTerm, EmployerGroup, NameForm, PersonSearch};
+use super::checkpoint;
+use super::strategy::{
+    folded_affiliations, AffiliationTerm, EmployerGroup, NameForm, PersonSearch,
+};
 use super::{PersonOutcome, RetrievalArgs};
 use crate::harvest::{HarvestError, HarvestRun};
 use crate::index::UpsertOutcome;
@@ -330,11 +333,13 @@ pub async fn retrieve(
         unknown: HashSet::new(),
     };
     let primary = pack(groups, &renderer, Breadth::Employer, args.max_term_chars);
-    let plan = plan_digest(&renderer, &primary, window);
-    let saved: Option<Checkpoint> = run
-        .sink
-        .checkpoint(CHECKPOINT_KEY)
-        .and_then(|value| serde_json::from_value(value.clone()).ok());
+    let plan = checkpoint::plan_digest(
+        window,
+        primary
+            .iter()
+            .map(|batch| renderer.batch_term(batch).unwrap_or_default()),
+    );
+    let saved: Option<Checkpoint> = checkpoint::stored(run, CHECKPOINT_KEY);
     let mut state = match saved {
         Some(saved) if saved.plan == plan && !saved.done => {
             tracing::info!(
@@ -429,37 +434,11 @@ pub async fn retrieve(
 
 /// The last day searched by the last completed retrieval, for `--since auto`.
 pub fn last_until(run: &HarvestRun<'_>) -> Option<String> {
-    let saved: Checkpoint =
-        serde_json::from_value(run.sink.checkpoint(CHECKPOINT_KEY)?.clone()).ok()?;
-    saved.done.then_some(saved.until).flatten()
+    checkpoint::last_until(run, CHECKPOINT_KEY)
 }
 
 fn commit(run: &mut HarvestRun<'_>, state: &Checkpoint) -> Result<(), HarvestError> {
-    let value = serde_json::to_value(state).map_err(|error| HarvestError::Source {
-        source_name: SOURCE.to_owned(),
-        location: CHECKPOINT_KEY.to_owned(),
-        message: error.to_string(),
-    })?;
-    run.sink.commit(Some((CHECKPOINT_KEY, value)))?;
-    Ok(())
-}
-
-fn plan_digest(renderer: &Renderer<'_>, batches: &[Batch], window: Option<(Date, Date)>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    if let Some((from, to)) = window {
-        hasher.update(format!("{from}..{to}\n"));
-    }
-    for batch in batches {
-        hasher.update(renderer.batch_term(batch).unwrap_or_default());
-        hasher.update(b"\n");
-    }
-    hasher
-        .finalize()
-        .iter()
-        .take(16)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    checkpoint::commit(run, SOURCE, CHECKPOINT_KEY, state)
 }
 
 /// People in order of how many on the roster share their family name, most
@@ -722,13 +701,7 @@ fn credit(
     outcomes: &mut BTreeMap<String, PersonOutcome>,
 ) {
     for byline in bylines {
-        let affiliations: Vec<Vec<String>> = byline
-            .authors
-            .iter()
-            .flat_map(|author| author.affiliations.iter())
-            .map(|text| fold_words(text))
-            .collect();
-        let at_employer = group.terms.iter().any(|term| term.matches(&affiliations));
+        let at_employer = group.named_in(&folded_affiliations(&byline.authors));
         for &i in &batch.people {
             let person = &group.people[i];
             let answers = person.orcid_in(&byline.authors)

@@ -196,6 +196,15 @@ impl AffiliationTerm {
     }
 }
 
+/// The affiliations of a byline, folded for [`AffiliationTerm::matches`].
+pub fn folded_affiliations(authors: &[crate::records::Author]) -> Vec<Vec<String>> {
+    authors
+        .iter()
+        .flat_map(|author| author.affiliations.iter())
+        .map(|text| fold_words(text))
+        .collect()
+}
+
 /// Everyone to search for who works at one employer, with its phrases.
 #[derive(Debug, Clone)]
 pub struct EmployerGroup {
@@ -205,6 +214,13 @@ pub struct EmployerGroup {
     pub terms: Vec<AffiliationTerm>,
     /// The people, in roster order.
     pub people: Vec<PersonSearch>,
+}
+
+impl EmployerGroup {
+    /// True when one of the (folded) affiliations names this employer.
+    pub fn named_in(&self, affiliations: &[Vec<String>]) -> bool {
+        self.terms.iter().any(|term| term.matches(affiliations))
+    }
 }
 
 /// What to look for to find one person's work.

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::parse::{parse_search, SearchPage};
 use super::{Config, HarvestArgs, SOURCE};
 use crate::harvest::archive::ArchivedRequest;
+use crate::harvest::http::Method;
 use crate::harvest::{FetchError, HarvestError, HarvestRun, HttpRequest, Rejection, ReparseReport};
 use crate::index::RecordSink;
 use crate::records::Record;
@@ -250,31 +251,14 @@ pub async fn harvest(
         mut checkpoint,
         mut cursor,
     } = start?;
-    let url = search_url(&config.base_url);
     loop {
-        let mut request = HttpRequest::get(SOURCE, KIND_SEARCH, url.as_str())
-            .query("query", checkpoint.query.as_str())
-            .query("resultType", "core")
-            .query("format", "json")
-            .query("pageSize", args.page_size.to_string())
-            .query("cursorMark", cursor.as_str())
-            .header("Accept", "application/json");
-        if let Some(email) = config.email.as_deref().filter(|e| !e.trim().is_empty()) {
-            request = request.query("email", email.trim());
-        }
-        let location = location_of(&request.url, &request.query);
-        let collected_before = checkpoint.collected;
-        let page = run
-            .http
-            .fetch(&request, |response| {
-                response.require_success()?;
-                let page = parse_search(response.text()?, &location, &response.fetched_at)
-                    .map_err(|error| Rejection::Incomplete(error.to_string()))?;
-                check_page(&page, &cursor, collected_before)?;
-                Ok(page)
-            })
-            .await
-            .map_err(|error| without_contact(error, config.email.as_deref()))?;
+        let request = PageRequest {
+            query: &checkpoint.query,
+            cursor: &cursor,
+            page_size: args.page_size,
+            method: Method::Get,
+        };
+        let page = fetch_page(run, config, &request, checkpoint.collected).await?;
         for skipped in &page.skipped {
             run.warn(skipped.to_string());
         }
@@ -310,6 +294,93 @@ pub async fn harvest(
                 return Ok(());
             }
         }
+    }
+}
+
+/// One page of a search, as it is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest<'a> {
+    /// The query as sent.
+    pub query: &'a str,
+    /// `*` for the first page, else the `nextCursorMark` of the last.
+    pub cursor: &'a str,
+    /// Results per page (at most 1000).
+    pub page_size: u32,
+    /// GET `search`, or POST `searchPOST` with the parameters as a form:
+    /// Europe PMC's route for queries too long for a URL.
+    pub method: Method,
+}
+
+/// Fetches one page of a search, parsed and checked against the request
+/// (the whole unit is retried: fetch, read, parse, completeness).
+pub async fn fetch_page(
+    run: &HarvestRun<'_>,
+    config: &Config,
+    page: &PageRequest<'_>,
+    collected_before: u64,
+) -> Result<SearchPage, HarvestError> {
+    let mut params = vec![
+        ("query", page.query.to_owned()),
+        ("resultType", "core".to_owned()),
+        ("format", "json".to_owned()),
+        ("pageSize", page.page_size.to_string()),
+        ("cursorMark", page.cursor.to_owned()),
+    ];
+    if let Some(email) = config
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        params.push(("email", email.to_owned()));
+    }
+    let mut request = match page.method {
+        Method::Get => HttpRequest::get(SOURCE, KIND_SEARCH, endpoint(&config.base_url, "search")),
+        Method::Post => HttpRequest::post(
+            SOURCE,
+            KIND_SEARCH,
+            endpoint(&config.base_url, "searchPOST"),
+        ),
+    };
+    for (name, value) in params {
+        request = match page.method {
+            Method::Get => request.query(name, value),
+            Method::Post => request.form(name, value),
+        };
+    }
+    request = request.header("Accept", "application/json");
+    let shown = shown_parameters(request.method, &request.query, &request.form);
+    let location = location_of(&request.url, &shown);
+    let cursor = page.cursor;
+    let parsed = run
+        .http
+        .fetch(&request, |response| {
+            response.require_success()?;
+            let parsed = parse_search(response.text()?, &location, &response.fetched_at)
+                .map_err(|error| Rejection::Incomplete(error.to_string()))?;
+            check_page(&parsed, cursor, collected_before)?;
+            Ok(parsed)
+        })
+        .await
+        .map_err(|error| without_contact(error, config.email.as_deref()))?;
+    Ok(parsed)
+}
+
+/// The parameters provenance shows of a request: its query string, or, for
+/// a POSTed form, every parameter but the query — POSTed queries are roster
+/// searches, and their text names the people searched for.
+fn shown_parameters(
+    method: Method,
+    query: &[(String, String)],
+    form: &[(String, String)],
+) -> Vec<(String, String)> {
+    match method {
+        Method::Get => query.to_vec(),
+        Method::Post => form
+            .iter()
+            .filter(|(name, _)| name != "query")
+            .cloned()
+            .collect(),
     }
 }
 
@@ -370,13 +441,13 @@ fn checkpoint_value(checkpoint: &Checkpoint) -> Result<Value, HarvestError> {
     })
 }
 
-/// `{base}search`, whether or not the configured base ends in a slash.
-fn search_url(base_url: &str) -> String {
+/// `{base}{name}`, whether or not the configured base ends in a slash.
+fn endpoint(base_url: &str, name: &str) -> String {
     let base = base_url.trim();
     if base.ends_with('/') {
-        format!("{base}search")
+        format!("{base}{name}")
     } else {
-        format!("{base}/search")
+        format!("{base}/{name}")
     }
 }
 
@@ -387,7 +458,8 @@ pub fn reparse(
 ) -> Result<ReparseReport, HarvestError> {
     let mut report = ReparseReport::default();
     for entry in entries {
-        let location = location_of(&entry.url, &entry.query);
+        let shown = shown_parameters(entry.method, &entry.query, &entry.form);
+        let location = location_of(&entry.url, &shown);
         if entry.kind != KIND_SEARCH {
             report.skipped.push(format!(
                 "{location}: unknown response kind {:?}",
@@ -566,7 +638,10 @@ mod tests {
             location_of("http://h/search", &query),
             "http://h/search?query=x&cursorMark=*"
         );
-        assert_eq!(search_url("http://h/rest"), "http://h/rest/search");
-        assert_eq!(search_url("http://h/rest/"), "http://h/rest/search");
+        assert_eq!(endpoint("http://h/rest", "search"), "http://h/rest/search");
+        assert_eq!(
+            endpoint("http://h/rest/", "searchPOST"),
+            "http://h/rest/searchPOST"
+        );
     }
 }

@@ -40,7 +40,9 @@ use crate::harvest::archive::ArchivedRequest;
 use crate::harvest::{HarvestError, HarvestRun, ReparseReport};
 use crate::index::RecordSink;
 
-pub use harvest::{checkpoint_key, effective_query, Checkpoint, KIND_SEARCH};
+pub use harvest::{
+    checkpoint_key, effective_query, fetch_page, Checkpoint, PageRequest, KIND_SEARCH,
+};
 pub use html::{to_abstract as html_to_abstract, to_text as html_to_text};
 pub use parse::{parse_search, EuropePmcError, SearchPage};
 

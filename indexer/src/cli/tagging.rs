@@ -13,7 +13,7 @@ use crate::metrics::{participation, to_csv, GroupBy, MetricsQuery, TierChoice};
 use crate::records::Record;
 use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
-use crate::tagging::evaluate::{evaluate, Evaluation, Gold, HcsJudgements};
+use crate::tagging::evaluate::{evaluate, Counts, Evaluation, Gold, HcsJudgements};
 use crate::tagging::names::PersonName;
 use crate::tagging::persist::{store_tags, tags_status, TagsStatus};
 use crate::tagging::workspace::{self, Overrides};
@@ -656,6 +656,20 @@ pub fn evaluate_command(
     })
 }
 
+/// One row of an evaluation table: the label, then TP, FP, FN, precision, recall and F1.
+fn write_counts_row(out: &mut dyn Write, label: &str, counts: &Counts) -> io::Result<()> {
+    writeln!(
+        out,
+        "{label:<28} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}",
+        counts.true_positives,
+        counts.false_positives,
+        counts.false_negatives,
+        counts.precision,
+        counts.recall,
+        counts.f1
+    )
+}
+
 fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
@@ -679,15 +693,47 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
         ),
     ];
     for (label, counts) in rows.into_iter().chain(sweep) {
+        write_counts_row(out, &label, counts)?;
+    }
+    let holdout = &evaluation.holdout;
+    writeln!(
+        out,
+        "held out (seed {}): accept line chosen on {} tuning records for precision >= {}: {}",
+        holdout.seed,
+        holdout.tuning_records,
+        holdout.precision_target,
+        holdout
+            .chosen_accept
+            .map_or("none reaches it".to_owned(), |line| format!(
+                "score >= {line}"
+            ))
+    )?;
+    let halves = [
+        ("tuning, chosen line", &holdout.tuning),
+        ("held out, chosen line", &holdout.held_out),
+        ("held out, accept band", &holdout.held_out_at_band),
+    ];
+    for (label, counts) in halves {
+        write_counts_row(out, label, counts)?;
+    }
+    writeln!(
+        out,
+        "calibration on {} held-out records (expected calibration error {:.3}):",
+        holdout.held_out_records, holdout.calibration_error
+    )?;
+    writeln!(
+        out,
+        "{:<10} {:>6} {:>11} {:>11}",
+        "score", "pairs", "mean score", "share true"
+    )?;
+    for bin in holdout.calibration.iter().filter(|bin| bin.pairs > 0) {
         writeln!(
             out,
-            "{label:<28} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}",
-            counts.true_positives,
-            counts.false_positives,
-            counts.false_negatives,
-            counts.precision,
-            counts.recall,
-            counts.f1
+            "{:<10} {:>6} {:>11.1} {:>11.3}",
+            format!("{}-{}", bin.from, bin.to),
+            bin.pairs,
+            bin.mean_score,
+            bin.share_true
         )?;
     }
     let tier2 = &evaluation.tier2;

@@ -13,7 +13,7 @@ use time::Date;
 use super::dates::parse_date;
 use super::dates::DateSpan;
 use super::gazetteer::Gazetteer;
-use super::text::{fold_words, name_words};
+use super::text::name_words;
 use crate::sources::orcid::Employment;
 
 /// One employment, read for matching.
@@ -70,7 +70,7 @@ impl Employments {
                             organisation_key: gazetteer
                                 .resolve(&employment.organisation)
                                 .map(|org| org.key.clone()),
-                            role_words: fold_words(&role),
+                            role_words: gazetteer.reader().words(&role),
                             role,
                             start: employment
                                 .start

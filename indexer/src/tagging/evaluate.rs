@@ -210,6 +210,72 @@ pub struct Evaluation {
     pub sweep: Vec<(u8, Counts)>,
     /// Tier-1 mistakes at the accept band.
     pub mistakes: Vec<Mistake>,
+    /// The accept line chosen on one half of the records, judged on the other,
+    /// and how well scores are calibrated there.
+    pub holdout: Holdout,
+}
+
+/// Tier 1 measured on records the accept line was not chosen on.
+///
+/// Records are split in two by a hash of their id and a fixed seed (so the
+/// split is the same on every machine and run); the lowest accept threshold
+/// whose tier-1 precision on the tuning half reaches [`PRECISION_TARGET`]
+/// is chosen there and then judged on the held-out half.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Holdout {
+    /// The seed of the split.
+    pub seed: u64,
+    /// Records in the tuning half.
+    pub tuning_records: usize,
+    /// Records in the held-out half.
+    pub held_out_records: usize,
+    /// The tuning half's precision the accept line must reach.
+    pub precision_target: f64,
+    /// The accept line chosen on the tuning half (none when no line reaches the target).
+    pub chosen_accept: Option<u8>,
+    /// Tier 1 on the tuning half at the chosen line.
+    pub tuning: Counts,
+    /// Tier 1 on the held-out half at the chosen line: the honest figure.
+    pub held_out: Counts,
+    /// Tier 1 on the held-out half at the configured accept band.
+    pub held_out_at_band: Counts,
+    /// Held-out scored pairs by 10-point score bin.
+    pub calibration: Vec<CalibrationBin>,
+    /// Expected calibration error: the pair-weighted mean of |share true − mean score| (0–1).
+    pub calibration_error: f64,
+}
+
+/// One 10-point score bin of held-out scored pairs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CalibrationBin {
+    /// Lowest score in the bin.
+    pub from: u8,
+    /// Highest score in the bin.
+    pub to: u8,
+    /// Scored pairs in the bin.
+    pub pairs: usize,
+    /// Their mean score (0–100).
+    pub mean_score: f64,
+    /// The share of them that are gold authorships (0–1).
+    pub share_true: f64,
+}
+
+/// The tuning half's precision the held-out accept line is chosen to reach:
+/// issue 13's tier-1 target.
+pub const PRECISION_TARGET: f64 = 0.99;
+
+/// The seed of the tuning / held-out split.
+pub const SPLIT_SEED: u64 = 2026;
+
+/// True when `record_id` is in the held-out half (FNV-1a of seed and id: the
+/// same on every platform).
+fn held_out(record_id: &str, seed: u64) -> bool {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in seed.to_le_bytes().iter().chain(record_id.as_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash % 2 == 1
 }
 
 /// Accept thresholds the sweep reports.
@@ -306,6 +372,7 @@ pub fn evaluate(
         })
         .collect();
     mistakes.sort();
+    let holdout = holdout(&ids, &scores, &in_inputs, bands, SPLIT_SEED);
     Evaluation {
         records: records.len(),
         people,
@@ -326,5 +393,82 @@ pub fn evaluate(
             })
             .collect(),
         mistakes,
+        holdout,
+    }
+}
+
+type Triple = (String, u32, String);
+
+/// Counts of the pairs scoring at least `threshold` among records `keep` admits.
+fn counts_at(
+    scores: &HashMap<Triple, u8>,
+    gold: &BTreeSet<Triple>,
+    threshold: u8,
+    keep: impl Fn(&str) -> bool,
+) -> Counts {
+    let predicted: BTreeSet<&Triple> = scores
+        .iter()
+        .filter(|(triple, score)| **score >= threshold && keep(&triple.0))
+        .map(|(triple, _)| triple)
+        .collect();
+    let truth: BTreeSet<&Triple> = gold.iter().filter(|t| keep(&t.0)).collect();
+    Counts {
+        true_positives: predicted.intersection(&truth).count(),
+        false_positives: predicted.difference(&truth).count(),
+        false_negatives: truth.difference(&predicted).count(),
+        ..Counts::default()
+    }
+    .finish()
+}
+
+fn holdout(
+    ids: &HashSet<&str>,
+    scores: &HashMap<Triple, u8>,
+    gold: &BTreeSet<Triple>,
+    bands: Bands,
+    seed: u64,
+) -> Holdout {
+    let tuning = |id: &str| !held_out(id, seed);
+    let held = |id: &str| held_out(id, seed);
+    let chosen_accept = (1..=100u8).find(|&threshold| {
+        let counts = counts_at(scores, gold, threshold, tuning);
+        counts.true_positives + counts.false_positives > 0 && counts.precision >= PRECISION_TARGET
+    });
+    let at = chosen_accept.unwrap_or(101);
+    let mut bins: Vec<CalibrationBin> = (0..10u8)
+        .map(|bin| CalibrationBin {
+            from: bin * 10,
+            to: if bin == 9 { 100 } else { bin * 10 + 9 },
+            ..CalibrationBin::default()
+        })
+        .collect();
+    let mut sums = [(0.0f64, 0usize); 10];
+    for (triple, score) in scores.iter().filter(|(t, _)| held(&t.0)) {
+        let bin = usize::from((*score / 10).min(9));
+        bins[bin].pairs += 1;
+        sums[bin].0 += f64::from(*score);
+        sums[bin].1 += usize::from(gold.contains(triple));
+    }
+    let total: usize = bins.iter().map(|b| b.pairs).sum();
+    let mut error = 0.0;
+    for (bin, (score_sum, true_pairs)) in bins.iter_mut().zip(sums) {
+        if bin.pairs == 0 {
+            continue;
+        }
+        bin.mean_score = score_sum / bin.pairs as f64;
+        bin.share_true = true_pairs as f64 / bin.pairs as f64;
+        error += bin.pairs as f64 / total as f64 * (bin.share_true - bin.mean_score / 100.0).abs();
+    }
+    Holdout {
+        seed,
+        tuning_records: ids.iter().filter(|id| tuning(id)).count(),
+        held_out_records: ids.iter().filter(|id| held(id)).count(),
+        precision_target: PRECISION_TARGET,
+        chosen_accept,
+        tuning: counts_at(scores, gold, at, tuning),
+        held_out: counts_at(scores, gold, at, held),
+        held_out_at_band: counts_at(scores, gold, bands.accept, held),
+        calibration: bins,
+        calibration_error: error,
     }
 }

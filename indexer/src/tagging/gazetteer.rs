@@ -7,7 +7,7 @@ use serde::Deserialize;
 use time::Date;
 
 use super::dates::{after_years, parse_date, DateSpan, PUBLICATION_LAG_YEARS};
-use super::text::{cased_words, contains_words, find_words, fold_words};
+use super::text::{cased_words, contains_words, find_words, AffiliationWords};
 use super::TaggingError;
 
 /// The gazetteer bundled with the indexer.
@@ -22,6 +22,9 @@ struct GazetteerFile {
     non_nhs: NonNhs,
     #[serde(default)]
     organisation: Vec<OrganisationEntry>,
+    /// Indexers' abbreviations of affiliation words and what they stand for.
+    #[serde(default)]
+    abbreviations: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,8 +55,29 @@ struct OrganisationEntry {
     aliases: Vec<String>,
     #[serde(default)]
     units: Vec<String>,
+    /// Services this organisation runs inside other bodies' hospitals.
+    #[serde(default)]
+    services: Option<ServicesEntry>,
     #[serde(default)]
     period: Vec<PeriodEntry>,
+}
+
+/// Services an organisation runs on other bodies' sites, and since when.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServicesEntry {
+    phrases: Vec<String>,
+    from: Option<String>,
+}
+
+/// A service phrase: named at another body's hospital, it makes its
+/// organisation the employer.
+#[derive(Debug, Clone)]
+struct Service {
+    words: Vec<String>,
+    text: String,
+    organisation: usize,
+    from: Option<Date>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +140,8 @@ pub struct Gazetteer {
     phrases: Vec<Phrase>,
     markers: Vec<Vec<String>>,
     non_nhs: Vec<Vec<String>>,
+    services: Vec<Service>,
+    reader: AffiliationWords,
 }
 
 impl Gazetteer {
@@ -123,8 +149,14 @@ impl Gazetteer {
     pub fn parse(text: &str, origin: &str) -> Result<Self, TaggingError> {
         let file: GazetteerFile =
             toml::from_str(text).map_err(|error| TaggingError::data(origin, error))?;
+        let reader = AffiliationWords::new(
+            file.abbreviations
+                .iter()
+                .map(|(short, long)| (short.as_str(), long.as_str())),
+        );
         let mut organisations = Vec::new();
         let mut phrases = Vec::new();
+        let mut services = Vec::new();
         for entry in &file.organisation {
             let index = organisations.len();
             let mut add = |texts: &[String],
@@ -134,11 +166,8 @@ impl Gazetteer {
                            unit: bool|
              -> Result<(), TaggingError> {
                 for text in texts {
-                    let words = if cased {
-                        cased_words(text)
-                    } else {
-                        fold_words(text)
-                    };
+                    let (folded, kept) = reader.aligned(text);
+                    let words = if cased { kept } else { folded };
                     if words.is_empty() {
                         return Err(TaggingError::data(
                             origin,
@@ -186,6 +215,32 @@ impl Gazetteer {
                 add(&period.units, false, from, until, true)?;
                 add(&period.acronyms, true, from, until, false)?;
             }
+            if let Some(entry_services) = &entry.services {
+                let from = match entry_services.from.as_deref() {
+                    None => None,
+                    Some(text) => Some(parse_date(text).ok_or_else(|| {
+                        TaggingError::data(
+                            origin,
+                            format!("organisation {}: bad services date {text:?}", entry.key),
+                        )
+                    })?),
+                };
+                for text in &entry_services.phrases {
+                    let words = reader.words(text);
+                    if words.is_empty() {
+                        return Err(TaggingError::data(
+                            origin,
+                            format!("organisation {}: empty service {text:?}", entry.key),
+                        ));
+                    }
+                    services.push(Service {
+                        words,
+                        text: text.clone(),
+                        organisation: index,
+                        from,
+                    });
+                }
+            }
             organisations.push(Organisation {
                 key: entry.key.clone(),
                 name: entry.name.clone(),
@@ -195,13 +250,20 @@ impl Gazetteer {
         // Longest phrase first, so "Cwm Taf Morgannwg University Health Board"
         // is found before "Cwm Taf".
         phrases.sort_by_key(|phrase| std::cmp::Reverse(phrase.words.len()));
-        let folded = |texts: &[String]| texts.iter().map(|t| fold_words(t)).collect();
+        let folded = |texts: &[String]| texts.iter().map(|t| reader.words(t)).collect();
         Ok(Gazetteer {
             organisations,
             phrases,
             markers: folded(&file.nhs_wales.markers),
             non_nhs: folded(&file.non_nhs.names),
+            services,
+            reader,
         })
+    }
+
+    /// How affiliation text is read for matching (abbreviations written out).
+    pub fn reader(&self) -> &AffiliationWords {
+        &self.reader
     }
 
     /// The bundled gazetteer.
@@ -228,10 +290,13 @@ impl Gazetteer {
         affiliation: &str,
         date: Option<DateSpan>,
     ) -> (Vec<OrganisationMatch>, Vec<String>, Vec<bool>) {
-        let folded = fold_words(affiliation);
-        let cased = cased_words(affiliation);
+        let (folded, cased) = self.reader.aligned(affiliation);
         let mut taken = vec![false; folded.len()];
         let mut found: Vec<OrganisationMatch> = Vec::new();
+        // Where each organisation is first named: of two employers named,
+        // the first is the more specific (bylines run unit → organisation →
+        // site), so "NPHS Microbiology (Velindre NHS Trust)" is NPHS's.
+        let mut first_at: Vec<usize> = Vec::new();
         for phrase in &self.phrases {
             let words = if phrase.cased { &cased } else { &folded };
             let Some(start) = find_free(words, &phrase.words, &taken) else {
@@ -257,6 +322,10 @@ impl Gazetteer {
             let in_period = strict || date.is_none_or(|span| span.overlaps(phrase.from, lagged));
             taken[start..start + phrase.words.len()].fill(true);
             let organisation = &self.organisations[phrase.organisation];
+            match found.iter().position(|m| m.key == organisation.key) {
+                Some(at) => first_at[at] = first_at[at].min(start),
+                None => first_at.push(start),
+            }
             match found.iter_mut().find(|m| m.key == organisation.key) {
                 Some(existing) if !existing.in_period && in_period => {
                     existing.in_period = true;
@@ -273,10 +342,73 @@ impl Gazetteer {
                 }),
             }
         }
+        // A university named beside the hospital is the employer of its own
+        // department there ("Medical Microbiology, Cardiff University, 6th
+        // Floor University Hospital of Wales"): no service rule then.
+        let university = self
+            .non_nhs
+            .iter()
+            .any(|name| find_free(&folded, name, &taken).is_some());
+        if !university {
+            self.add_service_employer(&folded, date, &mut found, &mut first_at);
+        }
         // The employer named wins over the site: a Public Health Wales lab in
         // a health board's hospital belongs to Public Health Wales.
-        found.sort_by_key(|m| (!m.in_period, m.via_site));
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by_key(|&i| (!found[i].in_period, found[i].via_site, first_at[i]));
+        let found = order.into_iter().map(|i| found[i].clone()).collect();
         (found, folded, taken)
+    }
+
+    /// When only hospitals are named and the string names a service another
+    /// organisation runs in them (Public Health Wales' microbiology in the
+    /// health boards' hospitals), that organisation is the employer.
+    fn add_service_employer(
+        &self,
+        words: &[String],
+        date: Option<DateSpan>,
+        found: &mut Vec<OrganisationMatch>,
+        first_at: &mut Vec<usize>,
+    ) {
+        if found.is_empty() || found.iter().any(|m| !m.via_site) {
+            return;
+        }
+        let service = self.services.iter().find_map(|service| {
+            let at = find_words(words, &service.words)?;
+            let in_period = date.is_none_or(|span| span.overlaps(service.from, None));
+            in_period.then_some((service, at))
+        });
+        let Some((service, at)) = service else {
+            return;
+        };
+        let organisation = &self.organisations[service.organisation];
+        if let Some(existing) = found.iter().position(|m| m.key == organisation.key) {
+            found.remove(existing);
+            first_at.remove(existing);
+        }
+        found.push(OrganisationMatch {
+            key: organisation.key.clone(),
+            name: organisation.name.clone(),
+            phrase: service.text.clone(),
+            in_period: true,
+            via_site: false,
+        });
+        first_at.push(at);
+    }
+
+    /// The NHS Wales organisation that employs the author of `affiliation`:
+    /// the first named ([`Gazetteer::find`]), unless only a hospital is named
+    /// beside a university — then the university employs (its department
+    /// housed in the hospital), and there is none.
+    pub fn employer(&self, affiliation: &str, date: Option<DateSpan>) -> Option<OrganisationMatch> {
+        let first = self.find(affiliation, date).into_iter().next()?;
+        (!self.university_employs(&first, affiliation)).then_some(first)
+    }
+
+    /// True when `found`, the first organisation `affiliation` names, is only
+    /// a hospital and the string names a university: the university employs.
+    pub fn university_employs(&self, found: &OrganisationMatch, affiliation: &str) -> bool {
+        found.via_site && self.names_non_nhs(affiliation)
     }
 
     /// The organisation a roster's organisation field names, if the gazetteer
@@ -335,7 +467,7 @@ impl Gazetteer {
 
     /// True when `affiliation` says NHS Wales without naming an organisation ("NHS Wales", "GIG Cymru").
     pub fn names_nhs_wales(&self, affiliation: &str) -> bool {
-        let words = fold_words(affiliation);
+        let words = self.reader.words(affiliation);
         self.markers
             .iter()
             .any(|marker| contains_words(&words, marker))
@@ -430,6 +562,28 @@ mod tests {
         let site = gazetteer.find("University Hospital of Wales, Cardiff", None);
         assert_eq!(site.len(), 1);
         assert!(site[0].via_site);
+    }
+
+    #[test]
+    fn a_service_run_in_another_body_s_hospital_is_its_runner_s_from_its_date() {
+        let gazetteer = Gazetteer::bundled().unwrap();
+        let text = "Department of Microbiology, Glan Clwyd Hospital, Rhyl";
+        let phw = gazetteer
+            .resolve("Public Health Wales")
+            .unwrap()
+            .name
+            .clone();
+        assert_eq!(gazetteer.find(text, span(2012, None))[0].name, phw);
+        // Before NPHS took the laboratories over, the hospital's own body.
+        assert_ne!(gazetteer.find(text, span(1998, None))[0].name, phw);
+        // A university named beside the hospital employs its own department.
+        let university =
+            "Department of Medical Microbiology, Cardiff University, University Hospital of Wales";
+        assert_ne!(gazetteer.find(university, span(2012, None))[0].name, phw);
+        assert!(gazetteer.employer(university, span(2012, None)).is_none());
+        // Of two employers named, the first: NPHS was hosted by Velindre.
+        let hosted = "NPHS Microbiology Swansea (Velindre NHS Trust), Singleton Hospital";
+        assert_eq!(gazetteer.find(hosted, span(2007, None))[0].name, phw);
     }
 
     #[test]

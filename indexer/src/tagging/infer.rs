@@ -77,6 +77,12 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opt
         if !nhs {
             continue;
         }
+        // Only a hospital named, and a university: a university department
+        // housed in the hospital, not an NHS service.
+        if organisation.is_some_and(|found| gazetteer.university_employs(found, &affiliation.text))
+        {
+            continue;
+        }
         let hit = rules.find(&affiliation.words);
         let generic = rules.generic_title(&affiliation.words);
         if hit.is_none() && generic.is_none() {
@@ -144,12 +150,15 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opt
     if let (Some(title), false) = (generic, titled) {
         add("title", format!("affiliation names the title {title}"), 1.2);
     }
-    // Degrees only after a name ("MD" in an affiliation is Maryland); titles anywhere.
+    // Degrees only after a name ("MD" in an affiliation is Maryland); titles
+    // anywhere, unless a healthcare-science title holds them ("Honorary
+    // Consultant Clinical Scientist" is a scientist).
     let medical = rules.medical_degree(&slot.display_name).or_else(|| {
         std::iter::once(slot.display_name.as_str())
             .chain(slot.affiliations.iter().map(|a| a.text.as_str()))
             .find_map(|text| rules.medical_title(text))
     });
+    let medical = medical.filter(|_| generic.is_none() && !titled);
     if let Some(medical) = medical {
         add(
             "medical",

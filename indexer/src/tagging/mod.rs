@@ -28,6 +28,8 @@ pub mod score;
 pub mod slots;
 pub mod taxonomy;
 pub mod text;
+#[cfg(test)]
+mod welsh_affiliations;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
@@ -137,10 +139,13 @@ impl ReferenceData {
             None => Gazetteer::bundled()?,
         };
         let rules = match rules {
-            Some(path) => {
-                DisciplineRules::parse(&read(path)?, &path.display().to_string(), &taxonomy)?
-            }
-            None => DisciplineRules::bundled(&taxonomy)?,
+            Some(path) => DisciplineRules::parse(
+                &read(path)?,
+                &path.display().to_string(),
+                &taxonomy,
+                gazetteer.reader(),
+            )?,
+            None => DisciplineRules::bundled(&taxonomy, gazetteer.reader())?,
         };
         Ok(ReferenceData {
             taxonomy,

@@ -16,7 +16,7 @@ use super::dates::parse_date;
 use super::gazetteer::Gazetteer;
 use super::names::PersonName;
 use super::taxonomy::{Discipline, Taxonomy};
-use super::text::{fold_words, name_words};
+use super::text::name_words;
 use super::TaggingError;
 use crate::ids::normalize_orcid;
 use crate::sheet::{Cells, Sheet};
@@ -359,7 +359,10 @@ fn read_person(
         .and_then(|name| gazetteer.resolve(name))
         .map(|org| org.key.clone());
     let words = |column: &str| -> Result<Vec<String>, RosterIssue> {
-        Ok(cells.get(column)?.map(fold_words).unwrap_or_default())
+        Ok(cells
+            .get(column)?
+            .map(|text| gazetteer.reader().words(text))
+            .unwrap_or_default())
     };
     // Read, so a formula or bad encoding there is still reported; then dropped.
     cells.get("registration")?;

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::taxonomy::Taxonomy;
-use super::text::{cased_words, contains_words, fold_words};
+use super::text::{cased_words, contains_words, AffiliationWords};
 use super::TaggingError;
 
 /// The rules bundled with the indexer.
@@ -84,6 +84,7 @@ pub struct RuleHit {
 /// Loaded, validated discipline rules.
 #[derive(Debug, Clone)]
 pub struct DisciplineRules {
+    reader: AffiliationWords,
     phrases: Vec<Phrase>,
     generic_titles: Vec<(Vec<String>, String)>,
     medical_titles: Vec<(Vec<String>, String)>,
@@ -91,8 +92,14 @@ pub struct DisciplineRules {
 }
 
 impl DisciplineRules {
-    /// Parses a rules file, checking every division and discipline against the taxonomy.
-    pub fn parse(text: &str, origin: &str, taxonomy: &Taxonomy) -> Result<Self, TaggingError> {
+    /// Parses a rules file, checking every division and discipline against
+    /// the taxonomy; phrases are read as `reader` reads affiliations.
+    pub fn parse(
+        text: &str,
+        origin: &str,
+        taxonomy: &Taxonomy,
+        reader: &AffiliationWords,
+    ) -> Result<Self, TaggingError> {
         let file: RulesFile =
             toml::from_str(text).map_err(|error| TaggingError::data(origin, error))?;
         let mut phrases = Vec::new();
@@ -125,7 +132,7 @@ impl DisciplineRules {
             ];
             for (kind, texts) in kinds {
                 for text in texts {
-                    let words = fold_words(text);
+                    let words = reader.words(text);
                     if words.is_empty() {
                         return Err(at(format!("empty phrase {text:?}")));
                     }
@@ -144,10 +151,11 @@ impl DisciplineRules {
         let folded = |texts: &[String]| -> Vec<(Vec<String>, String)> {
             texts
                 .iter()
-                .map(|text| (fold_words(text), text.clone()))
+                .map(|text| (reader.words(text), text.clone()))
                 .collect()
         };
         Ok(DisciplineRules {
+            reader: reader.clone(),
             phrases,
             generic_titles: folded(&file.generic.titles),
             medical_titles: folded(&file.medical.titles),
@@ -161,11 +169,12 @@ impl DisciplineRules {
     }
 
     /// The bundled rules, checked against `taxonomy`.
-    pub fn bundled(taxonomy: &Taxonomy) -> Result<Self, TaggingError> {
+    pub fn bundled(taxonomy: &Taxonomy, reader: &AffiliationWords) -> Result<Self, TaggingError> {
         Self::parse(
             BUNDLED_RULES,
             "config/tagging/discipline-rules.toml",
             taxonomy,
+            reader,
         )
     }
 
@@ -189,7 +198,7 @@ impl DisciplineRules {
 
     /// A medical role title in `text` ("Consultant Physician"): evidence against.
     pub fn medical_title(&self, text: &str) -> Option<&str> {
-        first_phrase(&self.medical_titles, &fold_words(text))
+        first_phrase(&self.medical_titles, &self.reader.words(text))
     }
 
     /// A medical degree in `text` ("MBChB", "FRCP"), compared in capitals: read
@@ -210,8 +219,12 @@ fn first_phrase<'a>(phrases: &'a [(Vec<String>, String)], words: &[String]) -> O
 mod tests {
     use super::*;
 
+    use crate::tagging::gazetteer::Gazetteer;
+    use crate::tagging::text::fold_words;
+
     fn rules() -> DisciplineRules {
-        DisciplineRules::bundled(&Taxonomy::bundled().unwrap()).unwrap()
+        let gazetteer = Gazetteer::bundled().unwrap();
+        DisciplineRules::bundled(&Taxonomy::bundled().unwrap(), gazetteer.reader()).unwrap()
     }
 
     #[test]
@@ -250,7 +263,9 @@ mod tests {
     fn unknown_disciplines_are_refused_with_the_rule_named() {
         let taxonomy = Taxonomy::bundled().unwrap();
         let text = "[[rule]]\ndivision = \"Physiological Sciences\"\ndiscipline = \"Cardiology\"\n";
-        let error = DisciplineRules::parse(text, "rules.toml", &taxonomy).unwrap_err();
+        let error =
+            DisciplineRules::parse(text, "rules.toml", &taxonomy, &AffiliationWords::default())
+                .unwrap_err();
         assert!(error.to_string().contains("rules.toml"), "{error}");
         assert!(error.to_string().contains("Cardiology"), "{error}");
     }

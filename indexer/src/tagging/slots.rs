@@ -208,7 +208,7 @@ fn affiliations(
         .filter(|text| !text.trim().is_empty())
         .map(|text| Affiliation {
             text: text.clone(),
-            words: fold_words(text),
+            words: gazetteer.reader().words(text),
             name_words: name_words(text),
             organisations: gazetteer.find(text, date),
         })

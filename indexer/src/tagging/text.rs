@@ -5,6 +5,7 @@
 //! Ludenscheidt" and the index's own name field all fold the same way.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer};
 
@@ -62,6 +63,79 @@ pub fn name_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// How affiliation text is read for matching organisations, services and
+/// titles: folded words, with indexers' abbreviations written out ("Univ
+/// Hosp Wales" → "university hospital wales", "Hlth Bd" → "health board")
+/// and connecting words left out ("University Hospital of Wales" →
+/// "university hospital wales", "Cardiff & Vale" = "Cardiff and Vale"), so
+/// the forms Web of Science and Scopus print match the names as written.
+/// The abbreviations are reference data (`[abbreviations]` in gazetteer.toml).
+#[derive(Debug, Clone, Default)]
+pub struct AffiliationWords {
+    /// Folded abbreviation → folded words it stands for.
+    abbreviations: HashMap<String, Vec<String>>,
+}
+
+impl AffiliationWords {
+    /// A reader expanding each `(abbreviation, expansion)` pair.
+    pub fn new<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let abbreviations = pairs
+            .into_iter()
+            .filter_map(|(short, long)| {
+                let short = fold_joined(short);
+                let long = fold_words(long);
+                (!short.is_empty() && !long.is_empty()).then_some((short, long))
+            })
+            .collect();
+        AffiliationWords { abbreviations }
+    }
+
+    /// The words of `text` as matching compares them.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        self.aligned(text).0
+    }
+
+    /// The words of `text` as matching compares them, with the case-kept
+    /// word at each position (for acronyms; empty for the second and later
+    /// words of an expansion), so positions in the two line up.
+    pub fn aligned(&self, text: &str) -> (Vec<String>, Vec<String>) {
+        let folded = fold_words(text);
+        let cased = cased_words(text);
+        let mut words = Vec::with_capacity(folded.len());
+        let mut kept = Vec::with_capacity(folded.len());
+        for (index, word) in folded.iter().enumerate() {
+            if CONNECTORS.contains(&word.as_str()) {
+                continue;
+            }
+            let original = cased.get(index).cloned().unwrap_or_default();
+            match self.abbreviations.get(word) {
+                // An acronym in capitals is not an abbreviation ("MED" is not "medical").
+                Some(expansion) if !is_capitals(&original) => {
+                    for (at, long) in expansion.iter().enumerate() {
+                        words.push(long.clone());
+                        kept.push(if at == 0 {
+                            original.clone()
+                        } else {
+                            String::new()
+                        });
+                    }
+                }
+                _ => {
+                    words.push(word.clone());
+                    kept.push(original);
+                }
+            }
+        }
+        (words, kept)
+    }
+}
+
+/// Two or more letters, all capitals: an acronym as written.
+fn is_capitals(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && word.chars().all(|c| !c.is_lowercase())
+}
+
 /// Where `needle` occurs as a contiguous run of whole words in `haystack`.
 pub fn find_words(haystack: &[String], needle: &[String]) -> Option<usize> {
     if needle.is_empty() || needle.len() > haystack.len() {
@@ -101,5 +175,32 @@ mod tests {
         assert!(contains_words(&text, &fold_words("Singleton Hospital")));
         assert!(!contains_words(&text, &fold_words("physic")));
         assert!(!contains_words(&text, &[]));
+    }
+
+    #[test]
+    fn indexer_abbreviations_and_connectors_read_as_the_written_name() {
+        let reader = AffiliationWords::new([
+            ("Univ", "University"),
+            ("Hosp", "Hospital"),
+            ("Hlth", "Health"),
+            ("Healthboard", "Health Board"),
+            ("Med", "Medical"),
+        ]);
+        assert_eq!(
+            reader.words("Univ Hosp Wales"),
+            reader.words("University Hospital of Wales")
+        );
+        assert_eq!(
+            reader.words("Cardiff & Vale Univ Hlth Board"),
+            reader.words("Cardiff and Vale University Health Board")
+        );
+        assert_eq!(
+            reader.words("Cwm Taf University Healthboard"),
+            ["cwm", "taf", "university", "health", "board"]
+        );
+        // Capitals are an acronym, not an abbreviation; positions stay aligned.
+        let (words, cased) = reader.aligned("MED Unit, Healthboard of PHW");
+        assert_eq!(words, ["med", "unit", "health", "board", "phw"]);
+        assert_eq!(cased, ["MED", "Unit", "Healthboard", "", "PHW"]);
     }
 }

@@ -76,9 +76,8 @@ fn tag(tagger: &Tagger, affiliation: &str) -> Outcome {
         None => tagger
             .reference
             .gazetteer
-            .find(affiliation, None)
-            .first()
-            .map(|found| found.name.clone()),
+            .employer(affiliation, None)
+            .map(|found| found.name),
     };
     Outcome {
         possible: inferred.is_some(),

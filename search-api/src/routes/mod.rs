@@ -31,6 +31,12 @@ use crate::state::AppState;
 /// Largest accepted request body: the API is read-only, so bodies are never needed.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// A body declared larger than [`MAX_BODY_BYTES`] but no larger than this is
+/// read and dropped before the 413 goes out: a client still sending it
+/// would otherwise find the connection closed under it and never read the
+/// answer. Larger ones are refused at once and the connection closes.
+const DRAIN_BODY_BYTES: u64 = 1024 * 1024;
+
 /// The application: routes plus timeout, body limit, CORS, tracing and panic backstop.
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.settings().request_timeout;
@@ -68,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         // Applied inside out: the last layer is the outermost.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(drain_oversized_bodies))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,
@@ -81,6 +88,32 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(cors())
+}
+
+/// Answers a body declared too large with 413 after reading it (up to
+/// [`DRAIN_BODY_BYTES`]), so the client reads the answer on a live connection.
+async fn drain_oversized_bodies(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES as u64 => {
+            if length <= DRAIN_BODY_BYTES {
+                // The body is dropped unread past the limit: a short or broken body changes nothing.
+                let _ = axum::body::to_bytes(request.into_body(), DRAIN_BODY_BYTES as usize).await;
+                StatusCode::PAYLOAD_TOO_LARGE.into_response()
+            } else {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    [(header::CONNECTION, "close")],
+                )
+                    .into_response()
+            }
+        }
+        _ => next.run(request).await,
+    }
 }
 
 /// GET (and HEAD) from any origin, no credentials: the index is public and

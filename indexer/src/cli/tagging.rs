@@ -13,7 +13,9 @@ use crate::metrics::{participation, to_csv, GroupBy, MetricsQuery, TierChoice};
 use crate::records::Record;
 use crate::sources::pubmed::PubmedItem;
 use crate::tagging::curation::INFERRED;
-use crate::tagging::evaluate::{evaluate, Counts, Evaluation, Gold, HcsJudgements};
+use crate::tagging::evaluate::{
+    evaluate, Counts, Evaluation, Gold, HcsJudgements, MIN_TUNING_GOLD,
+};
 use crate::tagging::names::PersonName;
 use crate::tagging::persist::{store_tags, tags_status, TagsStatus};
 use crate::tagging::workspace::{self, Overrides};
@@ -702,17 +704,28 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
         holdout.seed,
         holdout.tuning_records,
         holdout.precision_target,
-        holdout
-            .chosen_accept
-            .map_or("none reaches it".to_owned(), |line| format!(
-                "score >= {line}"
-            ))
+        match holdout.chosen_accept {
+            Some(line) => format!("score >= {line}"),
+            None if holdout.tuning_gold < MIN_TUNING_GOLD => format!(
+                "none chosen: {} gold authorships there, under {MIN_TUNING_GOLD}; the band applies",
+                holdout.tuning_gold
+            ),
+            None => "none reaches it; the band applies".to_owned(),
+        }
     )?;
-    let halves = [
+    let chosen = [
         ("tuning, chosen line", &holdout.tuning),
         ("held out, chosen line", &holdout.held_out),
-        ("held out, accept band", &holdout.held_out_at_band),
     ];
+    let shown = if holdout.chosen_accept.is_some() {
+        0
+    } else {
+        2
+    };
+    let halves = chosen
+        .into_iter()
+        .chain([("held out, accept band", &holdout.held_out_at_band)])
+        .skip(shown);
     for (label, counts) in halves {
         write_counts_row(out, label, counts)?;
     }

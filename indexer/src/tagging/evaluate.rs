@@ -231,7 +231,10 @@ pub struct Holdout {
     pub held_out_records: usize,
     /// The tuning half's precision the accept line must reach.
     pub precision_target: f64,
-    /// The accept line chosen on the tuning half (none when no line reaches the target).
+    /// Gold authorships in the tuning half.
+    pub tuning_gold: usize,
+    /// The accept line chosen on the tuning half (none when no line reaches
+    /// the target, or the half has under [`MIN_TUNING_GOLD`] gold authorships).
     pub chosen_accept: Option<u8>,
     /// Tier 1 on the tuning half at the chosen line.
     pub tuning: Counts,
@@ -263,6 +266,10 @@ pub struct CalibrationBin {
 /// The tuning half's precision the held-out accept line is chosen to reach:
 /// issue 13's tier-1 target.
 pub const PRECISION_TARGET: f64 = 0.99;
+
+/// Fewer gold authorships than this on the tuning half choose no line: on a
+/// handful, "the lowest line with no false match" is the lowest line there is.
+pub const MIN_TUNING_GOLD: usize = 30;
 
 /// The seed of the tuning / held-out split.
 pub const SPLIT_SEED: u64 = 2026;
@@ -430,10 +437,14 @@ fn holdout(
 ) -> Holdout {
     let tuning = |id: &str| !held_out(id, seed);
     let held = |id: &str| held_out(id, seed);
-    let chosen_accept = (1..=100u8).find(|&threshold| {
-        let counts = counts_at(scores, gold, threshold, tuning);
-        counts.true_positives + counts.false_positives > 0 && counts.precision >= PRECISION_TARGET
-    });
+    let tuning_gold = gold.iter().filter(|triple| tuning(&triple.0)).count();
+    let chosen_accept = (1..=100u8)
+        .find(|&threshold| {
+            let counts = counts_at(scores, gold, threshold, tuning);
+            counts.true_positives + counts.false_positives > 0
+                && counts.precision >= PRECISION_TARGET
+        })
+        .filter(|_| tuning_gold >= MIN_TUNING_GOLD);
     let at = chosen_accept.unwrap_or(101);
     let mut bins: Vec<CalibrationBin> = (0..10u8)
         .map(|bin| CalibrationBin {
@@ -462,6 +473,7 @@ fn holdout(
     Holdout {
         seed,
         tuning_records: ids.iter().filter(|id| tuning(id)).count(),
+        tuning_gold,
         held_out_records: ids.iter().filter(|id| held(id)).count(),
         precision_target: PRECISION_TARGET,
         chosen_accept,

@@ -417,10 +417,16 @@ impl Gazetteer {
     pub fn resolve(&self, name: &str) -> Option<&Organisation> {
         let cell = name.trim();
         let words = cased_words(cell);
+        // HR systems (ESR) prefix an organisation with its ODS code:
+        // "7A4 - Cardiff and Vale UHB", "RYT Public Health Wales NHS Trust".
+        let code = cell
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .next()
+            .unwrap_or(cell);
         let whole = self
             .organisations
             .iter()
-            .find(|org| org.key.eq_ignore_ascii_case(cell))
+            .find(|org| org.key.eq_ignore_ascii_case(cell) || org.key.eq_ignore_ascii_case(code))
             .or_else(|| {
                 self.phrases
                     .iter()

@@ -422,9 +422,13 @@ mod tests {
         p3,Price,Owain,0000-0002-1825-0097,Velindre University NHS Trust,Medical Physics,Nuclear medicine\n";
 
     fn tagger() -> Tagger {
+        tagger_for(ROSTER)
+    }
+
+    fn tagger_for(roster: &str) -> Tagger {
         let reference = ReferenceData::load(None, None).unwrap();
         let roster = Roster::parse(
-            ROSTER.as_bytes(),
+            roster.as_bytes(),
             "roster.csv",
             &reference.taxonomy,
             &reference.gazetteer,
@@ -491,6 +495,69 @@ mod tests {
             .iter()
             .any(|e| e.feature == "organisation" && e.points > 0.0));
         assert_eq!(tags[1].tag.person_id.as_deref(), Some("p3"));
+    }
+
+    #[test]
+    fn namesakes_in_one_body_are_a_curators_call_unless_their_departments_differ() {
+        let tagger = tagger_for(
+            "person_id,family,given,organisation,department,discipline\n\
+             v1,Moore,Catherine,RYT - Public Health Wales NHS Trust,Microbiology Cardiff - Virology,Microbiology\n\
+             s1,Moore,Catherine,RYT,Newborn Bloodspot Screening Wales,Clinical biochemistry\n",
+        );
+        let plain = publication(
+            2017,
+            vec![author(
+                1,
+                "Moore",
+                "Catherine",
+                "Public Health Wales, Cardiff, United Kingdom",
+            )],
+        );
+        let tag = &tagger.tag(&plain)[0].tag;
+        assert_eq!(tag.band, Band::Review, "{tag:?}");
+        assert!(tag.evidence.iter().any(|e| e.feature == "ambiguous_name"));
+        let virology = publication(
+            2024,
+            vec![author(
+                1,
+                "Moore",
+                "Catherine",
+                "Wales Specialist Virology Centre Public Health Wales Microbiology Cardiff UK",
+            )],
+        );
+        let tag = &tagger.tag(&virology)[0].tag;
+        assert_eq!(tag.person_id.as_deref(), Some("v1"));
+        assert_eq!(tag.band, Band::Accept, "{tag:?}");
+        assert!(tag.evidence.iter().all(|e| e.feature != "ambiguous_name"));
+    }
+
+    #[test]
+    fn an_earlier_post_on_the_roster_explains_an_old_affiliation_in_its_years() {
+        let tagger = tagger_for(
+            "person_id,family,given,organisation,department,discipline,start_date,end_date\n\
+             m1,Evans,Wil,7A4 - Cardiff and Vale UHB,Medical Physics,Medical physics,2015-04-01,\n\
+             m1,Evans,Wil,7A1 - Betsi Cadwaladr ULHB,Medical Physics,Medical physics,2008-01-01,2015-03-31\n",
+        );
+        let glan_clwyd =
+            "Medical Physics, Ysbyty Glan Clwyd, Betsi Cadwaladr University Health Board, Rhyl";
+        let then = publication(2012, vec![author(1, "Evans", "Wil", glan_clwyd)]);
+        let tag = &tagger.tag(&then)[0].tag;
+        assert_eq!(tag.person_id.as_deref(), Some("m1"));
+        assert_eq!(tag.band, Band::Accept, "{tag:?}");
+        assert!(tag.evidence.iter().any(|e| e.feature == "roster_post"));
+        assert_eq!(
+            tag.organisation.as_ref().unwrap().name,
+            "Betsi Cadwaladr University Health Board",
+            "counted under the employer at the time"
+        );
+        let unlabelled = publication(2011, vec![author(1, "Evans", "Wil", "")]);
+        let tags = tagger.tag(&unlabelled);
+        let organisation = tags[0].tag.organisation.as_ref().unwrap();
+        assert_eq!(organisation.name, "Betsi Cadwaladr University Health Board");
+        let later = publication(2022, vec![author(1, "Evans", "Wil", glan_clwyd)]);
+        let tag = &tagger.tag(&later)[0].tag;
+        assert!(tag.evidence.iter().all(|e| e.feature != "roster_post"));
+        assert!(tag.score < tagger.bands.accept, "{tag:?}");
     }
 
     #[test]

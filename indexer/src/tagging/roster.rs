@@ -13,10 +13,11 @@ use std::path::Path;
 use time::Date;
 
 use super::dates::parse_date;
+use super::employment::EmploymentSpell;
 use super::gazetteer::Gazetteer;
 use super::names::PersonName;
 use super::taxonomy::{Discipline, Taxonomy};
-use super::text::name_words;
+use super::text::{fold_joined, name_words};
 use super::TaggingError;
 use crate::ids::normalize_orcid;
 use crate::sheet::{Cells, Sheet};
@@ -73,6 +74,9 @@ pub struct RosterPerson {
     pub start: Option<Date>,
     /// Last day in post, when known.
     pub end: Option<Date>,
+    /// Earlier posts: the further rows with this `person_id`, each with its
+    /// employer, department and dates (people move between boards).
+    pub former_posts: Vec<EmploymentSpell>,
 }
 
 impl RosterPerson {
@@ -80,6 +84,50 @@ impl RosterPerson {
     pub fn has_email(&self, address: &str) -> bool {
         let address = address.trim().to_lowercase();
         self.emails.contains(&address)
+    }
+
+    /// A further row with this person's id read as one of their earlier
+    /// posts: the same name, another employer or department, and an end date.
+    fn former_post(&self, row: RosterPerson) -> Result<EmploymentSpell, &'static str> {
+        let same_name = |a: &(String, Option<String>), b: &(String, Option<String>)| {
+            fold_joined(&a.0) == fold_joined(&b.0)
+                && a.1.as_deref().map(fold_joined) == b.1.as_deref().map(fold_joined)
+        };
+        if !same_name(&self.written_names[0], &row.written_names[0]) {
+            return Err("duplicate person_id with another name: the first row with it is kept");
+        }
+        if row.end.is_none() {
+            return Err(
+                "a repeated person_id is an earlier post and needs its end_date \
+                 (the first row is the current post)",
+            );
+        }
+        let Some(organisation) = row.organisation else {
+            return Err("a repeated person_id is an earlier post and needs its organisation");
+        };
+        Ok(EmploymentSpell {
+            organisation_words: row.organisation_words,
+            organisation_key: row.organisation_key,
+            role: String::new(),
+            role_words: row.department_words,
+            organisation,
+            start: row.start,
+            end: row.end,
+        })
+    }
+
+    /// Every post the roster gives: the current one, then the earlier ones.
+    pub fn posts(&self) -> impl Iterator<Item = (Option<&str>, Option<&str>)> + '_ {
+        std::iter::once((
+            self.organisation.as_deref(),
+            self.organisation_key.as_deref(),
+        ))
+        .chain(self.former_posts.iter().map(|post| {
+            (
+                Some(post.organisation.as_str()),
+                post.organisation_key.as_deref(),
+            )
+        }))
     }
 }
 
@@ -170,13 +218,19 @@ impl Roster {
     }
 
     fn add(&mut self, person: RosterPerson, line: u64) {
-        if self.by_id.contains_key(&person.person_id) {
-            self.issues.push(RosterIssue {
-                line,
-                column: None,
-                column_name: Some("person_id".into()),
-                message: "duplicate person_id: the first row with it is kept".into(),
-            });
+        if let Some(&index) = self.by_id.get(&person.person_id) {
+            match self.people[index].former_post(person) {
+                Ok(post) => {
+                    self.people[index].former_posts.push(post);
+                    self.loaded_lines.insert(line);
+                }
+                Err(message) => self.issues.push(RosterIssue {
+                    line,
+                    column: None,
+                    column_name: Some("person_id".into()),
+                    message: message.into(),
+                }),
+            }
             return;
         }
         if let Some(orcid) = &person.orcid {
@@ -381,6 +435,7 @@ fn read_person(
         division,
         start,
         end,
+        former_posts: Vec::new(),
     })
 }
 
@@ -474,6 +529,28 @@ mod tests {
             format!("{evans:?}"),
             "RosterPerson { person_id: \"p1\", .. }"
         );
+    }
+
+    #[test]
+    fn further_rows_of_a_person_are_their_earlier_posts() {
+        let roster = parse(&format!(
+            "{HEADER}m1,Evans,Wil,,,,7A4,,,,,2015-04-01,\n\
+             m1,Evans,Wil,,,,7A1 - Betsi Cadwaladr ULHB,Medical Physics,,,,2008-01-01,2015-03-31\n\
+             m1,Evans,Wil,,,,7A3,,,,,2005-01-01,\n\
+             m1,Evans,William,,,,7A6,,,,,2001-01-01,2004-12-31\n"
+        ));
+        let person = roster.person("m1").unwrap();
+        assert_eq!(person.organisation_key.as_deref(), Some("7A4"));
+        assert_eq!(person.former_posts.len(), 1);
+        assert_eq!(
+            person.former_posts[0].organisation_key.as_deref(),
+            Some("7A1")
+        );
+        assert_eq!(person.former_posts[0].role_words, ["medical", "physics"]);
+        let messages: Vec<String> = roster.issues.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("line 4") && messages[0].contains("needs its end_date"));
+        assert!(messages[1].starts_with("line 5") && messages[1].contains("another name"));
     }
 
     #[test]

@@ -10,12 +10,15 @@
 
 use std::collections::HashSet;
 
-use super::dates::{after_years, PUBLICATION_LAG_YEARS};
+use time::Date;
+
+use super::dates::{after_years, DateSpan, PUBLICATION_LAG_YEARS};
+use super::employment::EmploymentSpell;
 use super::model::{score_of, Band, Evidence, PersonTag, Role, SlotTag, TaggedOrganisation, Tier};
 use super::names::{FamilyMatch, GivenMatch};
 use super::roster::RosterPerson;
 use super::slots::{RecordContext, Slot};
-use super::text::contains_words;
+use super::text::{contains_words, has_all_words};
 use super::{Tagger, Verdict};
 
 /// Log-odds before any evidence: a bare name match is the person about one time in eight.
@@ -24,6 +27,8 @@ const PRIOR: f64 = -2.0;
 const DECISIVE: f64 = 12.0;
 /// A runner-up within this many points makes the best candidate ambiguous.
 const AMBIGUITY_MARGIN: f64 = 1.0;
+/// The least an ambiguous best candidate loses, even when already under review.
+const AMBIGUITY_PENALTY: f64 = -1.5;
 /// Words of a department name that say nothing about which department.
 const DEPARTMENT_NOISE: [&str; 14] = [
     "department",
@@ -98,14 +103,39 @@ impl Pair<'_> {
             points,
         });
     }
+
+    /// True when this pair has identity evidence the other lacks (its
+    /// roster department named, an iD, an address, shared co-authors):
+    /// then a close score is not a tie of two equally likely people.
+    fn separated_from(&self, other: &Pair<'_>) -> bool {
+        let has = |pair: &Pair<'_>, feature: &str| {
+            pair.evidence
+                .iter()
+                .any(|e| e.points > 0.0 && e.feature == feature)
+        };
+        SEPARATING
+            .iter()
+            .any(|feature| has(self, feature) && !has(other, feature))
+    }
 }
+
+/// Evidence about the person rather than the name: what tells two namesakes apart.
+const SEPARATING: [&str; 7] = [
+    "orcid",
+    "roster_post",
+    "email",
+    "department",
+    "coauthor_network",
+    "grant",
+    "orcid_employment",
+];
 
 /// Tier-1 tags (accept and review bands) for every slot of the record.
 pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<SlotTag> {
     if tagger.roster.is_empty() && tagger.decisions.is_empty() {
         return Vec::new();
     }
-    let first = assign(context, score_all(tagger, context, &[]));
+    let first = assign(tagger, context, score_all(tagger, context, &[]));
     let coauthors: Vec<Coauthor<'_>> = first
         .iter()
         .filter(|pair| pair.curated || tagger.bands.of(score_of(pair.points)) == Band::Accept)
@@ -117,7 +147,7 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
     let pairs = if coauthors.is_empty() {
         first
     } else {
-        assign(context, score_all(tagger, context, &coauthors))
+        assign(tagger, context, score_all(tagger, context, &coauthors))
     };
     pairs
         .into_iter()
@@ -203,7 +233,7 @@ fn score_all<'r>(
                         person,
                         points: DECISIVE,
                         evidence: Vec::new(),
-                        organisation: roster_organisation(tagger, person),
+                        organisation: roster_organisation(tagger, person, context.date),
                         curated: true,
                     };
                     pair.add("curator", "accepted", 0.0);
@@ -218,8 +248,15 @@ fn score_all<'r>(
 }
 
 /// Gives each slot its best person and each person one slot, curated and
-/// strongest pairs first; marks close runners-up as ambiguity.
-fn assign<'r>(context: &RecordContext<'_>, mut pairs: Vec<Pair<'r>>) -> Vec<Pair<'r>> {
+/// strongest pairs first; a close runner-up makes the best one ambiguous,
+/// which no uncurated evidence short of decisive lifts out of review: two
+/// roster people who fit equally well are a curator's call, and an
+/// ambiguous accept would teach the co-author network the wrong person.
+fn assign<'r>(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    mut pairs: Vec<Pair<'r>>,
+) -> Vec<Pair<'r>> {
     pairs.sort_by(|a, b| {
         b.curated
             .cmp(&a.curated)
@@ -248,16 +285,18 @@ fn assign<'r>(context: &RecordContext<'_>, mut pairs: Vec<Pair<'r>>) -> Vec<Pair
                 other.slot == best.slot
                     && other.person.person_id != best.person.person_id
                     && other.points >= best.points - AMBIGUITY_MARGIN
+                    && !best.separated_from(other)
             })
             .count();
         if rivals > 0 {
+            let points = (review_ceiling(tagger) - best.points).min(AMBIGUITY_PENALTY);
             best.add(
                 "ambiguous_name",
                 format!(
                     "other roster people fit {} almost as well",
                     context.slots[best.slot].display_name
                 ),
-                -1.5,
+                points,
             );
         }
     }
@@ -410,8 +449,9 @@ fn score_pair<'r>(
 }
 
 /// Features that speak for the person beyond name and organisation.
-const CORROBORATING: [&str; 9] = [
+const CORROBORATING: [&str; 10] = [
     "orcid",
+    "roster_post",
     "email",
     "department",
     "discipline",
@@ -426,13 +466,18 @@ const CORROBORATING: [&str; 9] = [
 /// double family name, or no given name) at the right organisation are not
 /// enough to count: a large health board has many a "Jones S". Without
 /// corroborating evidence such a match stops below the accept line.
+/// The log-odds of a score just under the accept line: the top of the review band.
+fn review_ceiling(tagger: &Tagger) -> f64 {
+    let ceiling = f64::from(tagger.bands.accept) - 1.5;
+    (ceiling / (100.0 - ceiling)).ln()
+}
+
 fn cap_weak_name(tagger: &Tagger, pair: &mut Pair<'_>) {
     let corroborated = pair
         .evidence
         .iter()
         .any(|e| e.points > 0.0 && CORROBORATING.contains(&e.feature.as_str()));
-    let ceiling = f64::from(tagger.bands.accept) - 1.5;
-    let cap = (ceiling / (100.0 - ceiling)).ln();
+    let cap = review_ceiling(tagger);
     if !corroborated && pair.points > cap {
         let excess = cap - pair.points;
         pair.add(
@@ -493,7 +538,7 @@ fn organisation_evidence(
         pair.organisation = Some(found.tagged);
         return;
     }
-    pair.organisation = roster_organisation(tagger, person);
+    pair.organisation = roster_organisation(tagger, person, context.date);
     if employment_evidence(tagger, context, slot, person, pair) {
         return;
     }
@@ -603,25 +648,60 @@ fn employer_in(
     })
 }
 
-/// The organisation a roster person is counted under when the record names none.
-fn roster_organisation(tagger: &Tagger, person: &RosterPerson) -> Option<TaggedOrganisation> {
-    let name = person.organisation.as_deref()?;
-    let known = person
-        .organisation_key
-        .as_ref()
-        .and_then(|key| tagger.reference.gazetteer.by_key(key));
-    Some(match known {
+/// The organisation a roster person is counted under when the record names
+/// none: their post on the record's date (an earlier post when its dates,
+/// with publication lag, cover the record and the current post's do not).
+fn roster_organisation(
+    tagger: &Tagger,
+    person: &RosterPerson,
+    date: Option<DateSpan>,
+) -> Option<TaggedOrganisation> {
+    let earlier = date
+        .filter(|span| !in_post(*span, person.start, person.end))
+        .and_then(|span| {
+            person
+                .former_posts
+                .iter()
+                .find(|post| in_post(span, post.start, post.end))
+        });
+    let (name, key) = match earlier {
+        Some(post) => (post.organisation.as_str(), post.organisation_key.as_ref()),
+        None => (
+            person.organisation.as_deref()?,
+            person.organisation_key.as_ref(),
+        ),
+    };
+    Some(counted_under(tagger, name, key, None))
+}
+
+/// An employer as a tag counts it: the gazetteer's current name when it knows it.
+fn counted_under(
+    tagger: &Tagger,
+    name: &str,
+    key: Option<&String>,
+    published: Option<String>,
+) -> TaggedOrganisation {
+    match key.and_then(|key| tagger.reference.gazetteer.by_key(key)) {
         Some(org) => TaggedOrganisation {
             key: Some(org.key.clone()),
             name: org.name.clone(),
-            published: None,
+            published,
         },
         None => TaggedOrganisation {
             key: None,
             name: name.to_owned(),
-            published: None,
+            published,
         },
-    })
+    }
+}
+
+/// True when a post from `start` to `end` covers part of `span`, allowing
+/// for publication lag after it ended.
+fn in_post(span: DateSpan, start: Option<Date>, end: Option<Date>) -> bool {
+    span.overlaps(
+        start,
+        end.map(|end| after_years(end, PUBLICATION_LAG_YEARS)),
+    )
 }
 
 fn same_employer(a: &RosterPerson, b: &RosterPerson) -> bool {
@@ -631,9 +711,9 @@ fn same_employer(a: &RosterPerson, b: &RosterPerson) -> bool {
     }
 }
 
-/// A past or other employer from the person's ORCID employments, named in
-/// the affiliation while they were there: evidence the roster's single
-/// employer cannot give (people move; their old papers carry old employers).
+/// A past or other employer — an earlier post on the roster, or an
+/// employment on the person's ORCID record — named in the affiliation while
+/// they were there: people move, and their old papers carry old employers.
 ///
 /// True when it fired: the affiliation is then explained, not held against them.
 fn employment_evidence(
@@ -643,25 +723,41 @@ fn employment_evidence(
     person: &RosterPerson,
     pair: &mut Pair<'_>,
 ) -> bool {
-    let (Some(orcid), Some(span)) = (&person.orcid, context.date) else {
+    let Some(span) = context.date else {
         return false;
     };
-    let spell = tagger.employments.of(orcid).iter().find(|spell| {
-        spell.covers(span)
-            && slot
-                .affiliations
-                .iter()
-                .any(|affiliation| match &spell.organisation_key {
-                    Some(key) => affiliation
-                        .organisations
-                        .iter()
-                        .any(|found| &found.key == key),
-                    None => {
-                        !spell.organisation_words.is_empty()
-                            && contains_words(&affiliation.name_words, &spell.organisation_words)
-                    }
-                })
-    });
+    let named = |spell: &EmploymentSpell| {
+        slot.affiliations
+            .iter()
+            .find_map(|affiliation| spell_named_in(spell, affiliation))
+    };
+    let post = person
+        .former_posts
+        .iter()
+        .filter(|post| in_post(span, post.start, post.end))
+        .find_map(|post| named(post).map(|phrase| (post, phrase)));
+    if let Some((post, phrase)) = post {
+        pair.add(
+            "roster_post",
+            format!("affiliation names {phrase}, the person's employer at the time by the roster"),
+            3.5,
+        );
+        pair.organisation = Some(counted_under(
+            tagger,
+            &post.organisation,
+            post.organisation_key.as_ref(),
+            Some(phrase),
+        ));
+        return true;
+    }
+    let Some(orcid) = &person.orcid else {
+        return false;
+    };
+    let spell = tagger
+        .employments
+        .of(orcid)
+        .iter()
+        .find(|spell| spell.covers(span) && named(spell).is_some());
     let Some(spell) = spell else {
         return false;
     };
@@ -676,6 +772,24 @@ fn employment_evidence(
     true
 }
 
+/// How an affiliation names a spell's employer (the gazetteer phrase, or the
+/// affiliation itself for employers outside the gazetteer), if it does.
+fn spell_named_in(
+    spell: &EmploymentSpell,
+    affiliation: &super::slots::Affiliation,
+) -> Option<String> {
+    match &spell.organisation_key {
+        Some(key) => affiliation
+            .organisations
+            .iter()
+            .find(|found| &found.key == key)
+            .map(|found| found.phrase.clone()),
+        None => (!spell.organisation_words.is_empty()
+            && contains_words(&affiliation.name_words, &spell.organisation_words))
+        .then(|| affiliation.text.clone()),
+    }
+}
+
 /// The roster department, or failing that the roster discipline, in the affiliation.
 fn department_evidence(tagger: &Tagger, slot: &Slot, person: &RosterPerson, pair: &mut Pair<'_>) {
     let department: Vec<String> = person
@@ -684,11 +798,12 @@ fn department_evidence(tagger: &Tagger, slot: &Slot, person: &RosterPerson, pair
         .filter(|word| !DEPARTMENT_NOISE.contains(&word.as_str()))
         .cloned()
         .collect();
-    if !department.is_empty()
-        && slot
-            .affiliations
-            .iter()
-            .any(|affiliation| contains_words(&affiliation.words, &department))
+    // Every word, in any order: an HR system writes "Microbiology Cardiff -
+    // Virology" where the byline has "Virology Centre, PHW Microbiology Cardiff".
+    if slot
+        .affiliations
+        .iter()
+        .any(|affiliation| has_all_words(&affiliation.words, &department))
     {
         pair.add("department", "affiliation names the roster department", 1.5);
         return;
@@ -717,15 +832,17 @@ fn department_evidence(tagger: &Tagger, slot: &Slot, person: &RosterPerson, pair
     }
 }
 
-/// In post on the record's date (allowing for publication lag), when the roster says.
+/// In post on the record's date (allowing for publication lag), when the roster says:
+/// in the current post or in any earlier one.
 fn employment_dates(context: &RecordContext<'_>, person: &RosterPerson, pair: &mut Pair<'_>) {
     let (Some(span), true) = (context.date, person.start.is_some() || person.end.is_some()) else {
         return;
     };
-    let lagged_end = person
-        .end
-        .map(|end| after_years(end, PUBLICATION_LAG_YEARS));
-    if !span.overlaps(person.start, lagged_end) {
+    let earlier = person
+        .former_posts
+        .iter()
+        .any(|post| in_post(span, post.start, post.end));
+    if !in_post(span, person.start, person.end) && !earlier {
         pair.add(
             "employment_dates",
             "the record falls outside the roster's dates in post",

@@ -151,6 +151,11 @@ pub fn contains_words(haystack: &[String], needle: &[String]) -> bool {
     find_words(haystack, needle).is_some()
 }
 
+/// True when every word of `needle` occurs somewhere in `haystack`, in any order.
+pub fn has_all_words(haystack: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && needle.iter().all(|word| haystack.contains(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

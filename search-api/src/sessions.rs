@@ -8,7 +8,7 @@
 //! HTTPS; each session also has its own form token that every form post must
 //! echo (the CSRF defence besides `SameSite`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,11 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 const MAX_SESSIONS: usize = 1024;
 /// Random bytes in a session id or form token.
 const RANDOM_BYTES: usize = 32;
+/// Failed sign-ins allowed in [`FAILURE_WINDOW`] before the form refuses all
+/// for a while: tokens are long and random, this bounds guessing anyway.
+pub const MAX_FAILED_LOGINS: usize = 10;
+/// The window failed sign-ins are counted over.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// The OS random generator failed: no session can be made safely.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +67,9 @@ pub struct SessionStore {
     entries: Mutex<HashMap<[u8; 32], Entry>>,
     /// This process's secret for bearer clients' form tokens, made on first use.
     secret: Mutex<Option<[u8; RANDOM_BYTES]>>,
+    /// When recent sign-ins failed, oldest first (server-wide: behind a
+    /// proxy every client may share one address).
+    failed_logins: Mutex<VecDeque<Instant>>,
 }
 
 impl std::fmt::Debug for SessionStore {
@@ -156,6 +164,41 @@ impl SessionStore {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect())
+    }
+
+    /// `Err(wait)` while too many sign-ins failed lately: how long until one
+    /// more may be tried.
+    pub fn login_allowed(&self) -> Result<(), Duration> {
+        self.login_allowed_at(Instant::now())
+    }
+
+    fn login_allowed_at(&self, now: Instant) -> Result<(), Duration> {
+        let mut failed = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
+        while failed
+            .front()
+            .is_some_and(|&at| now.duration_since(at) >= FAILURE_WINDOW)
+        {
+            failed.pop_front();
+        }
+        match failed.front() {
+            Some(&oldest) if failed.len() >= MAX_FAILED_LOGINS => {
+                Err(FAILURE_WINDOW.saturating_sub(now.duration_since(oldest)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a sign-in with a wrong token.
+    pub fn login_failed(&self) {
+        self.login_failed_at(Instant::now());
+    }
+
+    fn login_failed_at(&self, now: Instant) {
+        let mut failed = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
+        failed.push_back(now);
+        while failed.len() > MAX_FAILED_LOGINS {
+            failed.pop_front();
+        }
     }
 
     /// Ends the session with this id (logging out).
@@ -253,6 +296,22 @@ mod tests {
             SessionStore::default().derived_form_token("alice").unwrap(),
             "another process, another secret"
         );
+    }
+
+    #[test]
+    fn failed_logins_past_the_limit_refuse_until_the_window_passes() {
+        let store = SessionStore::default();
+        let start = Instant::now();
+        for _ in 0..MAX_FAILED_LOGINS - 1 {
+            store.login_failed_at(start);
+        }
+        assert!(store.login_allowed_at(start).is_ok());
+        store.login_failed_at(start);
+        let wait = store
+            .login_allowed_at(start + Duration::from_secs(20))
+            .unwrap_err();
+        assert_eq!(wait, Duration::from_secs(40));
+        assert!(store.login_allowed_at(start + FAILURE_WINDOW).is_ok());
     }
 
     #[test]

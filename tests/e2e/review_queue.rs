@@ -647,5 +647,29 @@ async fn curators_review_the_queue_by_name_with_forms_and_json() {
             "{what} serves a token"
         );
     }
+    // Guessing is bounded: after ten wrong tokens in a minute sign-in
+    // pauses for everyone, the right token included, and says for how long.
+    let mut paused = None;
+    for _ in 0..12 {
+        let wrong = browser
+            .post_form(
+                "/review/login",
+                None,
+                &[("token", "guess-guess-guess-guess-guess-guess")],
+            )
+            .await;
+        if wrong.status == 429 {
+            paused = Some(wrong);
+            break;
+        }
+        assert_eq!(wrong.status, 401, "{}", wrong.body);
+    }
+    let paused = paused.expect("sign-in pauses after repeated wrong tokens");
+    let wait: u64 = paused.header("retry-after").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let right = browser
+        .post_form("/review/login", None, &[("token", ALICE)])
+        .await;
+    assert_eq!(right.status, 429, "{}", right.body);
     server.stop().await;
 }

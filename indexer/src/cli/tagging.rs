@@ -749,6 +749,14 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
             bin.share_true
         )?;
     }
+    if let Some(fit) = &holdout.recalibration {
+        writeln!(
+            out,
+            "recalibrated on the tuning half (Platt: logistic({:.3} x logit(score) {:+.3})): \
+             held-out calibration error {:.3}",
+            fit.slope, fit.intercept, fit.calibration_error
+        )?;
+    }
     let tier2 = &evaluation.tier2;
     let precision = tier2
         .precision

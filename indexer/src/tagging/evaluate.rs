@@ -246,6 +246,9 @@ pub struct Holdout {
     pub calibration: Vec<CalibrationBin>,
     /// Expected calibration error: the pair-weighted mean of |share true − mean score| (0–1).
     pub calibration_error: f64,
+    /// Platt scaling fitted on the tuning half and its held-out error (none
+    /// when the tuning half lacks true or false scored pairs).
+    pub recalibration: Option<Recalibration>,
 }
 
 /// One 10-point score bin of held-out scored pairs.
@@ -446,30 +449,25 @@ fn holdout(
         })
         .filter(|_| tuning_gold >= MIN_TUNING_GOLD);
     let at = chosen_accept.unwrap_or(101);
-    let mut bins: Vec<CalibrationBin> = (0..10u8)
-        .map(|bin| CalibrationBin {
-            from: bin * 10,
-            to: if bin == 9 { 100 } else { bin * 10 + 9 },
-            ..CalibrationBin::default()
-        })
-        .collect();
-    let mut sums = [(0.0f64, 0usize); 10];
-    for (triple, score) in scores.iter().filter(|(t, _)| held(&t.0)) {
-        let bin = usize::from((*score / 10).min(9));
-        bins[bin].pairs += 1;
-        sums[bin].0 += f64::from(*score);
-        sums[bin].1 += usize::from(gold.contains(triple));
-    }
-    let total: usize = bins.iter().map(|b| b.pairs).sum();
-    let mut error = 0.0;
-    for (bin, (score_sum, true_pairs)) in bins.iter_mut().zip(sums) {
-        if bin.pairs == 0 {
-            continue;
+    let probabilities = |keep: &dyn Fn(&str) -> bool| -> Vec<(f64, bool)> {
+        scores
+            .iter()
+            .filter(|(triple, _)| keep(&triple.0))
+            .map(|(triple, score)| (f64::from(*score) / 100.0, gold.contains(triple)))
+            .collect()
+    };
+    let held_pairs = probabilities(&held);
+    let (bins, error) = calibration_bins(&held_pairs);
+    let recalibration = Recalibration::fit(&probabilities(&tuning)).map(|fit| {
+        let recalibrated: Vec<(f64, bool)> = held_pairs
+            .iter()
+            .map(|&(p, truth)| (fit.apply(p), truth))
+            .collect();
+        Recalibration {
+            calibration_error: calibration_bins(&recalibrated).1,
+            ..fit
         }
-        bin.mean_score = score_sum / bin.pairs as f64;
-        bin.share_true = true_pairs as f64 / bin.pairs as f64;
-        error += bin.pairs as f64 / total as f64 * (bin.share_true - bin.mean_score / 100.0).abs();
-    }
+    });
     Holdout {
         seed,
         tuning_records: ids.iter().filter(|id| tuning(id)).count(),
@@ -482,5 +480,135 @@ fn holdout(
         held_out_at_band: counts_at(scores, gold, bands.accept, held),
         calibration: bins,
         calibration_error: error,
+        recalibration,
+    }
+}
+
+/// Pairs `(probability, true)` by tenth of probability, and the expected
+/// calibration error: the pair-weighted mean of |share true − mean probability|.
+fn calibration_bins(pairs: &[(f64, bool)]) -> (Vec<CalibrationBin>, f64) {
+    let mut bins: Vec<CalibrationBin> = (0..10u8)
+        .map(|bin| CalibrationBin {
+            from: bin * 10,
+            to: if bin == 9 { 100 } else { bin * 10 + 9 },
+            ..CalibrationBin::default()
+        })
+        .collect();
+    let mut sums = [(0.0f64, 0usize); 10];
+    for &(probability, truth) in pairs {
+        let bin = ((probability * 10.0).floor() as usize).min(9);
+        bins[bin].pairs += 1;
+        sums[bin].0 += probability * 100.0;
+        sums[bin].1 += usize::from(truth);
+    }
+    let mut error = 0.0;
+    for (bin, (sum, true_pairs)) in bins.iter_mut().zip(sums) {
+        if bin.pairs == 0 {
+            continue;
+        }
+        bin.mean_score = sum / bin.pairs as f64;
+        bin.share_true = true_pairs as f64 / bin.pairs as f64;
+        error +=
+            bin.pairs as f64 / pairs.len() as f64 * (bin.share_true - bin.mean_score / 100.0).abs();
+    }
+    (bins, error)
+}
+
+/// Platt scaling of the score, fitted on the tuning half: the probability a
+/// pair is true as `logistic(slope × logit(score) + intercept)`. Reported,
+/// not applied: it says how far the scores are from meaning what they say.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Recalibration {
+    /// Multiplies the score's log-odds.
+    pub slope: f64,
+    /// Added to them.
+    pub intercept: f64,
+    /// Expected calibration error of the held-out pairs once recalibrated (0–1).
+    pub calibration_error: f64,
+}
+
+impl Recalibration {
+    /// Fits by Newton's method on Platt's smoothed targets (finite even when
+    /// the scores separate true from false); `None` without both kinds of pair.
+    fn fit(pairs: &[(f64, bool)]) -> Option<Recalibration> {
+        let positives = pairs.iter().filter(|(_, truth)| *truth).count() as f64;
+        let negatives = pairs.len() as f64 - positives;
+        if positives == 0.0 || negatives == 0.0 {
+            return None;
+        }
+        let (high, low) = (
+            (positives + 1.0) / (positives + 2.0),
+            1.0 / (negatives + 2.0),
+        );
+        let (mut slope, mut intercept) = (1.0f64, 0.0f64);
+        for _ in 0..100 {
+            let (mut g_slope, mut g_intercept) = (0.0, 0.0);
+            let (mut h_ss, mut h_si, mut h_ii) = (1e-9, 0.0, 1e-9);
+            for &(probability, truth) in pairs {
+                let x = log_odds(probability);
+                let p = logistic(slope * x + intercept);
+                let target = if truth { high } else { low };
+                let (residual, weight) = (p - target, p * (1.0 - p));
+                g_slope += residual * x;
+                g_intercept += residual;
+                h_ss += weight * x * x;
+                h_si += weight * x;
+                h_ii += weight;
+            }
+            let determinant = h_ss * h_ii - h_si * h_si;
+            if determinant.abs() < 1e-12 {
+                break;
+            }
+            let step_slope = (h_ii * g_slope - h_si * g_intercept) / determinant;
+            let step_intercept = (h_ss * g_intercept - h_si * g_slope) / determinant;
+            slope -= step_slope;
+            intercept -= step_intercept;
+            if step_slope.abs() + step_intercept.abs() < 1e-9 {
+                break;
+            }
+        }
+        (slope.is_finite() && intercept.is_finite()).then_some(Recalibration {
+            slope,
+            intercept,
+            calibration_error: 0.0,
+        })
+    }
+
+    /// The recalibrated probability of a score given as a probability (0–1).
+    fn apply(&self, probability: f64) -> f64 {
+        logistic(self.slope * log_odds(probability) + self.intercept)
+    }
+}
+
+/// Log-odds of a probability kept off 0 and 1 (a score of 100 is not certainty).
+fn log_odds(probability: f64) -> f64 {
+    let p = probability.clamp(0.005, 0.995);
+    (p / (1.0 - p)).ln()
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recalibration_lifts_under_confident_scores_and_lowers_the_error() {
+        // Scores of 40 that are true four times in five, and of 10 true one time in ten.
+        let mut pairs = Vec::new();
+        for i in 0..50 {
+            pairs.push((0.4, i % 5 != 0));
+            pairs.push((0.1, i % 10 == 0));
+        }
+        let fit = Recalibration::fit(&pairs).unwrap();
+        assert!((fit.apply(0.4) - 0.8).abs() < 0.05, "{fit:?}");
+        assert!((fit.apply(0.1) - 0.1).abs() < 0.05, "{fit:?}");
+        let raw = calibration_bins(&pairs).1;
+        let recalibrated: Vec<(f64, bool)> =
+            pairs.iter().map(|&(p, t)| (fit.apply(p), t)).collect();
+        assert!(calibration_bins(&recalibrated).1 < raw / 4.0);
+        assert!(Recalibration::fit(&[(0.9, true), (0.8, true)]).is_none());
     }
 }

@@ -47,6 +47,8 @@ pub enum ReviewError {
     Forbidden,
     /// Anything the API would refuse, with its status.
     Api(ApiError),
+    /// Too many wrong tokens lately: sign-in pauses this long.
+    TooManyLogins(std::time::Duration),
 }
 
 impl From<ApiError> for ReviewError {
@@ -115,6 +117,21 @@ impl IntoResponse for ReviewError {
                 response
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response
+            }
+            ReviewError::TooManyLogins(wait) => {
+                tracing::warn!("review sign-in paused after repeated wrong tokens");
+                let seconds = wait.as_secs().max(1);
+                let mut response = html(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Sign in",
+                    &format!(
+                        r#"<h1>Sign in</h1><p class="error" role="alert">Too many wrong tokens were tried; sign-in pauses for {seconds} s. Nothing was recorded.</p>"#
+                    ),
+                );
+                if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
                 response
             }
             ReviewError::Forbidden => {
@@ -258,7 +275,12 @@ pub async fn login(
     body: Bytes,
 ) -> Result<Response, ReviewError> {
     let LoginForm { token } = form(&headers, &body)?;
+    state
+        .sessions()
+        .login_allowed()
+        .map_err(ReviewError::TooManyLogins)?;
     let Some(curator) = curator_for_token(state.settings(), &token) else {
+        state.sessions().login_failed();
         let why = if curator_candidates(state.settings()).is_empty() {
             "writes are disabled: no token is configured for this endpoint"
         } else {

@@ -115,20 +115,6 @@ impl RosterPerson {
             end: row.end,
         })
     }
-
-    /// Every post the roster gives: the current one, then the earlier ones.
-    pub fn posts(&self) -> impl Iterator<Item = (Option<&str>, Option<&str>)> + '_ {
-        std::iter::once((
-            self.organisation.as_deref(),
-            self.organisation_key.as_deref(),
-        ))
-        .chain(self.former_posts.iter().map(|post| {
-            (
-                Some(post.organisation.as_str()),
-                post.organisation_key.as_deref(),
-            )
-        }))
-    }
 }
 
 // Debug would print names and addresses into logs: print the id only.

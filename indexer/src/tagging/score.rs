@@ -462,16 +462,16 @@ const CORROBORATING: [&str; 10] = [
     "curator",
 ];
 
-/// Initials that stand for several first names in the corpus (or half a
-/// double family name, or no given name) at the right organisation are not
-/// enough to count: a large health board has many a "Jones S". Without
-/// corroborating evidence such a match stops below the accept line.
 /// The log-odds of a score just under the accept line: the top of the review band.
 fn review_ceiling(tagger: &Tagger) -> f64 {
     let ceiling = f64::from(tagger.bands.accept) - 1.5;
     (ceiling / (100.0 - ceiling)).ln()
 }
 
+/// Initials that stand for several first names in the corpus (or half a
+/// double family name, or no given name) at the right organisation are not
+/// enough to count: a large health board has many a "Jones S". Without
+/// corroborating evidence such a match stops below the accept line.
 fn cap_weak_name(tagger: &Tagger, pair: &mut Pair<'_>) {
     let corroborated = pair
         .evidence

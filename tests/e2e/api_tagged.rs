@@ -163,6 +163,15 @@ async fn records_carry_tags_and_metrics_count_them() {
         .get("/api/metrics/participation?group_by=organisation")
         .await;
     let organisation = by_organisation["rows"][0][0].as_str().unwrap().to_owned();
+    // A misspelt parameter is refused by name, not answered with the default.
+    let (status, misspelt) = api
+        .get("/api/metrics/participation?grup_by=organisation")
+        .await;
+    assert_eq!(status, 400, "{misspelt}");
+    assert!(
+        misspelt["message"].as_str().unwrap().contains("grup_by"),
+        "{misspelt}"
+    );
     let scoped = format!(
         "/api/publications?tier=roster&organisation={}&per_page=1",
         crate::support::encode(&organisation)

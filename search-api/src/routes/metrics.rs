@@ -18,8 +18,11 @@ use crate::state::AppState;
 /// Response header saying whether the stored tags are `current` or `stale`.
 pub const TAGS_HEADER: &str = "x-tags-status";
 
-/// The query string as sent; every value is checked and named when refused.
+/// The query string as sent; every value is checked and named when refused,
+/// and so is a parameter this route does not take (a misspelt `grup_by`
+/// would otherwise answer the default grouping as if asked).
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ParticipationParams {
     from: Option<String>,
     to: Option<String>,

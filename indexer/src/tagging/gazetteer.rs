@@ -292,11 +292,10 @@ impl Gazetteer {
     ) -> (Vec<OrganisationMatch>, Vec<String>, Vec<bool>) {
         let (folded, cased) = self.reader.aligned(affiliation);
         let mut taken = vec![false; folded.len()];
-        let mut found: Vec<OrganisationMatch> = Vec::new();
-        // Where each organisation is first named: of two employers named,
-        // the first is the more specific (bylines run unit → organisation →
-        // site), so "NPHS Microbiology (Velindre NHS Trust)" is NPHS's.
-        let mut first_at: Vec<usize> = Vec::new();
+        // Each organisation with the word where it is first named: of two
+        // employers named, the first is the more specific (bylines run unit →
+        // organisation → site), so "NPHS Microbiology (Velindre NHS Trust)" is NPHS's.
+        let mut found: Vec<(OrganisationMatch, usize)> = Vec::new();
         for phrase in &self.phrases {
             let words = if phrase.cased { &cased } else { &folded };
             let Some(start) = find_free(words, &phrase.words, &taken) else {
@@ -322,24 +321,27 @@ impl Gazetteer {
             let in_period = strict || date.is_none_or(|span| span.overlaps(phrase.from, lagged));
             taken[start..start + phrase.words.len()].fill(true);
             let organisation = &self.organisations[phrase.organisation];
-            match found.iter().position(|m| m.key == organisation.key) {
-                Some(at) => first_at[at] = first_at[at].min(start),
-                None => first_at.push(start),
-            }
-            match found.iter_mut().find(|m| m.key == organisation.key) {
-                Some(existing) if !existing.in_period && in_period => {
-                    existing.in_period = true;
-                    existing.phrase = phrase.text.clone();
-                    existing.via_site = phrase.site;
+            match found.iter_mut().find(|(m, _)| m.key == organisation.key) {
+                Some((existing, first)) => {
+                    *first = (*first).min(start);
+                    if !existing.in_period && in_period {
+                        existing.in_period = true;
+                        existing.phrase = phrase.text.clone();
+                        existing.via_site = phrase.site;
+                    } else {
+                        existing.via_site &= phrase.site;
+                    }
                 }
-                Some(existing) => existing.via_site &= phrase.site,
-                None => found.push(OrganisationMatch {
-                    key: organisation.key.clone(),
-                    name: organisation.name.clone(),
-                    phrase: phrase.text.clone(),
-                    in_period,
-                    via_site: phrase.site,
-                }),
+                None => found.push((
+                    OrganisationMatch {
+                        key: organisation.key.clone(),
+                        name: organisation.name.clone(),
+                        phrase: phrase.text.clone(),
+                        in_period,
+                        via_site: phrase.site,
+                    },
+                    start,
+                )),
             }
         }
         // A university named beside the hospital is the employer of its own
@@ -350,13 +352,12 @@ impl Gazetteer {
             .iter()
             .any(|name| find_free(&folded, name, &taken).is_some());
         if !university {
-            self.add_service_employer(&folded, date, &mut found, &mut first_at);
+            self.add_service_employer(&folded, date, &mut found);
         }
         // The employer named wins over the site: a Public Health Wales lab in
         // a health board's hospital belongs to Public Health Wales.
-        let mut order: Vec<usize> = (0..found.len()).collect();
-        order.sort_by_key(|&i| (!found[i].in_period, found[i].via_site, first_at[i]));
-        let found = order.into_iter().map(|i| found[i].clone()).collect();
+        found.sort_by_key(|(m, first)| (!m.in_period, m.via_site, *first));
+        let found = found.into_iter().map(|(m, _)| m).collect();
         (found, folded, taken)
     }
 
@@ -367,10 +368,9 @@ impl Gazetteer {
         &self,
         words: &[String],
         date: Option<DateSpan>,
-        found: &mut Vec<OrganisationMatch>,
-        first_at: &mut Vec<usize>,
+        found: &mut Vec<(OrganisationMatch, usize)>,
     ) {
-        if found.is_empty() || found.iter().any(|m| !m.via_site) {
+        if found.is_empty() || found.iter().any(|(m, _)| !m.via_site) {
             return;
         }
         let service = self.services.iter().find_map(|service| {
@@ -382,18 +382,17 @@ impl Gazetteer {
             return;
         };
         let organisation = &self.organisations[service.organisation];
-        if let Some(existing) = found.iter().position(|m| m.key == organisation.key) {
-            found.remove(existing);
-            first_at.remove(existing);
-        }
-        found.push(OrganisationMatch {
-            key: organisation.key.clone(),
-            name: organisation.name.clone(),
-            phrase: service.text.clone(),
-            in_period: true,
-            via_site: false,
-        });
-        first_at.push(at);
+        found.retain(|(m, _)| m.key != organisation.key);
+        found.push((
+            OrganisationMatch {
+                key: organisation.key.clone(),
+                name: organisation.name.clone(),
+                phrase: service.text.clone(),
+                in_period: true,
+                via_site: false,
+            },
+            at,
+        ));
     }
 
     /// The NHS Wales organisation that employs the author of `affiliation`:

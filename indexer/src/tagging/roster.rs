@@ -17,7 +17,7 @@ use super::employment::EmploymentSpell;
 use super::gazetteer::Gazetteer;
 use super::names::PersonName;
 use super::taxonomy::{Discipline, Taxonomy};
-use super::text::{fold_joined, name_words};
+use super::text::name_words;
 use super::TaggingError;
 use crate::ids::normalize_orcid;
 use crate::sheet::{Cells, Sheet};
@@ -89,11 +89,7 @@ impl RosterPerson {
     /// A further row with this person's id read as one of their earlier
     /// posts: the same name, another employer or department, and an end date.
     fn former_post(&self, row: RosterPerson) -> Result<EmploymentSpell, &'static str> {
-        let same_name = |a: &(String, Option<String>), b: &(String, Option<String>)| {
-            fold_joined(&a.0) == fold_joined(&b.0)
-                && a.1.as_deref().map(fold_joined) == b.1.as_deref().map(fold_joined)
-        };
-        if !same_name(&self.written_names[0], &row.written_names[0]) {
+        if self.names[0] != row.names[0] {
             return Err("duplicate person_id with another name: the first row with it is kept");
         }
         if row.end.is_none() {

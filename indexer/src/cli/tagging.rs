@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
 use crate::index::IndexStore;
 use crate::ingest::expand_inputs;
@@ -81,13 +81,15 @@ pub struct CurateArgs {
     note: Option<String>,
 }
 
-/// `indexer evaluate --roster R --gold G INPUTS…`
+/// `indexer evaluate --roster R --gold G INPUTS…`, or `--gold-hcs H INPUTS…` for tier 2 alone
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("gold_sets").required(true).multiple(true).args(["gold", "gold_hcs"])))]
 pub struct EvaluateArgs {
-    /// Gold authorships: `record_id,author_position,person_id`.
-    #[arg(long)]
-    gold: PathBuf,
-    /// Hand judgements for tier 2: `record_id,author_position,hcs`.
+    /// Gold authorships: `record_id,author_position,person_id` (tier 1; needs --roster).
+    #[arg(long, requires = "roster")]
+    gold: Option<PathBuf>,
+    /// Hand judgements for tier 2: `record_id,author_position,hcs`. Without
+    /// --roster, tier 2 is measured as a roster-less run tags.
     #[arg(long)]
     gold_hcs: Option<PathBuf>,
     /// Print the evaluation as JSON.
@@ -608,7 +610,10 @@ pub fn evaluate_command(
     let read = |path: &Path| {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
     };
-    let gold = Gold::parse(&read(&args.gold)?, &args.gold.display().to_string())?;
+    let gold = match &args.gold {
+        Some(path) => Gold::parse(&read(path)?, &path.display().to_string())?,
+        None => Gold::default(),
+    };
     let judgements = match &args.gold_hcs {
         Some(path) => Some(HcsJudgements::parse(
             &read(path)?,
@@ -617,11 +622,22 @@ pub fn evaluate_command(
         None => None,
     };
     anyhow::ensure!(
-        args.reference.roster.is_some(),
-        "evaluate needs --roster FILE"
+        args.reference.roster.is_some() || args.gold.is_none(),
+        "--gold needs --roster FILE"
     );
-    // The evaluation judges the scorer alone: no curators' decisions, no harvested state.
-    let (mut tagger, clean) = load_tagger(data_dir, &args.reference, false, err)?;
+    // The evaluation judges the scorer alone: no curators' decisions, no
+    // harvested state, and no roster but the one given (never the imported one).
+    let (mut tagger, clean) = if args.reference.roster.is_some() {
+        load_tagger(data_dir, &args.reference, false, err)?
+    } else {
+        let reference = ReferenceData::load(
+            args.reference.gazetteer.as_deref(),
+            args.reference.rules.as_deref(),
+        )
+        .context("loading the tagging reference data")?;
+        let tagger = Tagger::new(reference, Roster::default(), DecisionLog::default());
+        (tagger, true)
+    };
     let bands = tagger.bands;
     // Every scored pair comes back, so the sweep can judge other thresholds.
     tagger.keep_rejected = true;
@@ -678,6 +694,46 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
         "{} records, {} people, {} gold authorships ({} outside the inputs)",
         evaluation.records, evaluation.people, evaluation.gold, evaluation.gold_outside_inputs
     )?;
+    // With no roster gold there is no tier 1 to report (a tier-2-only run).
+    if evaluation.gold > 0 {
+        print_tier1(evaluation, out)?;
+    }
+    let tier2 = &evaluation.tier2;
+    let ratio = |value: Option<f64>| value.map_or("n/a".to_owned(), |v| format!("{v:.3}"));
+    writeln!(
+        out,
+        "tier 2: {} tag(s): {} judged true, {} judged false, {} unjudged; precision {}",
+        tier2.tagged,
+        tier2.judged_true,
+        tier2.judged_false,
+        tier2.unjudged,
+        ratio(tier2.precision)
+    )?;
+    if tier2.judged_hcs > 0 {
+        writeln!(
+            out,
+            "tier 2: {} author(s) judged healthcare scientists, {} found by a tag, {} missed; recall {}",
+            tier2.judged_hcs,
+            tier2.judged_hcs - tier2.false_negatives,
+            tier2.false_negatives,
+            ratio(tier2.recall)
+        )?;
+    }
+    if explain {
+        for mistake in &evaluation.mistakes {
+            let score = mistake.score.map_or("-".to_owned(), |s| s.to_string());
+            writeln!(
+                out,
+                "{} {} position {} person {} score {score}",
+                mistake.kind, mistake.record_id, mistake.position, mistake.person_id
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The tier-1 tables: bands, sweep, held-out line and calibration.
+fn print_tier1(evaluation: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{:<28} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6}",
@@ -736,19 +792,35 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
     )?;
     writeln!(
         out,
-        "{:<10} {:>6} {:>11} {:>11}",
-        "score", "pairs", "mean score", "share true"
+        "{:<10} {:>6} {:>11} {:>11} {:>13}  mean score inside",
+        "score", "pairs", "mean score", "share true", "95% interval"
     )?;
-    for bin in holdout.calibration.iter().filter(|bin| bin.pairs > 0) {
+    let shown: Vec<_> = holdout
+        .calibration
+        .iter()
+        .filter(|bin| bin.pairs > 0)
+        .collect();
+    let mut inside = 0;
+    for bin in &shown {
+        let (low, high) = bin.interval;
+        let fits = (low..=high).contains(&(bin.mean_score / 100.0));
+        inside += usize::from(fits);
         writeln!(
             out,
-            "{:<10} {:>6} {:>11.1} {:>11.3}",
+            "{:<10} {:>6} {:>11.1} {:>11.3} {:>13}  {}",
             format!("{}-{}", bin.from, bin.to),
             bin.pairs,
             bin.mean_score,
-            bin.share_true
+            bin.share_true,
+            format!("{low:.2}-{high:.2}"),
+            if fits { "yes" } else { "no" }
         )?;
     }
+    writeln!(
+        out,
+        "{inside} of {} bins hold their mean score inside the 95% interval of their share true",
+        shown.len()
+    )?;
     if let Some(fit) = &holdout.recalibration {
         writeln!(
             out,
@@ -756,25 +828,6 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
              held-out calibration error {:.3}",
             fit.slope, fit.intercept, fit.calibration_error
         )?;
-    }
-    let tier2 = &evaluation.tier2;
-    let precision = tier2
-        .precision
-        .map_or("n/a (nothing judged)".to_owned(), |p| format!("{p:.3}"));
-    writeln!(
-        out,
-        "tier 2: {} tag(s): {} judged true, {} judged false, {} unjudged; precision {precision}",
-        tier2.tagged, tier2.judged_true, tier2.judged_false, tier2.unjudged
-    )?;
-    if explain {
-        for mistake in &evaluation.mistakes {
-            let score = mistake.score.map_or("-".to_owned(), |s| s.to_string());
-            writeln!(
-                out,
-                "{} {} position {} person {} score {score}",
-                mistake.kind, mistake.record_id, mistake.position, mistake.person_id
-            )?;
-        }
     }
     Ok(())
 }

@@ -334,19 +334,50 @@ pub fn employer_groups<'a>(
 ) -> Vec<EmployerGroup> {
     let mut groups: BTreeMap<String, EmployerGroup> = BTreeMap::new();
     for person in people {
-        let key = person
-            .organisation_key
-            .clone()
-            .or_else(|| person.organisation.as_deref().map(fold_joined))
-            .unwrap_or_default();
-        let group = groups.entry(key.clone()).or_insert_with(|| EmployerGroup {
-            key,
-            terms: employer_terms(
+        let employer_key = |key: Option<&String>, written: Option<&str>| {
+            key.cloned()
+                .or_else(|| written.map(fold_joined))
+                .unwrap_or_default()
+        };
+        // A mover is searched at every employer of the roster's posts, in a
+        // group of the people with the same history, so nobody is in two
+        // groups (and counted twice) and the others' queries stay as short.
+        let mut employers = vec![(
+            employer_key(
+                person.organisation_key.as_ref(),
                 person.organisation.as_deref(),
-                person.organisation_key.as_deref(),
-                gazetteer,
             ),
-            people: Vec::new(),
+            person.organisation.as_deref(),
+            person.organisation_key.as_deref(),
+        )];
+        for post in &person.former_posts {
+            let key = employer_key(post.organisation_key.as_ref(), Some(&post.organisation));
+            if employers.iter().all(|(known, ..)| *known != key) {
+                employers.push((
+                    key,
+                    Some(post.organisation.as_str()),
+                    post.organisation_key.as_deref(),
+                ));
+            }
+        }
+        employers[1..].sort();
+        let key = employers
+            .iter()
+            .map(|(key, ..)| key.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let group = groups.entry(key.clone()).or_insert_with(|| {
+            let mut terms: Vec<AffiliationTerm> = employers
+                .iter()
+                .flat_map(|(_, written, key)| employer_terms(*written, *key, gazetteer))
+                .collect();
+            terms.sort();
+            terms.dedup();
+            EmployerGroup {
+                key,
+                terms,
+                people: Vec::new(),
+            }
         });
         group.people.push(PersonSearch::from_roster(person));
     }
@@ -391,6 +422,48 @@ mod tests {
             initials: initials.map(str::to_owned),
             ..Author::default()
         }
+    }
+
+    #[test]
+    fn a_mover_is_searched_at_every_employer_in_one_group_of_their_own() {
+        let csv = "person_id,family,given,other_names,orcid,emails,organisation,department,job_title,discipline,registration,start_date,end_date\n\
+                   m1,Evans,Wil,,,,7A4 - Cardiff and Vale UHB,,,,,2015-04-01,\n\
+                   m1,Evans,Wil,,,,7A1 - Betsi Cadwaladr ULHB,Medical Physics,,,,2008-01-01,2015-03-31\n\
+                   s1,Jones,Sian,,,,Cardiff and Vale University Health Board,,,,,,\n";
+        let taxonomy = crate::tagging::taxonomy::Taxonomy::bundled().expect("taxonomy");
+        let gazetteer = Gazetteer::bundled().expect("gazetteer");
+        let roster = crate::tagging::roster::Roster::parse(
+            csv.as_bytes(),
+            "roster.csv",
+            &taxonomy,
+            &gazetteer,
+        )
+        .expect("roster");
+        let groups = employer_groups(roster.people(), &gazetteer);
+        assert_eq!(
+            groups.len(),
+            2,
+            "{:?}",
+            groups.iter().map(|g| &g.key).collect::<Vec<_>>()
+        );
+        let people: usize = groups.iter().map(|g| g.people.len()).sum();
+        assert_eq!(people, 2, "each person in one group");
+        let mover = groups
+            .iter()
+            .find(|g| g.key == "7A4 + 7A1")
+            .expect("the mover's group");
+        let stayer = groups
+            .iter()
+            .find(|g| g.key == "7A4")
+            .expect("the stayer's group");
+        let folded = |text: &str| vec![fold_words(text)];
+        // The mover's earlier employer finds their papers from then; the
+        // stayer's query is not widened by it.
+        let betsi = folded("Medical Physics, Betsi Cadwaladr University Health Board, Rhyl");
+        assert!(mover.named_in(&betsi));
+        assert!(!stayer.named_in(&betsi));
+        let cardiff = folded("Cardiff and Vale University Health Board, Cardiff");
+        assert!(mover.named_in(&cardiff) && stayer.named_in(&cardiff));
     }
 
     #[test]

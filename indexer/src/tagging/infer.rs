@@ -7,10 +7,13 @@
 //! the same string weakens it. Scores stay below the accept band: tier 2 is
 //! reported apart from tier 1, never counted as fact.
 
+use std::collections::{HashMap, HashSet};
+
 use super::gazetteer::OrganisationMatch;
-use super::model::{score_of, Band, Evidence, PersonTag, TaggedOrganisation, Tier};
+use super::model::{score_of, Band, Evidence, PersonTag, SlotTag, TaggedOrganisation, Tier};
+use super::names::GivenPart;
 use super::rules::{PhraseKind, RuleHit};
-use super::slots::{Affiliation, Slot};
+use super::slots::{Affiliation, RecordContext, Slot};
 use super::{DateSpan, Tagger};
 
 /// Log-odds with an NHS Wales organisation and a department phrase.
@@ -259,4 +262,206 @@ fn inferred_tag(
         evidence,
         curated: None,
     }
+}
+
+/// A medical title or degree on the slot (degrees only after the name), when
+/// no healthcare-science title beside it outweighs it.
+fn medical_on(tagger: &Tagger, slot: &Slot) -> Option<String> {
+    let rules = &tagger.reference.rules;
+    let scientist = slot.affiliations.iter().any(|affiliation| {
+        rules.generic_title(&affiliation.words).is_some()
+            || rules
+                .find(&affiliation.words)
+                .is_some_and(|hit| hit.kind == PhraseKind::Title)
+    });
+    if scientist {
+        return None;
+    }
+    rules
+        .medical_degree(&slot.display_name)
+        .or_else(|| {
+            slot.affiliations
+                .iter()
+                .find_map(|affiliation| rules.medical_title(&affiliation.text))
+        })
+        .map(str::to_owned)
+}
+
+/// What one run's records say of a name at an NHS Wales organisation.
+#[derive(Default)]
+struct Sighting {
+    /// Records where the name there has a tier-2 tag, with the first such tag.
+    tagged: Vec<usize>,
+    template: Option<PersonTag>,
+    /// Full first names written with it ("Sian", "Sarah": two people).
+    first_names: HashSet<String>,
+    /// A medical title or degree with it on some record, as printed.
+    medical: Option<String>,
+}
+
+/// Family name and first initial, and the organisation's key.
+type Identity = (String, String);
+
+/// Carries tier 2 across a run's records by name and organisation.
+///
+/// One affiliation often says more than another by the same person at the
+/// same body ("Wales Specialist Virology Centre, Public Health Wales" on one
+/// paper, "Public Health Wales, Cardiff" on the next), and a consultant's
+/// title printed once tells on every paper. So a name at an organisation
+/// tagged on some record is a weaker possible elsewhere there, and one with
+/// medical evidence anywhere there loses its tags. Two full first names for
+/// one family name and initial at one body are two people: nothing carries.
+pub(crate) fn across_records(
+    tagger: &Tagger,
+    contexts: &[RecordContext<'_>],
+    tags: &mut [Vec<SlotTag>],
+) {
+    let mut seen: HashMap<Identity, Sighting> = HashMap::new();
+    for (index, context) in contexts.iter().enumerate() {
+        for slot in &context.slots {
+            let medical = medical_on(tagger, slot);
+            let tag = tags[index]
+                .iter()
+                .find(|t| t.position == slot.position && t.tag.band != Band::Reject)
+                .map(|t| &t.tag);
+            for key in organisation_keys(slot) {
+                let sighting = seen
+                    .entry((slot.name.coauthor_key(), key.to_owned()))
+                    .or_default();
+                if let Some(GivenPart::Full(first)) = slot.name.given.first() {
+                    sighting.first_names.insert(first.clone());
+                }
+                if sighting.medical.is_none() {
+                    sighting.medical.clone_from(&medical);
+                }
+                let inferred_here = tag.filter(|tag| {
+                    tag.tier == Tier::Inferred
+                        && tag.curated.is_none()
+                        && tag.organisation.as_ref().and_then(|o| o.key.as_deref()) == Some(key)
+                });
+                if let Some(tag) = inferred_here {
+                    sighting.tagged.push(index);
+                    sighting.template.get_or_insert_with(|| tag.clone());
+                }
+            }
+        }
+    }
+    for (index, context) in contexts.iter().enumerate() {
+        for slot in &context.slots {
+            let identities: Vec<Identity> = organisation_keys(slot)
+                .map(|key| (slot.name.coauthor_key(), key.to_owned()))
+                .collect();
+            let place = tags[index]
+                .iter()
+                .position(|t| t.position == slot.position && t.tag.band != Band::Reject);
+            match place {
+                Some(at) => {
+                    let tag = &mut tags[index][at].tag;
+                    if tag.tier != Tier::Inferred || tag.curated.is_some() {
+                        continue;
+                    }
+                    let elsewhere = identities.iter().find_map(|identity| {
+                        seen.get(identity)
+                            .filter(|s| s.first_names.len() <= 1)
+                            .and_then(|s| s.medical.clone())
+                    });
+                    if let (Some(medical), true) = (
+                        elsewhere,
+                        tag.evidence.iter().all(|e| e.feature != "medical"),
+                    ) {
+                        tag.evidence.push(Evidence {
+                            feature: "medical".into(),
+                            value: format!("the same name there has a medical title or degree on another record: {medical}"),
+                            points: -2.5,
+                        });
+                        let points: f64 = tag.evidence.iter().map(|e| e.points).sum();
+                        tag.score = ceiling(tagger, points);
+                        tag.band = band(tagger, tag.score);
+                    }
+                }
+                None => {
+                    let verdict = tagger.decisions.on_inferred(
+                        context.record_id,
+                        slot.position,
+                        &slot.name.coauthor_key(),
+                    );
+                    if verdict.is_some() {
+                        continue;
+                    }
+                    let carried = identities.iter().find_map(|identity| {
+                        let sighting = seen.get(identity)?;
+                        let others = sighting.tagged.iter().filter(|&&i| i != index).count();
+                        (others > 0
+                            && sighting.medical.is_none()
+                            && sighting.first_names.len() <= 1)
+                            .then_some((identity, others, sighting.template.as_ref()))
+                    });
+                    let Some((identity, others, Some(template))) = carried else {
+                        continue;
+                    };
+                    let Some(found) = slot
+                        .affiliations
+                        .iter()
+                        .flat_map(|a| a.organisations.first())
+                        .find(|o| o.key == identity.1)
+                    else {
+                        continue;
+                    };
+                    let evidence = vec![
+                        Evidence {
+                            feature: "base".into(),
+                            value: "not on the roster: inferred from the affiliation".into(),
+                            points: BASE,
+                        },
+                        Evidence {
+                            feature: "organisation".into(),
+                            value: format!("affiliation names {}", found.phrase),
+                            points: 0.0,
+                        },
+                        Evidence {
+                            feature: "same_name_elsewhere".into(),
+                            value: format!(
+                                "the same name at {} is a possible healthcare scientist on {others} other record(s)",
+                                found.name
+                            ),
+                            points: 0.0,
+                        },
+                    ];
+                    let score = ceiling(tagger, BASE);
+                    tags[index].push(SlotTag {
+                        position: slot.position,
+                        tag: PersonTag {
+                            tier: Tier::Inferred,
+                            person_id: None,
+                            discipline: template.discipline.clone(),
+                            division: template.division.clone(),
+                            organisation: Some(TaggedOrganisation {
+                                key: Some(found.key.clone()),
+                                name: found.name.clone(),
+                                published: Some(found.phrase.clone()),
+                            }),
+                            role: slot.role.clone(),
+                            band: band(tagger, score),
+                            score,
+                            evidence,
+                            curated: None,
+                        },
+                    });
+                    tags[index].sort_by_key(|t| t.position);
+                }
+            }
+        }
+    }
+    // A tag the medical evidence took below the review line is not shown.
+    for record in tags.iter_mut() {
+        record.retain(|t| t.tag.tier != Tier::Inferred || t.tag.band != Band::Reject);
+    }
+}
+
+/// The NHS Wales organisations the slot's affiliations name first.
+fn organisation_keys(slot: &Slot) -> impl Iterator<Item = &str> {
+    slot.affiliations
+        .iter()
+        .filter_map(|affiliation| affiliation.organisations.first())
+        .map(|found| found.key.as_str())
 }

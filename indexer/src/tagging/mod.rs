@@ -242,6 +242,7 @@ impl Tagger {
                 tags[index] = self.tag_context(&contexts[index]);
             }
         }
+        infer::across_records(self, &contexts, &mut tags);
         tags
     }
 
@@ -748,5 +749,57 @@ mod tests {
         assert!(tags
             .iter()
             .all(|t| t.position != 2 || t.tag.tier == Tier::Inferred));
+    }
+
+    #[test]
+    fn tier_two_carries_a_name_across_records_at_one_body_and_a_medical_title_takes_it_back() {
+        let mut tagger =
+            tagger_for("person_id,family,given,orcid,organisation,department,discipline\n");
+        let with_id = |id: &str, authors: Vec<Author>| {
+            let Record::Publication(mut publication) = publication(2020, authors) else {
+                unreachable!()
+            };
+            publication.id = id.into();
+            Record::Publication(publication)
+        };
+        let records = vec![
+            with_id(
+                "pmid:1",
+                vec![
+                    author(1, "Moore", "Catherine", "Wales Specialist Virology Centre, Public Health Wales Microbiology, Cardiff"),
+                    author(2, "Howe", "Robin", "Public Health Wales Microbiology, University Hospital of Wales, Cardiff"),
+                    author(3, "Price", "Owain", "Public Health Wales Microbiology Cardiff"),
+                    author(4, "Price", "Olwen", "Public Health Wales, Cardiff"),
+                ],
+            ),
+            with_id(
+                "pmid:2",
+                vec![
+                    author(1, "Moore", "C", "Public Health Wales, Cardiff, UK"),
+                    author(2, "Howe", "Robin", "Consultant Microbiologist, Public Health Wales, Cardiff"),
+                    author(3, "Moore", "Catherine", "Betsi Cadwaladr University Health Board, Bangor"),
+                ],
+            ),
+            with_id("pmid:3", vec![author(1, "Price", "O", "Public Health Wales, Cardiff")]),
+        ];
+        let tags = tagger.tag_all(&records);
+        let at =
+            |record: usize, position: u32| tags[record].iter().find(|t| t.position == position);
+        // The same name at the same body, saying less: a weaker possible.
+        let carried = at(1, 1).expect("carried to the plainer affiliation");
+        assert_eq!(carried.tag.tier, Tier::Inferred);
+        assert!(carried.tag.score < at(0, 1).unwrap().tag.score);
+        assert!(carried
+            .tag
+            .evidence
+            .iter()
+            .any(|e| e.feature == "same_name_elsewhere"));
+        // Another body is not "there": nothing carries to Betsi Cadwaladr.
+        assert!(at(1, 3).is_none());
+        // A consultant microbiologist's title on one paper tells on the other.
+        assert!(at(0, 2).is_none(), "{:?}", at(0, 2));
+        // Owain and Olwen Price: "Price O" at the body is two people.
+        assert!(at(0, 3).is_some());
+        assert!(at(2, 1).is_none());
     }
 }

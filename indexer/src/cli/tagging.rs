@@ -718,6 +718,13 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
             tier2.false_negatives,
             ratio(tier2.recall)
         )?;
+        let with = tier2.judged_hcs_with_affiliation;
+        let found = with - tier2.false_negatives_with_affiliation;
+        writeln!(
+            out,
+            "tier 2: of them, {with} with an affiliation printed for them: {found} found; recall {}",
+            ratio((with > 0).then(|| found as f64 / with as f64))
+        )?;
     }
     if explain {
         for mistake in &evaluation.mistakes {

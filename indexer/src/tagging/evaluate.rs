@@ -181,6 +181,11 @@ pub struct InferredCounts {
     pub false_negatives: usize,
     /// (judged_hcs − false_negatives) / judged_hcs; absent with no judgements.
     pub recall: Option<f64>,
+    /// Of the judged healthcare scientists, those the record prints an
+    /// affiliation for: all a roster-less run can go on.
+    pub judged_hcs_with_affiliation: usize,
+    /// Of those, the ones no tag found.
+    pub false_negatives_with_affiliation: usize,
 }
 
 /// One wrong answer, by ids only (names stay out of reports).
@@ -412,11 +417,29 @@ pub fn evaluate(
             .collect();
         tier2.judged_hcs = hcs.len();
         let mut missed: Vec<&(String, u32)> = hcs
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|(record, position)| !found.contains(&(record.as_str(), *position)))
             .collect();
         missed.sort();
         tier2.false_negatives = missed.len();
+        // Authorships with an affiliation of their own on the record.
+        let printed: HashSet<(&str, u32)> = records
+            .iter()
+            .filter_map(|record| match record {
+                Record::Publication(p) => Some(p),
+                Record::Grant(_) => None,
+            })
+            .flat_map(|p| {
+                p.authors
+                    .iter()
+                    .filter(|a| !a.affiliations.is_empty())
+                    .map(|a| (p.id.as_str(), a.position))
+            })
+            .collect();
+        let printed_for = |key: &&&(String, u32)| printed.contains(&(key.0.as_str(), key.1));
+        tier2.judged_hcs_with_affiliation = hcs.iter().filter(printed_for).count();
+        tier2.false_negatives_with_affiliation = missed.iter().filter(printed_for).count();
         tier2.recall = (tier2.judged_hcs > 0)
             .then(|| (tier2.judged_hcs - tier2.false_negatives) as f64 / tier2.judged_hcs as f64);
         tier2_mistakes.extend(missed.into_iter().map(|(record_id, position)| Mistake {

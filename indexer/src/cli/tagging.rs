@@ -149,6 +149,7 @@ impl ReferenceArgs {
             roster: self.roster.clone(),
             gazetteer: self.gazetteer.clone(),
             rules: self.rules.clone(),
+            no_roster: false,
         }
     }
 }
@@ -162,13 +163,11 @@ fn tagging_dir(data_dir: &Path) -> PathBuf {
 /// issues and every warning on `err`; the flag says the roster had no bad row.
 fn load_tagger(
     data_dir: &Path,
-    args: &ReferenceArgs,
+    overrides: &Overrides,
     state: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<(Tagger, bool)> {
-    let overrides = args.overrides();
-    let loaded =
-        workspace::load(data_dir, &overrides, state).context("loading the tagging data")?;
+    let loaded = workspace::load(data_dir, overrides, state).context("loading the tagging data")?;
     let clean = match &loaded.roster_path {
         Some(path) => report_roster(path, &loaded.tagger.roster, err)?,
         None => true,
@@ -255,7 +254,7 @@ pub fn export(
     err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let store = IndexStore::open_existing(data_dir)?;
-    let (mut tagger, _) = load_tagger(data_dir, args, true, err)?;
+    let (mut tagger, _) = load_tagger(data_dir, &args.overrides(), true, err)?;
     let records = store.export().context("reading the index")?;
     let tags = tagger.tag_all(&records);
     let mut out = io::BufWriter::new(out);
@@ -281,7 +280,7 @@ pub struct TagArgs {
 /// commit that keeps the harvest checkpoints, for the search service.
 pub fn tag(data_dir: &Path, args: &TagArgs, err: &mut dyn Write) -> anyhow::Result<u8> {
     let store = IndexStore::open_existing(data_dir)?;
-    let (mut tagger, clean) = load_tagger(data_dir, &args.reference, true, err)?;
+    let (mut tagger, clean) = load_tagger(data_dir, &args.reference.overrides(), true, err)?;
     let started = std::time::Instant::now();
     let digest = workspace::inputs_digest(data_dir, &args.reference.overrides())
         .context("reading what tagging depends on")?;
@@ -325,7 +324,7 @@ pub fn metrics(
     // The tags the service serves, so the command line and the dashboard agree;
     // `--retag` computes them afresh from the current roster and decisions instead.
     let (records, tags): (Vec<Record>, Vec<Vec<SlotTag>>) = if args.retag {
-        let (mut tagger, _) = load_tagger(data_dir, &args.reference, true, err)?;
+        let (mut tagger, _) = load_tagger(data_dir, &args.reference.overrides(), true, err)?;
         let records = store.export().context("reading the index")?;
         let tags = tagger.tag_all(&records);
         (records, tags)
@@ -627,17 +626,11 @@ pub fn evaluate_command(
     );
     // The evaluation judges the scorer alone: no curators' decisions, no
     // harvested state, and no roster but the one given (never the imported one).
-    let (mut tagger, clean) = if args.reference.roster.is_some() {
-        load_tagger(data_dir, &args.reference, false, err)?
-    } else {
-        let reference = ReferenceData::load(
-            args.reference.gazetteer.as_deref(),
-            args.reference.rules.as_deref(),
-        )
-        .context("loading the tagging reference data")?;
-        let tagger = Tagger::new(reference, Roster::default(), DecisionLog::default());
-        (tagger, true)
+    let overrides = Overrides {
+        no_roster: args.reference.roster.is_none(),
+        ..args.reference.overrides()
     };
+    let (mut tagger, clean) = load_tagger(data_dir, &overrides, false, err)?;
     let bands = tagger.bands;
     // Every scored pair comes back, so the sweep can judge other thresholds.
     tagger.keep_rejected = true;

@@ -333,12 +333,12 @@ pub fn employer_groups<'a>(
     gazetteer: &Gazetteer,
 ) -> Vec<EmployerGroup> {
     let mut groups: BTreeMap<String, EmployerGroup> = BTreeMap::new();
+    let employer_key = |key: Option<&String>, written: Option<&str>| {
+        key.cloned()
+            .or_else(|| written.map(fold_joined))
+            .unwrap_or_default()
+    };
     for person in people {
-        let employer_key = |key: Option<&String>, written: Option<&str>| {
-            key.cloned()
-                .or_else(|| written.map(fold_joined))
-                .unwrap_or_default()
-        };
         // A mover is searched at every employer of the roster's posts, in a
         // group of the people with the same history, so nobody is in two
         // groups (and counted twice) and the others' queries stay as short.

@@ -203,14 +203,14 @@ pub struct Mistake {
     pub score: Option<u8>,
 }
 
-/// A tier-2 mistake: the slot at `key`, tagged `slot`.
-fn tier2_mistake(kind: &'static str, key: &(String, u32), slot: &SlotTag) -> Mistake {
+/// A tier-2 mistake at the slot `key`, with the tag's score when it has one.
+fn tier2_mistake(kind: &'static str, key: &(String, u32), score: Option<u8>) -> Mistake {
     Mistake {
         kind,
         record_id: key.0.clone(),
         position: key.1,
         person_id: INFERRED.to_owned(),
-        score: Some(slot.tag.score),
+        score,
     }
 }
 
@@ -371,7 +371,8 @@ pub fn evaluate(
     for (record, tags) in &tagged {
         for slot in tags.iter() {
             let key = (record.id().to_owned(), slot.position);
-            if slot.tag.score >= bands.review || slot.tag.curated.is_some() {
+            let shown = slot.tag.score >= bands.review || slot.tag.curated.is_some();
+            if shown {
                 found.insert((record.id(), slot.position));
             }
             match (slot.tag.tier, &slot.tag.person_id) {
@@ -386,7 +387,7 @@ pub fn evaluate(
                     }
                 }
                 // Tier 2 below the review line is not shown, so not claimed.
-                _ if slot.tag.score < bands.review && slot.tag.curated.is_none() => {}
+                _ if !shown => {}
                 _ => {
                     tier2.tagged += 1;
                     let judged = if gold_slots.contains(&(record.id(), slot.position)) {
@@ -398,7 +399,11 @@ pub fn evaluate(
                         Some(true) => tier2.judged_true += 1,
                         Some(false) => {
                             tier2.judged_false += 1;
-                            tier2_mistakes.push(tier2_mistake("tier2_false_positive", &key, slot));
+                            tier2_mistakes.push(tier2_mistake(
+                                "tier2_false_positive",
+                                &key,
+                                Some(slot.tag.score),
+                            ));
                         }
                         None => tier2.unjudged += 1,
                     }
@@ -442,13 +447,11 @@ pub fn evaluate(
         tier2.false_negatives_with_affiliation = missed.iter().filter(printed_for).count();
         tier2.recall = (tier2.judged_hcs > 0)
             .then(|| (tier2.judged_hcs - tier2.false_negatives) as f64 / tier2.judged_hcs as f64);
-        tier2_mistakes.extend(missed.into_iter().map(|(record_id, position)| Mistake {
-            kind: "tier2_false_negative",
-            record_id: record_id.clone(),
-            position: *position,
-            person_id: INFERRED.to_owned(),
-            score: None,
-        }));
+        tier2_mistakes.extend(
+            missed
+                .into_iter()
+                .map(|key| tier2_mistake("tier2_false_negative", key, None)),
+        );
     }
     let in_inputs: BTreeSet<(String, u32, String)> = gold
         .authorships

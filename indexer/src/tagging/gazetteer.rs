@@ -133,6 +133,17 @@ pub struct OrganisationMatch {
     pub via_site: bool,
 }
 
+impl OrganisationMatch {
+    /// The organisation a tag counts under, with the phrase as published.
+    pub fn tagged(&self) -> super::model::TaggedOrganisation {
+        super::model::TaggedOrganisation {
+            key: Some(self.key.clone()),
+            name: self.name.clone(),
+            published: Some(self.phrase.clone()),
+        }
+    }
+}
+
 /// The loaded gazetteer.
 #[derive(Debug, Clone)]
 pub struct Gazetteer {

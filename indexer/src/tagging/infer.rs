@@ -156,12 +156,7 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opt
     // Degrees only after a name ("MD" in an affiliation is Maryland); titles
     // anywhere, unless a healthcare-science title holds them ("Honorary
     // Consultant Clinical Scientist" is a scientist).
-    let medical = rules.medical_degree(&slot.display_name).or_else(|| {
-        std::iter::once(slot.display_name.as_str())
-            .chain(slot.affiliations.iter().map(|a| a.text.as_str()))
-            .find_map(|text| rules.medical_title(text))
-    });
-    let medical = medical.filter(|_| generic.is_none() && !titled);
+    let medical = medical_evidence(tagger, slot).filter(|_| generic.is_none() && !titled);
     if let Some(medical) = medical {
         add(
             "medical",
@@ -176,11 +171,7 @@ pub(crate) fn infer(tagger: &Tagger, slot: &Slot, date: Option<DateSpan>) -> Opt
             -0.5,
         );
     }
-    let organisation = organisation.map(|found| TaggedOrganisation {
-        key: Some(found.key.clone()),
-        name: found.name.clone(),
-        published: Some(found.phrase.clone()),
-    });
+    let organisation = organisation.map(OrganisationMatch::tagged);
     Some(inferred_tag(
         tagger,
         slot,
@@ -264,8 +255,19 @@ fn inferred_tag(
     }
 }
 
-/// A medical title or degree on the slot (degrees only after the name), when
-/// no healthcare-science title beside it outweighs it.
+/// A medical degree after the name, or a medical title in the name or any
+/// affiliation ("MD" in an affiliation is Maryland, so degrees only there).
+fn medical_evidence<'t>(tagger: &'t Tagger, slot: &Slot) -> Option<&'t str> {
+    let rules = &tagger.reference.rules;
+    rules.medical_degree(&slot.display_name).or_else(|| {
+        std::iter::once(slot.display_name.as_str())
+            .chain(slot.affiliations.iter().map(|a| a.text.as_str()))
+            .find_map(|text| rules.medical_title(text))
+    })
+}
+
+/// [`medical_evidence`], unless a healthcare-science title in any of the
+/// slot's affiliations outweighs it.
 fn medical_on(tagger: &Tagger, slot: &Slot) -> Option<String> {
     let rules = &tagger.reference.rules;
     let scientist = slot.affiliations.iter().any(|affiliation| {
@@ -277,14 +279,7 @@ fn medical_on(tagger: &Tagger, slot: &Slot) -> Option<String> {
     if scientist {
         return None;
     }
-    rules
-        .medical_degree(&slot.display_name)
-        .or_else(|| {
-            slot.affiliations
-                .iter()
-                .find_map(|affiliation| rules.medical_title(&affiliation.text))
-        })
-        .map(str::to_owned)
+    medical_evidence(tagger, slot).map(str::to_owned)
 }
 
 /// What one run's records say of a name at an NHS Wales organisation.
@@ -319,6 +314,10 @@ pub(crate) fn across_records(
     let mut seen: HashMap<Identity, Sighting> = HashMap::new();
     for (index, context) in contexts.iter().enumerate() {
         for slot in &context.slots {
+            // Most authors name no NHS Wales body: nothing to read for them.
+            if organisation_keys(slot).next().is_none() {
+                continue;
+            }
             let medical = medical_on(tagger, slot);
             let tag = tags[index]
                 .iter()
@@ -427,25 +426,13 @@ pub(crate) fn across_records(
                             points: 0.0,
                         },
                     ];
-                    let score = ceiling(tagger, BASE);
+                    let mut tag =
+                        inferred_tag(tagger, slot, None, Some(found.tagged()), BASE, evidence);
+                    tag.discipline.clone_from(&template.discipline);
+                    tag.division.clone_from(&template.division);
                     tags[index].push(SlotTag {
                         position: slot.position,
-                        tag: PersonTag {
-                            tier: Tier::Inferred,
-                            person_id: None,
-                            discipline: template.discipline.clone(),
-                            division: template.division.clone(),
-                            organisation: Some(TaggedOrganisation {
-                                key: Some(found.key.clone()),
-                                name: found.name.clone(),
-                                published: Some(found.phrase.clone()),
-                            }),
-                            role: slot.role.clone(),
-                            band: band(tagger, score),
-                            score,
-                            evidence,
-                            curated: None,
-                        },
+                        tag,
                     });
                     tags[index].sort_by_key(|t| t.position);
                 }

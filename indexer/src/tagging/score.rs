@@ -621,11 +621,7 @@ fn employer_in(
             .map(|found| EmployerFound {
                 phrase: found.phrase.clone(),
                 in_period: found.in_period,
-                tagged: TaggedOrganisation {
-                    key: Some(found.key.clone()),
-                    name: found.name.clone(),
-                    published: Some(found.phrase.clone()),
-                },
+                tagged: found.tagged(),
             });
     }
     let name = person.organisation.as_deref()?;

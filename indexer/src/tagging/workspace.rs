@@ -34,6 +34,20 @@ pub struct Overrides {
     pub gazetteer: Option<PathBuf>,
     /// Discipline rules instead of the bundled ones.
     pub rules: Option<PathBuf>,
+    /// No roster at all, not even the imported one (when `roster` is absent).
+    pub no_roster: bool,
+}
+
+impl Overrides {
+    /// The roster file tagging reads: the one given, else the imported one
+    /// (which may not exist), unless there is to be none.
+    fn roster_file(&self, data_dir: &Path) -> Option<PathBuf> {
+        match &self.roster {
+            Some(path) => Some(path.clone()),
+            None if self.no_roster => None,
+            None => Some(roster_path(data_dir)),
+        }
+    }
 }
 
 /// A tagger ready to run, and what loading it found worth saying.
@@ -64,10 +78,10 @@ pub fn inputs_digest(data_dir: &Path, overrides: &Overrides) -> Result<String, T
             }),
         }
     };
-    let roster = overrides
-        .roster
-        .clone()
-        .unwrap_or_else(|| roster_path(data_dir));
+    let roster = match overrides.roster_file(data_dir) {
+        Some(path) => read(&path)?,
+        None => Vec::new(),
+    };
     let gazetteer = match &overrides.gazetteer {
         Some(path) => read(path)?,
         None => super::gazetteer::BUNDLED_GAZETTEER.as_bytes().to_vec(),
@@ -78,7 +92,7 @@ pub fn inputs_digest(data_dir: &Path, overrides: &Overrides) -> Result<String, T
     };
     let mut hasher = Sha256::new();
     for part in [
-        read(&roster)?,
+        roster,
         read(&decisions_path(data_dir))?,
         gazetteer,
         rules,
@@ -106,11 +120,9 @@ pub fn load(
 ) -> Result<Loaded, TaggingError> {
     let reference =
         ReferenceData::load(overrides.gazetteer.as_deref(), overrides.rules.as_deref())?;
-    let imported = roster_path(data_dir);
     let roster_path = overrides
-        .roster
-        .clone()
-        .or_else(|| imported.exists().then_some(imported));
+        .roster_file(data_dir)
+        .filter(|path| overrides.roster.is_some() || path.exists());
     let roster = match &roster_path {
         Some(path) => Roster::load(path, &reference.taxonomy, &reference.gazetteer)?,
         None => Roster::default(),

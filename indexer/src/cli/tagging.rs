@@ -722,11 +722,16 @@ fn print_evaluation(evaluation: &Evaluation, explain: bool, out: &mut dyn Write)
     if explain {
         for mistake in &evaluation.mistakes {
             let score = mistake.score.map_or("-".to_owned(), |s| s.to_string());
-            writeln!(
+            write!(
                 out,
                 "{} {} position {} person {} score {score}",
                 mistake.kind, mistake.record_id, mistake.position, mistake.person_id
             )?;
+            if mistake.evidence.is_empty() {
+                writeln!(out)?;
+            } else {
+                writeln!(out, " ({})", mistake.evidence.join(", "))?;
+            }
         }
     }
     Ok(())

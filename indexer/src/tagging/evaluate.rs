@@ -201,6 +201,8 @@ pub struct Mistake {
     pub person_id: String,
     /// The score the scorer gave this pair, when it scored it.
     pub score: Option<u8>,
+    /// The pair's evidence as `feature points` items, when it was scored.
+    pub evidence: Vec<String>,
 }
 
 /// A tier-2 mistake at the slot `key`, with the tag's score when it has one.
@@ -211,6 +213,7 @@ fn tier2_mistake(kind: &'static str, key: &(String, u32), score: Option<u8>) -> 
         position: key.1,
         person_id: INFERRED.to_owned(),
         score,
+        evidence: Vec::new(),
     }
 }
 
@@ -359,6 +362,8 @@ pub fn evaluate(
     let mut accept = BTreeSet::new();
     let mut either = BTreeSet::new();
     let mut scores = HashMap::new();
+    // Why each scored pair got its score, for the mistakes `--explain` lists.
+    let mut evidence = HashMap::new();
     let mut tier2 = InferredCounts::default();
     let mut tier2_mistakes = Vec::new();
     let gold_slots: HashSet<(&str, u32)> = gold
@@ -379,6 +384,7 @@ pub fn evaluate(
                 (Tier::Roster, Some(person)) => {
                     let triple = (key.0, key.1, person.clone());
                     scores.insert(triple.clone(), slot.tag.score);
+                    evidence.insert(triple.clone(), &slot.tag.evidence);
                     if slot.tag.score >= bands.accept || slot.tag.curated.is_some() {
                         accept.insert(triple.clone());
                     }
@@ -472,14 +478,18 @@ pub fn evaluate(
         .difference(&in_inputs)
         .map(|t| ("false_positive", t))
         .chain(in_inputs.difference(&accept).map(|t| ("false_negative", t)))
-        .map(|(kind, (record_id, position, person_id))| Mistake {
+        .map(|(kind, triple)| Mistake {
             kind,
-            record_id: record_id.clone(),
-            position: *position,
-            person_id: person_id.clone(),
-            score: scores
-                .get(&(record_id.clone(), *position, person_id.clone()))
-                .copied(),
+            record_id: triple.0.clone(),
+            position: triple.1,
+            person_id: triple.2.clone(),
+            score: scores.get(triple).copied(),
+            evidence: evidence.get(triple).map_or_else(Vec::new, |items| {
+                items
+                    .iter()
+                    .map(|e| format!("{} {:+.1}", e.feature, e.points))
+                    .collect()
+            }),
         })
         .collect();
     mistakes.extend(tier2_mistakes);

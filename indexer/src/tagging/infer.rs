@@ -294,8 +294,18 @@ struct Sighting {
     medical: Option<String>,
 }
 
-/// Family name and first initial, and the organisation's key.
-type Identity = (String, String);
+/// Where a name was seen: an organisation, or a hospital of one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Place {
+    /// The organisation's key.
+    Organisation(String),
+    /// A hospital's gazetteer phrase: staff of several bodies work there,
+    /// so the employer comes from the tag the name has there elsewhere.
+    Site(String),
+}
+
+/// Family name and first initial, and where.
+type Identity = (String, Place);
 
 /// Carries tier 2 across a run's records by name and organisation.
 ///
@@ -322,22 +332,26 @@ pub(crate) fn across_records(
             let tag = tags[index]
                 .iter()
                 .find(|t| t.position == slot.position && t.tag.band != Band::Reject)
-                .map(|t| &t.tag);
-            for key in organisation_keys(slot) {
-                let sighting = seen
-                    .entry((slot.name.coauthor_key(), key.to_owned()))
-                    .or_default();
+                .map(|t| &t.tag)
+                .filter(|tag| tag.tier == Tier::Inferred && tag.curated.is_none());
+            let places = organisation_keys(slot)
+                .map(|key| Place::Organisation(key.to_owned()))
+                .chain(site_phrases(slot, false).map(|site| Place::Site(site.to_owned())));
+            for place in places {
+                let inferred_here = tag.filter(|tag| match &place {
+                    Place::Organisation(key) => {
+                        tag.organisation.as_ref().and_then(|o| o.key.as_deref())
+                            == Some(key.as_str())
+                    }
+                    Place::Site(_) => true,
+                });
+                let sighting = seen.entry((slot.name.coauthor_key(), place)).or_default();
                 if let Some(GivenPart::Full(first)) = slot.name.given.first() {
                     sighting.first_names.insert(first.clone());
                 }
                 if sighting.medical.is_none() {
                     sighting.medical.clone_from(&medical);
                 }
-                let inferred_here = tag.filter(|tag| {
-                    tag.tier == Tier::Inferred
-                        && tag.curated.is_none()
-                        && tag.organisation.as_ref().and_then(|o| o.key.as_deref()) == Some(key)
-                });
                 if let Some(tag) = inferred_here {
                     sighting.tagged.push(index);
                     sighting.template.get_or_insert_with(|| tag.clone());
@@ -348,7 +362,12 @@ pub(crate) fn across_records(
     for (index, context) in contexts.iter().enumerate() {
         for slot in &context.slots {
             let identities: Vec<Identity> = organisation_keys(slot)
-                .map(|key| (slot.name.coauthor_key(), key.to_owned()))
+                .map(|key| {
+                    (
+                        slot.name.coauthor_key(),
+                        Place::Organisation(key.to_owned()),
+                    )
+                })
                 .collect();
             let place = tags[index]
                 .iter()
@@ -387,24 +406,44 @@ pub(crate) fn across_records(
                     if verdict.is_some() {
                         continue;
                     }
-                    let carried = identities.iter().find_map(|identity| {
-                        let sighting = seen.get(identity)?;
-                        let others = sighting.tagged.iter().filter(|&&i| i != index).count();
-                        (others > 0
-                            && sighting.medical.is_none()
-                            && sighting.first_names.len() <= 1)
-                            .then_some((identity, others, sighting.template.as_ref()))
-                    });
-                    let Some((identity, others, Some(template))) = carried else {
+                    // Where only a hospital is named, the name's tag at that
+                    // hospital elsewhere says who employs it.
+                    let at_site = site_phrases(slot, true)
+                        .map(|site| (slot.name.coauthor_key(), Place::Site(site.to_owned())));
+                    let carried = identities
+                        .iter()
+                        .cloned()
+                        .chain(at_site)
+                        .find_map(|identity| {
+                            let sighting = seen.get(&identity)?;
+                            let others = sighting.tagged.iter().filter(|&&i| i != index).count();
+                            (others > 0
+                                && sighting.medical.is_none()
+                                && sighting.first_names.len() <= 1)
+                                .then_some((identity, others, sighting.template.as_ref()?))
+                        });
+                    let Some((identity, others, template)) = carried else {
                         continue;
                     };
-                    let Some(found) = slot
-                        .affiliations
-                        .iter()
-                        .flat_map(|a| a.organisations.first())
-                        .find(|o| o.key == identity.1)
-                    else {
-                        continue;
+                    let (phrase, organisation) = match &identity.1 {
+                        Place::Organisation(key) => {
+                            let Some(found) = slot
+                                .affiliations
+                                .iter()
+                                .flat_map(|a| a.organisations.first())
+                                .find(|o| &o.key == key)
+                            else {
+                                continue;
+                            };
+                            (found.phrase.clone(), found.tagged())
+                        }
+                        Place::Site(site) => {
+                            let Some(mut organisation) = template.organisation.clone() else {
+                                continue;
+                            };
+                            organisation.published = Some(site.clone());
+                            (site.clone(), organisation)
+                        }
                     };
                     let evidence = vec![
                         Evidence {
@@ -414,20 +453,20 @@ pub(crate) fn across_records(
                         },
                         Evidence {
                             feature: "organisation".into(),
-                            value: format!("affiliation names {}", found.phrase),
+                            value: format!("affiliation names {phrase}"),
                             points: 0.0,
                         },
                         Evidence {
                             feature: "same_name_elsewhere".into(),
                             value: format!(
-                                "the same name at {} is a possible healthcare scientist on {others} other record(s)",
-                                found.name
+                                "the same name at {phrase} is a possible healthcare scientist of {} on {others} other record(s)",
+                                organisation.name
                             ),
                             points: 0.0,
                         },
                     ];
                     let mut tag =
-                        inferred_tag(tagger, slot, None, Some(found.tagged()), BASE, evidence);
+                        inferred_tag(tagger, slot, None, Some(organisation), BASE, evidence);
                     tag.discipline.clone_from(&template.discipline);
                     tag.division.clone_from(&template.division);
                     tags[index].push(SlotTag {
@@ -443,6 +482,23 @@ pub(crate) fn across_records(
     for record in tags.iter_mut() {
         record.retain(|t| t.tag.tier != Tier::Inferred || t.tag.band != Band::Reject);
     }
+}
+
+/// The hospitals the slot's affiliations name; with `alone`, only in
+/// affiliations that name no employer beside them (nor a university).
+fn site_phrases(slot: &Slot, alone: bool) -> impl Iterator<Item = &str> {
+    slot.affiliations
+        .iter()
+        .filter(move |affiliation| {
+            !alone
+                || affiliation
+                    .organisations
+                    .first()
+                    .is_some_and(|first| first.via_site)
+        })
+        .flat_map(|affiliation| affiliation.organisations.iter())
+        .filter(|found| found.via_site)
+        .map(|found| found.phrase.as_str())
 }
 
 /// The NHS Wales organisations the slot's affiliations name first.

@@ -451,8 +451,12 @@ mod tests {
     }
 
     fn publication(year: u16, authors: Vec<Author>) -> Record {
+        publication_as("pmid:1", year, authors)
+    }
+
+    fn publication_as(id: &str, year: u16, authors: Vec<Author>) -> Record {
         Record::Publication(Box::new(Publication {
-            id: "pmid:1".into(),
+            id: id.into(),
             published: Some(PublicationDate::in_year(year)),
             authors,
             ..Publication::default()
@@ -568,12 +572,11 @@ mod tests {
             "Department of Cardiology, Morriston Hospital, Swansea Bay University Health Board";
         let mut records = vec![publication(2021, vec![author(1, "Jones", "S", morriston)])];
         for (id, given) in [("pmid:2", "Sarah"), ("pmid:3", "Stephen")] {
-            let mut other =
-                publication(2021, vec![author(1, "Jones", given, "Swansea University")]);
-            if let Record::Publication(p) = &mut other {
-                p.id = id.into();
-            }
-            records.push(other);
+            records.push(publication_as(
+                id,
+                2021,
+                vec![author(1, "Jones", given, "Swansea University")],
+            ));
         }
         let tags = tagger.tag_all(&records);
         let jones = &tags[0][0].tag;
@@ -591,6 +594,57 @@ mod tests {
         );
         let tags = tagger.tag(&doctor);
         assert!(tags.iter().all(|t| t.tag.band != Band::Accept), "{tags:?}");
+    }
+
+    #[test]
+    fn two_roster_colleagues_named_together_speak_for_each_other() {
+        let tagger = tagger_for(
+            "person_id,family,given,organisation,department,discipline\n\
+             c1,Rhydderch,Gareth Huw,Cardiff and Vale University Health Board,Medical Physics,Medical physics\n\
+             c2,Penberthy,Delyth Wyn,Cardiff and Vale University Health Board,Medical Physics,Medical physics\n\
+             o1,Castellano,Maria Luisa,Betsi Cadwaladr University Health Board,Audiology,Audiology\n",
+        );
+        let unaffiliated = |position, family: &str, given: &str| Author {
+            affiliations: Vec::new(),
+            ..author(position, family, given, "")
+        };
+        let tag_of = |authors: Vec<Author>, position: u32| {
+            let tags = tagger.tag(&publication(1989, authors));
+            tags.into_iter()
+                .find(|t| t.position == position)
+                .map(|t| t.tag)
+                .unwrap()
+        };
+        let alone = tag_of(vec![unaffiliated(1, "Rhydderch", "Gareth H")], 1);
+        assert_eq!(alone.band, Band::Review, "{alone:?}");
+        let together = vec![
+            unaffiliated(1, "Rhydderch", "Gareth H"),
+            unaffiliated(2, "Penberthy", "Delyth W"),
+        ];
+        for position in [1, 2] {
+            let tag = tag_of(together.clone(), position);
+            assert_eq!(tag.band, Band::Accept, "{tag:?}");
+            assert!(tag.evidence.iter().any(|e| e.feature == "colleague_named"));
+        }
+        // A roster person at another employer is no colleague.
+        let strangers = vec![
+            unaffiliated(1, "Rhydderch", "Gareth H"),
+            unaffiliated(2, "Castellano", "Maria L"),
+        ];
+        assert_eq!(tag_of(strangers, 1).band, Band::Review);
+        // A colleague's name the record speaks against does not speak for anyone.
+        let contradicted = vec![
+            unaffiliated(1, "Rhydderch", "Gareth H"),
+            author(
+                2,
+                "Penberthy",
+                "Delyth W",
+                "Department of Geology, University of Tasmania, Hobart",
+            ),
+        ];
+        let tag = tag_of(contradicted, 1);
+        assert_eq!(tag.band, Band::Review, "{tag:?}");
+        assert!(tag.evidence.iter().all(|e| e.feature != "colleague_named"));
     }
 
     #[test]
@@ -755,13 +809,7 @@ mod tests {
     fn tier_two_carries_a_name_across_records_at_one_body_and_a_medical_title_takes_it_back() {
         let mut tagger =
             tagger_for("person_id,family,given,orcid,organisation,department,discipline\n");
-        let with_id = |id: &str, authors: Vec<Author>| {
-            let Record::Publication(mut publication) = publication(2020, authors) else {
-                unreachable!()
-            };
-            publication.id = id.into();
-            Record::Publication(publication)
-        };
+        let with_id = |id: &str, authors| publication_as(id, 2020, authors);
         let records = vec![
             with_id(
                 "pmid:1",
@@ -801,5 +849,50 @@ mod tests {
         // Owain and Olwen Price: "Price O" at the body is two people.
         assert!(at(0, 3).is_some());
         assert!(at(2, 1).is_none());
+    }
+
+    #[test]
+    fn a_hospital_alone_carries_the_employer_the_name_has_there_elsewhere() {
+        let mut tagger =
+            tagger_for("person_id,family,given,orcid,organisation,department,discipline\n");
+        // Real forms: the reference unit's address names its hospital, an
+        // older paper prints only the hospital (pmid 15324544 and the CRU's
+        // 2007 address in fixtures/wales-demo).
+        let records = vec![
+            publication_as(
+                "pmid:1",
+                2007,
+                vec![author(1, "Chalmers", "Rachel M", "UK Cryptosporidium Reference Unit, NPHS Microbiology Swansea, Singleton Hospital, Swansea, UK")],
+            ),
+            publication_as(
+                "pmid:2",
+                2004,
+                vec![
+                    author(1, "Chalmers", "R M", "Singleton Hospital, Swansea, United Kingdom"),
+                    author(2, "Jenkins", "Hywel", "Singleton Hospital, Swansea, United Kingdom"),
+                ],
+            ),
+        ];
+        let tags = tagger.tag_all(&records);
+        let carried = tags[1]
+            .iter()
+            .find(|t| t.position == 1)
+            .expect("carried to the hospital-only affiliation");
+        let organisation = carried.tag.organisation.as_ref().unwrap();
+        assert_eq!(
+            organisation.name, "Public Health Wales NHS Trust",
+            "the unit's employer, not the hospital's board"
+        );
+        assert_eq!(
+            organisation.published.as_deref(),
+            Some("Singleton Hospital")
+        );
+        assert!(carried
+            .tag
+            .evidence
+            .iter()
+            .any(|e| e.feature == "same_name_elsewhere"));
+        // Another name at the hospital has nothing to carry.
+        assert!(tags[1].iter().all(|t| t.position != 2), "{:?}", tags[1]);
     }
 }

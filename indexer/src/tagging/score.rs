@@ -76,11 +76,13 @@ const GENERIC_ORGANISATION_WORDS: [&str; 25] = [
     "royal",
 ];
 
-/// Another slot's accepted first-pass match, as evidence for this one.
+/// Another slot's first-pass match, as evidence for this one: accepted, or
+/// only named (review band, unambiguous).
 #[derive(Debug, Clone, Copy)]
 struct Coauthor<'r> {
     slot: usize,
     person: &'r RosterPerson,
+    accepted: bool,
 }
 
 /// One scored (slot, roster person) pair.
@@ -104,6 +106,19 @@ impl Pair<'_> {
         });
     }
 
+    /// True when this first-pass pair may speak for a colleague's match on
+    /// the same byline though not accepted itself: in review, the only
+    /// roster person fitting its name, and nothing in the record against it.
+    /// Two colleagues' names together on one byline is joint evidence that
+    /// neither name alone gives: namesakes seldom publish with namesakes.
+    fn names_colleague(&self, tagger: &Tagger) -> bool {
+        score_of(self.points) >= tagger.bands.review
+            && self
+                .evidence
+                .iter()
+                .all(|e| e.points >= 0.0 || matches!(e.feature.as_str(), "prior" | "given_name"))
+    }
+
     /// True when this pair has identity evidence the other lacks (its
     /// roster department named, an iD, an address, shared co-authors):
     /// then a close score is not a tie of two equally likely people.
@@ -118,6 +133,10 @@ impl Pair<'_> {
             .any(|feature| has(self, feature) && !has(other, feature))
     }
 }
+
+/// Log-odds a colleague's unaccepted name match adds: less than an accepted
+/// one, and never enough to lift a weak name's cap (it does not corroborate).
+const COLLEAGUE_NAMED: f64 = 0.8;
 
 /// Evidence about the person rather than the name: what tells two namesakes apart.
 const SEPARATING: [&str; 7] = [
@@ -138,10 +157,13 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
     let first = assign(tagger, context, score_all(tagger, context, &[]));
     let coauthors: Vec<Coauthor<'_>> = first
         .iter()
-        .filter(|pair| pair.curated || tagger.bands.of(score_of(pair.points)) == Band::Accept)
-        .map(|pair| Coauthor {
-            slot: pair.slot,
-            person: pair.person,
+        .filter_map(|pair| {
+            let accepted = pair.curated || tagger.bands.of(score_of(pair.points)) == Band::Accept;
+            (accepted || pair.names_colleague(tagger)).then_some(Coauthor {
+                slot: pair.slot,
+                person: pair.person,
+                accepted,
+            })
         })
         .collect();
     let pairs = if coauthors.is_empty() {
@@ -387,14 +409,22 @@ fn score_pair<'r>(
     employment_dates(context, person, &mut pair);
     // ReCiter's relationship evidence: colleagues publish together, so a
     // roster colleague accepted as another author of the record speaks for this match.
-    if coauthors
-        .iter()
-        .any(|other| same_employer(person, other.person))
-    {
+    let colleagues = || {
+        coauthors
+            .iter()
+            .filter(|other| same_employer(person, other.person))
+    };
+    if colleagues().any(|other| other.accepted) {
         pair.add(
             "coauthor",
             "a roster colleague at the same organisation is accepted as a co-author",
             1.0,
+        );
+    } else if colleagues().next().is_some() {
+        pair.add(
+            "colleague_named",
+            "a roster colleague at the same organisation is named as another author",
+            COLLEAGUE_NAMED,
         );
     }
     if matches!(slot.role, Role::Author { .. }) {

@@ -174,18 +174,20 @@ fn roster_less_tier_two_on_real_welsh_records_is_measured_against_hand_judgement
     let evaluation: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(evaluation["gold"], 0, "no roster gold: tier 2 alone");
     let tier2 = &evaluation["tier2"];
-    // Measured 18 true, 2 false: two doctors whose affiliation names only a
+    // Measured 26 true, 2 false: two doctors whose affiliation names only a
     // healthcare-science service (a consultant microbiologist at "NPHS
     // Microbiology Cardiff", a consultant in clinical genetics at the All
-    // Wales Medical Genomics Service): precision 0.900.
-    assert!(tier2["judged_true"].as_u64().unwrap() >= 18, "{tier2}");
+    // Wales Medical Genomics Service): precision 0.929.
+    assert!(tier2["judged_true"].as_u64().unwrap() >= 26, "{tier2}");
     assert!(tier2["judged_false"].as_u64().unwrap() <= 2, "{tier2}");
     assert_eq!(tier2["judged_hcs"], 34, "{tier2}");
-    // 16 of the 34 have no affiliation of their own on the record; the 18
-    // that do are all found, the three that print only "Singleton
-    // Hospital" by the name's tag at the reference unit there.
+    // The 18 with an affiliation of their own are all found (the three
+    // that print only "Singleton Hospital" by the name's tag at the
+    // reference unit there); of the 16 without, 8 are found as a team
+    // tagged together elsewhere.
     assert_eq!(tier2["judged_hcs_with_affiliation"], 18, "{tier2}");
     assert_eq!(tier2["false_negatives_with_affiliation"], 0, "{tier2}");
+    assert!(tier2["false_negatives"].as_u64().unwrap() <= 8, "{tier2}");
     let carried = indexer(
         data.path(),
         &[
@@ -601,11 +603,14 @@ fn the_wales_demo_counts_public_health_wales() {
         roster.to_string().contains("pmid:15484279"),
         "the abbreviated byline counts: {roster}"
     );
-    // Eleven possible, three of them printing only "Singleton Hospital" for
-    // a name tagged at the reference unit there on other papers.
+    // Fourteen possible: three print only "Singleton Hospital" for a name
+    // tagged at the reference unit there on other papers, and three print
+    // no affiliation at all for a team tagged together at PHW elsewhere.
     let inferred = table("inferred");
-    assert_eq!(cell(&inferred, "publications"), 11, "{inferred}");
-    assert!(inferred.to_string().contains("pmid:15324544"), "{inferred}");
+    assert_eq!(cell(&inferred, "publications"), 14, "{inferred}");
+    for id in ["pmid:15324544", "pmid:30867023"] {
+        assert!(inferred.to_string().contains(id), "{id}: {inferred}");
+    }
 }
 
 /// A local grants register end to end: located errors, an idempotent import,

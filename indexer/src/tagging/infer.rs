@@ -447,11 +447,6 @@ pub(crate) fn across_records(
                     };
                     let evidence = vec![
                         Evidence {
-                            feature: "base".into(),
-                            value: "not on the roster: inferred from the affiliation".into(),
-                            points: BASE,
-                        },
-                        Evidence {
                             feature: "organisation".into(),
                             value: format!("affiliation names {phrase}"),
                             points: 0.0,
@@ -465,22 +460,149 @@ pub(crate) fn across_records(
                             points: 0.0,
                         },
                     ];
-                    let mut tag =
-                        inferred_tag(tagger, slot, None, Some(organisation), BASE, evidence);
-                    tag.discipline.clone_from(&template.discipline);
-                    tag.division.clone_from(&template.division);
-                    tags[index].push(SlotTag {
-                        position: slot.position,
-                        tag,
-                    });
+                    tags[index].push(carried_tag(tagger, slot, template, organisation, evidence));
                     tags[index].sort_by_key(|t| t.position);
                 }
             }
         }
     }
+    carry_to_unaffiliated_teams(tagger, contexts, tags, &seen);
     // A tag the medical evidence took below the review line is not shown.
     for record in tags.iter_mut() {
         record.retain(|t| t.tag.tier != Tier::Inferred || t.tag.band != Band::Reject);
+    }
+}
+
+/// Carries tier 2 to authors a record gives no affiliation at all, when
+/// two or more of them are names tagged together at one organisation on
+/// another record of the run.
+///
+/// One name with no place says nothing: namesakes abound. But a team —
+/// two or more names that were possible healthcare scientists at one body
+/// on the same paper — turning up together again is joint evidence that
+/// neither name gives alone, as two roster colleagues on one byline are in
+/// tier 1. Each sighting must be one person (one first name there, no
+/// medical title there), and a full first name here must be that one.
+fn carry_to_unaffiliated_teams(
+    tagger: &Tagger,
+    contexts: &[RecordContext<'_>],
+    tags: &mut [Vec<SlotTag>],
+    seen: &HashMap<Identity, Sighting>,
+) {
+    // Organisations where each name key is one possible healthcare scientist.
+    let mut places: HashMap<&str, Vec<(&String, &Sighting)>> = HashMap::new();
+    for ((name, place), sighting) in seen {
+        if let (Place::Organisation(key), false) = (place, sighting.tagged.is_empty()) {
+            if sighting.medical.is_none() && sighting.first_names.len() <= 1 {
+                places
+                    .entry(name.as_str())
+                    .or_default()
+                    .push((key, sighting));
+            }
+        }
+    }
+    // The same answer whatever the map's order.
+    for list in places.values_mut() {
+        list.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    for (index, context) in contexts.iter().enumerate() {
+        let bare: Vec<(&Slot, String)> = context
+            .slots
+            .iter()
+            .filter(|slot| slot.affiliations.is_empty())
+            .filter(|slot| tags[index].iter().all(|t| t.position != slot.position))
+            .map(|slot| (slot, slot.name.coauthor_key()))
+            .filter(|(_, key)| places.contains_key(key.as_str()))
+            .collect();
+        if bare.len() < 2 {
+            continue;
+        }
+        // For each bare author, a place and a co-author here tagged with them there.
+        let mut carried: Vec<(usize, &Sighting, usize)> = Vec::new();
+        for (at, (slot, key)) in bare.iter().enumerate() {
+            let found = places[key.as_str()].iter().find_map(|(place, sighting)| {
+                if !same_first_name(slot, sighting) {
+                    return None;
+                }
+                let team = bare
+                    .iter()
+                    .enumerate()
+                    .filter(|(other, _)| *other != at)
+                    .filter(|(_, (other, other_key))| {
+                        places[other_key.as_str()].iter().any(|(p, s)| {
+                            p == place
+                                && same_first_name(other, s)
+                                && s.tagged
+                                    .iter()
+                                    .any(|i| *i != index && sighting.tagged.contains(i))
+                        })
+                    })
+                    .count();
+                (team > 0).then_some((at, *sighting, team))
+            });
+            carried.extend(found);
+        }
+        for (at, sighting, team) in carried {
+            let slot = bare[at].0;
+            let Some(template) = &sighting.template else {
+                continue;
+            };
+            let Some(mut organisation) = template.organisation.clone() else {
+                continue;
+            };
+            if tagger
+                .decisions
+                .on_inferred(context.record_id, slot.position, &bare[at].1)
+                .is_some()
+            {
+                continue;
+            }
+            organisation.published = None;
+            let evidence = vec![Evidence {
+                feature: "same_team_elsewhere".into(),
+                value: format!(
+                    "no affiliation here; with {team} co-author(s) here, a possible healthcare scientist of {} on other records",
+                    organisation.name
+                ),
+                points: 0.0,
+            }];
+            tags[index].push(carried_tag(tagger, slot, template, organisation, evidence));
+        }
+        tags[index].sort_by_key(|t| t.position);
+    }
+}
+
+/// A tier-2 tag carried to `slot` from the name's tag `template` on other
+/// records: the base, then `evidence` saying why, at the template's discipline.
+fn carried_tag(
+    tagger: &Tagger,
+    slot: &Slot,
+    template: &PersonTag,
+    organisation: TaggedOrganisation,
+    evidence: Vec<Evidence>,
+) -> SlotTag {
+    let base = Evidence {
+        feature: "base".into(),
+        value: "not on the roster: carried from other records".into(),
+        points: BASE,
+    };
+    let evidence = std::iter::once(base).chain(evidence).collect();
+    let mut tag = inferred_tag(tagger, slot, None, Some(organisation), BASE, evidence);
+    tag.discipline.clone_from(&template.discipline);
+    tag.division.clone_from(&template.division);
+    SlotTag {
+        position: slot.position,
+        tag,
+    }
+}
+
+/// True unless the slot's full first name differs from the one written with the sighting.
+fn same_first_name(slot: &Slot, sighting: &Sighting) -> bool {
+    match slot.name.given.first() {
+        Some(GivenPart::Full(first)) => {
+            sighting.first_names.is_empty() || sighting.first_names.contains(first)
+        }
+        _ => true,
     }
 }
 

@@ -648,6 +648,45 @@ mod tests {
     }
 
     #[test]
+    fn a_name_printed_the_wrong_way_round_is_read_swapped_but_needs_corroboration() {
+        let tagger = tagger_for(
+            "person_id,family,given,organisation,department,discipline\n\
+             t1,Tulumović,Denijal,University Clinical Center Tuzla,\"Department of Nephrology, Dialysis and Transplantation\",Renal dialysis technology\n\
+             w1,Thomas,Owen,Cardiff and Vale University Health Board,Medical Physics,Medical physics\n\
+             w2,Owen,Rhian,Cardiff and Vale University Health Board,Audiology,Audiology\n",
+        );
+        // As PubMed prints pmid 31293787: family "Denijal", given "Tulumović".
+        let department = "Department of Nephrology, Dialysis and Transplantation, University Clinical Center Tuzla, Ibre Pašića bb, Tuzla, Bosnia and Herzegovina.";
+        let tag = &tagger.tag(&publication(
+            2019,
+            vec![author(1, "Denijal", "Tulumović", department)],
+        ))[0]
+            .tag;
+        assert_eq!(tag.person_id.as_deref(), Some("t1"));
+        assert_eq!(tag.band, Band::Accept, "{tag:?}");
+        assert!(tag.evidence.iter().any(|e| e.feature == "name_order"));
+        // The organisation alone does not corroborate a swapped name.
+        let plain = "University Clinical Center Tuzla, Tuzla, Bosnia and Herzegovina.";
+        let tags = tagger.tag(&publication(
+            2019,
+            vec![author(1, "Denijal", "Tulumović", plain)],
+        ));
+        assert!(tags.iter().all(|t| t.tag.band != Band::Accept), "{tags:?}");
+        // "Owen, Thomas" is a name in its own right where an Owen is on the
+        // roster: no swap to Owen Thomas.
+        let medical_physics = "Medical Physics, University Hospital of Wales, Cardiff and Vale University Health Board, Cardiff";
+        let tags = tagger.tag(&publication(
+            2019,
+            vec![author(1, "Owen", "Thomas", medical_physics)],
+        ));
+        assert!(
+            tags.iter()
+                .all(|t| t.tag.person_id.as_deref() != Some("w1")),
+            "{tags:?}"
+        );
+    }
+
+    #[test]
     fn an_orcid_decides_either_way() {
         let tagger = tagger();
         let mut wrong = author(1, "Price", "Owain", "Velindre Cancer Centre, Cardiff");
@@ -849,6 +888,64 @@ mod tests {
         // Owain and Olwen Price: "Price O" at the body is two people.
         assert!(at(0, 3).is_some());
         assert!(at(2, 1).is_none());
+    }
+
+    #[test]
+    fn a_team_tagged_together_carries_to_a_byline_with_no_affiliation() {
+        let mut tagger =
+            tagger_for("person_id,family,given,orcid,organisation,department,discipline\n");
+        let unit = "UK Cryptosporidium Reference Unit, Public Health Wales Microbiology, Singleton Hospital, Swansea, UK";
+        let bare = |position, family: &str, given: &str| Author {
+            affiliations: Vec::new(),
+            ..author(position, family, given, "")
+        };
+        let records = vec![
+            publication_as(
+                "pmid:1",
+                2019,
+                vec![
+                    author(1, "Chalmers", "Rachel M", unit),
+                    author(2, "Elwin", "Kristin", unit),
+                ],
+            ),
+            publication_as(
+                "pmid:2",
+                2019,
+                vec![
+                    bare(1, "Chalmers", "R M"),
+                    bare(2, "Elwin", "Kristin"),
+                    bare(3, "Bryn", "Alun"),
+                ],
+            ),
+            // One name with no place says nothing.
+            publication_as(
+                "pmid:3",
+                2019,
+                vec![bare(1, "Chalmers", "Rachel M"), bare(2, "Bryn", "Alun")],
+            ),
+            // Another first name is another person, and leaves a team of one.
+            publication_as(
+                "pmid:4",
+                2019,
+                vec![bare(1, "Chalmers", "Rachel M"), bare(2, "Elwin", "Karen")],
+            ),
+        ];
+        let tags = tagger.tag_all(&records);
+        let positions =
+            |record: usize| -> Vec<u32> { tags[record].iter().map(|t| t.position).collect() };
+        assert_eq!(positions(0), [1, 2]);
+        assert_eq!(positions(1), [1, 2], "{:?}", tags[1]);
+        let carried = &tags[1][0].tag;
+        assert_eq!(
+            carried.organisation.as_ref().unwrap().name,
+            "Public Health Wales NHS Trust"
+        );
+        assert!(carried
+            .evidence
+            .iter()
+            .any(|e| e.feature == "same_team_elsewhere"));
+        assert!(tags[2].is_empty(), "{:?}", tags[2]);
+        assert!(tags[3].is_empty(), "{:?}", tags[3]);
     }
 
     #[test]

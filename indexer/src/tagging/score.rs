@@ -210,6 +210,17 @@ fn score_all<'r>(
     for (index, slot) in context.slots.iter().enumerate() {
         let mut seen: HashSet<&str> = HashSet::new();
         let mut candidates: Vec<&RosterPerson> = tagger.roster.candidates(&slot.name);
+        // Family and given swapped only when the name as printed fits nobody:
+        // "Thomas, Owen" and "Owen, Thomas" are both Welsh names.
+        let swapped = slot
+            .swapped
+            .as_ref()
+            .filter(|_| candidates.is_empty())
+            .map(|name| {
+                let found = tagger.roster.candidates(name);
+                candidates.extend(found.iter().copied());
+                (name, found)
+            });
         if let Some(person) = slot
             .orcid
             .as_deref()
@@ -242,7 +253,26 @@ fn score_all<'r>(
                 .filter(|other| other.slot != index && other.person.person_id != person.person_id)
                 .copied()
                 .collect();
-            let pair = score_pair(tagger, context, index, slot, person, &others);
+            let pair = match &swapped {
+                Some((name, found)) if found.iter().any(|p| p.person_id == person.person_id) => {
+                    let turned = Slot {
+                        name: (*name).clone(),
+                        ..slot.clone()
+                    };
+                    score_pair(tagger, context, index, &turned, person, &others).map(|mut pair| {
+                        pair.add(
+                            "name_order",
+                            format!("{}: family and given name read swapped", slot.display_name),
+                            -1.0,
+                        );
+                        if !pair.evidence.iter().any(|e| e.feature == "weak_name") {
+                            cap_weak_name(tagger, &mut pair);
+                        }
+                        pair
+                    })
+                }
+                _ => score_pair(tagger, context, index, slot, person, &others),
+            };
             match (pair, verdict) {
                 (Some(mut pair), Some(Verdict::Accept)) => {
                     pair.curated = true;

@@ -220,7 +220,7 @@ pub fn nihr_json(data: &[u8]) {
         Err(error) => rejected(&error),
     }
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = nihr::parse::split_name(text);
+        let _ = indexer::published_names::split_name(text);
         let _ = nihr::parse::parse_date(text);
     }
 }

@@ -106,6 +106,16 @@ pub fn normalize_pmid(raw: &str) -> Option<String> {
     Some(digits.to_owned())
 }
 
+/// A grant reference as indexed: case-folded, spaces removed, so "MR/K01577X/1"
+/// in a funder's data and "mr/k01577x/1 " in an acknowledgement meet.
+pub fn grant_reference_term(reference: &str) -> String {
+    reference
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod dates;
 pub mod funders;
 pub mod harvest;
 pub mod ids;
@@ -41,6 +42,7 @@ pub mod markup;
 pub mod merge;
 pub mod metrics;
 pub mod people;
+pub mod published_names;
 pub mod records;
 pub mod redact;
 pub mod report;
@@ -49,3 +51,4 @@ pub mod sheet;
 pub mod sources;
 pub mod tabular;
 pub mod tagging;
+pub mod tags;

@@ -15,7 +15,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::funders::same_funder;
-use crate::index::document::grant_reference_term;
+use crate::ids::grant_reference_term;
 use crate::index::{IndexError, IndexStore};
 use crate::records::{Grant, Identifiers, LinkMethod, OutputLink, Record};
 

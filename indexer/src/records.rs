@@ -583,3 +583,48 @@ impl LinkMethod {
         }
     }
 }
+
+/// An employment from an ORCID record, kept for tagging people with their
+/// organisations once the index has Person records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Employment {
+    /// The employment's put-code.
+    pub put_code: Option<String>,
+    /// Organisation name as given.
+    pub organisation: String,
+    /// Department, if given.
+    pub department: Option<String>,
+    /// Role title, if given.
+    pub role_title: Option<String>,
+    /// Start date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub start: Option<String>,
+    /// End date (absent while current), same forms.
+    pub end: Option<String>,
+    /// City of the organisation.
+    pub city: Option<String>,
+    /// Country code of the organisation (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+    /// Disambiguated organisation id (a ROR URL, a Ringgold number, a GRID or FundRef id).
+    pub org_id: Option<String>,
+    /// Which registry `org_id` is from (`ROR`, `RINGGOLD`, `GRID`, `FUNDREF`).
+    pub org_id_source: Option<String>,
+}
+
+impl Employment {
+    /// The ROR id, when the organisation is disambiguated by ROR.
+    pub fn ror(&self) -> Option<&str> {
+        self.id_from("ROR")
+    }
+
+    /// The Ringgold id, when the organisation is disambiguated by Ringgold.
+    pub fn ringgold(&self) -> Option<&str> {
+        self.id_from("RINGGOLD")
+    }
+
+    fn id_from(&self, registry: &str) -> Option<&str> {
+        match (&self.org_id_source, &self.org_id) {
+            (Some(source), Some(id)) if source.eq_ignore_ascii_case(registry) => Some(id),
+            _ => None,
+        }
+    }
+}

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::auth::{parse_curator_tokens, CuratorToken, TokenDigest};
 use crate::serve::ServeOptions;
 use crate::state::ApiSettings;
+use crate::tokens::{parse_curator_tokens, CuratorToken, TokenDigest};
 
 /// Serve the HCS Research Index over HTTP (read-only JSON API).
 #[derive(Debug, Clone, Parser)]

@@ -8,6 +8,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
+/// Largest accepted request body: the API is read-only, so bodies are never needed.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
 /// One sentence for a value that did not fit: `what` names the place (a
 /// parameter, a body field), `path` the field within it, `detail` serde's message.
 pub fn describe_invalid(what: &str, path: &str, detail: &str) -> String {
@@ -160,8 +163,7 @@ where
             .await
             .map_err(|_| {
                 ApiError::InvalidParameter(format!(
-                    "the body could not be read; it must be JSON of at most {} bytes",
-                    crate::routes::MAX_BODY_BYTES
+                    "the body could not be read; it must be JSON of at most {MAX_BODY_BYTES} bytes"
                 ))
             })?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);

@@ -64,20 +64,25 @@
 //! # }
 //! ```
 
+pub mod app;
 pub mod auth;
 pub mod config;
+pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod highlight;
 pub mod pages;
 pub mod privacy;
 pub mod query;
+pub mod review_cache;
 pub mod routes;
 pub mod serve;
+pub mod service;
 pub mod sessions;
 pub mod state;
+pub mod tokens;
 
+pub use app::router;
 pub use error::ApiError;
-pub use routes::router;
 pub use serve::{serve, serve_router, spawn, Running, ServeOptions};
 pub use state::{ApiSettings, AppState, OpenError};

@@ -42,7 +42,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-use crate::routes::router;
+use crate::app::router;
 use crate::state::AppState;
 
 /// How long a connection asked to close (idle, replaced) may take before it is dropped.

@@ -15,11 +15,11 @@ use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::auth::{CuratorToken, TokenDigest};
 use crate::error::ApiError;
 use crate::query::SearchEngine;
-use crate::routes::review::ReviewCache;
+use crate::review_cache::ReviewCache;
 use crate::sessions::SessionStore;
+use crate::tokens::{CuratorToken, TokenDigest};
 
 /// Tunable limits of the API itself (the HTTP server's are in [`crate::serve::ServeOptions`]).
 #[derive(Debug, Clone)]

@@ -413,7 +413,7 @@ fn nihr_award_holders_are_tagged_with_their_roles_and_counted() {
 /// each harvester, run with that config as printed, gets its recorded records.
 #[test]
 fn replay_server_router_serves_every_source_with_its_printed_config() {
-    use indexer::harvest::HarvestConfig;
+    use indexer::sources::registry::HarvestConfig;
     use replay_server::router::{harvest_config, Router};
 
     let router = Router::load(&fixtures_dir()).expect("every simulator loads");

@@ -31,11 +31,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::harvest::archive::{self, ArchiveWriter, ArchivedRequest};
-use crate::harvest::{HarvestConfig, HarvestRun, HttpClient};
+use crate::harvest::{HarvestRun, HttpClient};
 use crate::index::{IndexStore, RecordSink};
 use crate::ingest::{expand_inputs, ingest_files, IngestOptions};
 use crate::records::Record;
 use crate::sources::pubmed::{self, PubmedItem};
+use crate::sources::registry::HarvestConfig;
 use crate::sources::{europepmc, gtr, nihr, oaipmh, orcid};
 
 pub mod tagging;

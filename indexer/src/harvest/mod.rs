@@ -24,7 +24,7 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::index::{IndexError, RecordSink, SinkCounts};
-pub use config::{ConfigError, HarvestConfig, HttpConfig};
+pub use config::{ConfigError, HttpConfig, IndexConfig};
 pub use http::{FetchError, FetchStats, HttpClient, HttpRequest, HttpResponse, Rejection};
 
 /// Why a harvest stopped early. Records committed before the stop are kept.

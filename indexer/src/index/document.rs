@@ -4,9 +4,10 @@ use tantivy::schema::Field;
 use tantivy::TantivyDocument;
 
 use super::schema::Fields;
+use crate::ids::grant_reference_term;
 use crate::merge::{match_keys, MatchKey};
 use crate::records::{Grant, Publication, Record};
-use crate::tagging::{Band, SlotTag, Tier};
+use crate::tags::{Band, SlotTag, Tier};
 
 /// Builds the document for `record` (the merge of `versions`); the record and
 /// its versions are stored as JSON, and every version's match keys are indexed
@@ -124,16 +125,6 @@ pub fn person_fact(tier: &str, role: &str, group: Option<(&str, &str)>) -> Strin
         Some((dimension, value)) => format!("{tier}|{role}|{dimension}={value}"),
         None => format!("{tier}|{role}|"),
     }
-}
-
-/// A grant reference as indexed: case-folded, spaces removed, so "MR/K01577X/1"
-/// in a funder's data and "mr/k01577x/1 " in an acknowledgement meet.
-pub fn grant_reference_term(reference: &str) -> String {
-    reference
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 fn add_publication(fields: &Fields, publication: &Publication, document: &mut TantivyDocument) {

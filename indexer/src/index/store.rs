@@ -10,7 +10,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use super::document::{add_tags, to_document};
 use super::schema::{register_tokenizers, Fields};
 use crate::records::Record;
-use crate::tagging::SlotTag;
+use crate::tags::SlotTag;
 
 /// Name of the index directory inside the data directory.
 const INDEX_DIR: &str = "index";

@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 
 use time::Date;
 
-use crate::harvest::config::HarvestConfig;
 use crate::harvest::{HarvestError, HarvestRun};
 use crate::sources::orcid;
+use crate::sources::registry::HarvestConfig;
 use crate::tagging::gazetteer::Gazetteer;
 use crate::tagging::roster::Roster;
 

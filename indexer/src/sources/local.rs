@@ -26,12 +26,12 @@
 //! reference.
 
 use crate::ids::{normalize_doi, normalize_pmid};
+use crate::published_names::split_name;
 use crate::records::{
     Grant, GrantPerson, Identifiers, LinkMethod, Organisation, OtherIdentifier, OutputLink,
     Provenance,
 };
 use crate::sheet::{Cells, Sheet, SheetIssue};
-use crate::sources::nihr::parse::split_name;
 
 /// The source name of imported grants.
 pub const SOURCE: &str = "local";
@@ -198,7 +198,7 @@ fn partial_date(cells: &Cells<'_>, column: &str) -> Result<Option<String>, Sheet
         [year, month, day] => {
             number(year, 4, 1900..=2100)
                 && number(month, 2, 1..=12)
-                && crate::tagging::dates::parse_date(text).is_some()
+                && crate::dates::parse_date(text).is_some()
                 && number(day, 2, 1..=31)
         }
         _ => false,

@@ -10,4 +10,5 @@ pub mod nihr;
 pub mod oaipmh;
 pub mod orcid;
 pub mod pubmed;
+pub mod registry;
 pub mod xml;

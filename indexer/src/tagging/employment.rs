@@ -14,7 +14,7 @@ use super::dates::parse_date;
 use super::dates::DateSpan;
 use super::gazetteer::Gazetteer;
 use super::text::name_words;
-use crate::sources::orcid::Employment;
+use crate::records::Employment;
 
 /// One employment, read for matching.
 #[derive(Debug, Clone)]

@@ -14,12 +14,10 @@
 //! organisations and the [`rules`] for disciplines, all editable files.
 
 pub mod curation;
-pub mod dates;
 pub mod employment;
 pub mod evaluate;
 pub mod gazetteer;
 pub mod infer;
-pub mod model;
 pub mod names;
 pub mod persist;
 pub mod roster;
@@ -35,6 +33,10 @@ pub mod workspace;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// The date spans tagging compares (they live below tagging, with the records).
+pub use crate::dates;
+/// The tags tagging writes (they live below tagging, with the records).
+pub use crate::tags as model;
 pub use curation::{Decision, DecisionLog, Verdict};
 pub use dates::DateSpan;
 pub use gazetteer::Gazetteer;
@@ -218,9 +220,7 @@ impl Tagger {
                     self.grant_holders
                         .entry(person.clone())
                         .or_default()
-                        .insert(crate::index::document::grant_reference_term(
-                            &grant.reference,
-                        ));
+                        .insert(crate::ids::grant_reference_term(&grant.reference));
                 }
             }
         }
@@ -739,8 +739,8 @@ mod tests {
         role: &str,
         start: &str,
         end: Option<&str>,
-    ) -> (String, Vec<crate::sources::orcid::Employment>) {
-        let employment = crate::sources::orcid::Employment {
+    ) -> (String, Vec<crate::records::Employment>) {
+        let employment = crate::records::Employment {
             organisation: organisation.into(),
             role_title: Some(role.into()),
             start: Some(start.into()),

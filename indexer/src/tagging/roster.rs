@@ -20,8 +20,8 @@ use super::taxonomy::{Discipline, Taxonomy};
 use super::text::name_words;
 use super::TaggingError;
 use crate::ids::normalize_orcid;
+use crate::published_names::split_name;
 use crate::sheet::{Cells, Sheet};
-use crate::sources::nihr::parse::split_name;
 
 /// Columns a roster must have.
 const REQUIRED: [&str; 3] = ["person_id", "family", "given"];

@@ -8,9 +8,9 @@ use super::gazetteer::{Gazetteer, OrganisationMatch};
 use super::model::{BylinePosition, GrantRoleCategory, Role};
 use super::names::PersonName;
 use super::text::{contains_words, fold_words, name_words};
-use crate::index::document::grant_reference_term;
+use crate::ids::grant_reference_term;
+use crate::published_names::split_name;
 use crate::records::{Grant, Publication, Record};
-use crate::sources::nihr::parse::split_name;
 
 /// One affiliation string, read once.
 #[derive(Debug, Clone)]

@@ -19,11 +19,12 @@ use serde::Deserialize;
 
 use super::layout::{encode, escape, page};
 use crate::auth::{curator_candidates, curator_for_token, has_authorization, identify};
+use crate::dto::review::{ReviewItem, ReviewPage};
 use crate::error::ApiError;
 use crate::extract::describe_invalid;
-use crate::routes::curation::{record_decision, DecisionRequest};
-use crate::routes::metrics::TAGS_HEADER;
-use crate::routes::review::{queue_page, tags_header, QueueParams, ReviewItem, ReviewPage};
+use crate::service::curation::{record_decision, DecisionRequest};
+use crate::service::review::{queue_page, tags_header, QueueParams};
+use crate::service::TAGS_HEADER;
 use crate::sessions::{self, Session};
 use crate::state::AppState;
 

@@ -13,10 +13,8 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::service::TAGS_HEADER;
 use crate::state::AppState;
-
-/// Response header saying whether the stored tags are `current` or `stale`.
-pub const TAGS_HEADER: &str = "x-tags-status";
 
 /// The query string as sent; every value is checked and named when refused,
 /// and so is a parameter this route does not take (a misspelt `grup_by`

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::harvest::{HttpResponse, Rejection};
 use crate::ids::normalize_orcid;
+use crate::published_names::split_name;
 use crate::records::{Grant, GrantPerson, Organisation, Provenance};
 use crate::sources::gtr::text::plain_text;
 
@@ -21,32 +22,6 @@ use crate::sources::gtr::text::plain_text;
 /// ("NIHR (ODA)", "NIHR (non-ODA)") is kept on the record, but one key keeps
 /// `grant:nihr:<project_id>` stable for links from publications.
 pub const FUNDER_KEY: &str = "NIHR";
-
-/// Words before a name that are titles, not given names.
-const TITLES: [&str; 16] = [
-    "professor",
-    "prof",
-    "dr",
-    "doctor",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "rev",
-    "reverend",
-    "baroness",
-];
-
-/// Words after a name that are honours or degrees, not family names.
-const POST_NOMINALS: [&str; 20] = [
-    "cbe", "obe", "mbe", "kbe", "dbe", "frs", "freng", "fmedsci", "frcp", "frcs", "frcpsych",
-    "phd", "md", "dphil", "dsc", "msc", "jr", "sr", "ii", "iii",
-];
 
 /// Parses an Opendatasoft JSON export: the body must be one complete JSON
 /// array of objects. An `{"error_code": …}` body is refused when the status is
@@ -265,46 +240,6 @@ fn person_from(
     })
 }
 
-/// Splits a published name into (given, family): titles such as "Professor"
-/// and "Dr" and post-nominals such as "CBE" dropped; "Family, Given" honoured.
-pub fn split_name(name: &str) -> (Option<String>, Option<String>) {
-    let is_title = |word: &str| {
-        let bare = word.trim_end_matches('.').to_ascii_lowercase();
-        TITLES.contains(&bare.as_str())
-    };
-    let is_post_nominal = |word: &str| {
-        let bare = word
-            .trim_matches(|c| c == '.' || c == ',')
-            .to_ascii_lowercase();
-        POST_NOMINALS.contains(&bare.as_str())
-    };
-    let mut words: Vec<&str> = name.split_whitespace().collect();
-    while words.first().is_some_and(|word| is_title(word)) {
-        words.remove(0);
-    }
-    while words.last().is_some_and(|word| is_post_nominal(word)) {
-        words.pop();
-    }
-    let joined = words.join(" ");
-    let joined = joined.trim_end_matches(',').trim();
-    if let Some((family, given)) = joined.split_once(',') {
-        let family = family.trim();
-        let given: Vec<&str> = given
-            .split_whitespace()
-            .filter(|word| !is_title(word) && !is_post_nominal(word))
-            .collect();
-        let given = given.join(" ");
-        return (
-            (!given.is_empty()).then_some(given),
-            (!family.is_empty()).then(|| family.to_owned()),
-        );
-    }
-    let mut words: Vec<&str> = joined.split_whitespace().collect();
-    let family = words.pop().map(str::to_owned);
-    let given = words.join(" ");
-    ((!given.is_empty()).then_some(given), family)
-}
-
 /// `YYYY-MM-DD` from `YYYY-MM-DD[T…]` or `DD/MM/YYYY`.
 pub fn parse_date(raw: &str) -> Option<String> {
     let raw = raw.trim();
@@ -354,29 +289,6 @@ fn field(row: &Map<String, Value>, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn titles_and_honours_are_not_names() {
-        let split = |name: &str| split_name(name);
-        assert_eq!(
-            split("Professor Jane Smith"),
-            (Some("Jane".into()), Some("Smith".into()))
-        );
-        assert_eq!(
-            split("Dr. Mary-Ann  O'Neil CBE"),
-            (Some("Mary-Ann".into()), Some("O'Neil".into()))
-        );
-        assert_eq!(
-            split("Prof Sir John Arthur Bell"),
-            (Some("John Arthur".into()), Some("Bell".into()))
-        );
-        assert_eq!(
-            split("Smith, Dr Jane"),
-            (Some("Jane".into()), Some("Smith".into()))
-        );
-        assert_eq!(split("Madonna"), (None, Some("Madonna".into())));
-        assert_eq!(split("Professor"), (None, None));
-    }
 
     #[test]
     fn dates_take_both_published_forms() {

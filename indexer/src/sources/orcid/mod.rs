@@ -22,9 +22,10 @@ use crate::harvest::{
     FetchError, HarvestError, HarvestRun, HttpRequest, HttpResponse, Rejection, ReparseReport,
 };
 use crate::index::{RecordSink, UpsertOutcome};
+pub use crate::records::Employment;
 use crate::records::Record;
+pub use parse::parse_employments;
 use parse::{map_work, parse_bulk, parse_error, parse_works_list, select_put_codes, BulkItem};
-pub use parse::{parse_employments, Employment};
 
 /// Source name used in provenance, the archive and pacing.
 pub const SOURCE: &str = "orcid";

@@ -3,8 +3,8 @@
 
 use crate::ids;
 use crate::records::{
-    Author, Identifiers, Journal, OtherIdentifier, Provenance, Publication, PublicationDate,
-    PublicationKind,
+    Author, Employment, Identifiers, Journal, OtherIdentifier, Provenance, Publication,
+    PublicationDate, PublicationKind,
 };
 use crate::sources::oaipmh::dom::{self, DomError, Element};
 
@@ -312,13 +312,16 @@ fn contributor(element: &Element) -> Option<Author> {
     if name.is_none() && orcid.is_none() {
         return None;
     }
-    let mut author = name.as_deref().map(split_name).unwrap_or_default();
+    let mut author = name
+        .as_deref()
+        .map(author_from_credit_name)
+        .unwrap_or_default();
     author.orcid = orcid;
     Some(author)
 }
 
 /// Splits a credit name: "Family, Given", "Family GH" (PubMed style) or "Given Family".
-fn split_name(name: &str) -> Author {
+fn author_from_credit_name(name: &str) -> Author {
     let name = name.trim();
     if let Some((family, given)) = name.split_once(',') {
         let given = given.trim();
@@ -345,51 +348,6 @@ fn split_name(name: &str) -> Author {
             family: Some(name.to_owned()),
             ..Author::default()
         },
-    }
-}
-
-/// An employment from an ORCID record, kept for tagging people with their
-/// organisations once the index has Person records.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Employment {
-    /// The employment's put-code.
-    pub put_code: Option<String>,
-    /// Organisation name as given.
-    pub organisation: String,
-    /// Department, if given.
-    pub department: Option<String>,
-    /// Role title, if given.
-    pub role_title: Option<String>,
-    /// Start date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-    pub start: Option<String>,
-    /// End date (absent while current), same forms.
-    pub end: Option<String>,
-    /// City of the organisation.
-    pub city: Option<String>,
-    /// Country code of the organisation (ISO 3166-1 alpha-2).
-    pub country: Option<String>,
-    /// Disambiguated organisation id (a ROR URL, a Ringgold number, a GRID or FundRef id).
-    pub org_id: Option<String>,
-    /// Which registry `org_id` is from (`ROR`, `RINGGOLD`, `GRID`, `FUNDREF`).
-    pub org_id_source: Option<String>,
-}
-
-impl Employment {
-    /// The ROR id, when the organisation is disambiguated by ROR.
-    pub fn ror(&self) -> Option<&str> {
-        self.id_from("ROR")
-    }
-
-    /// The Ringgold id, when the organisation is disambiguated by Ringgold.
-    pub fn ringgold(&self) -> Option<&str> {
-        self.id_from("RINGGOLD")
-    }
-
-    fn id_from(&self, registry: &str) -> Option<&str> {
-        match (&self.org_id_source, &self.org_id) {
-            (Some(source), Some(id)) if source.eq_ignore_ascii_case(registry) => Some(id),
-            _ => None,
-        }
     }
 }
 
@@ -462,13 +420,16 @@ mod tests {
 
     #[test]
     fn credit_names_split() {
-        let pubmed_style = split_name("Abdel-Dayem K");
+        let pubmed_style = author_from_credit_name("Abdel-Dayem K");
         assert_eq!(pubmed_style.family.as_deref(), Some("Abdel-Dayem"));
         assert_eq!(pubmed_style.initials.as_deref(), Some("K"));
-        let western = split_name("Josiah Carberry");
+        let western = author_from_credit_name("Josiah Carberry");
         assert_eq!(western.family.as_deref(), Some("Carberry"));
         assert_eq!(western.given.as_deref(), Some("Josiah"));
-        assert_eq!(split_name("Carberry, J.").given.as_deref(), Some("J."));
+        assert_eq!(
+            author_from_credit_name("Carberry, J.").given.as_deref(),
+            Some("J.")
+        );
     }
 
     #[test]

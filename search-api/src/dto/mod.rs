@@ -1,0 +1,3 @@
+//! Response bodies as types: what the service answers, serialised as is.
+
+pub mod review;

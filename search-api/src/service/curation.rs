@@ -1,0 +1,172 @@
+//! Curators' decisions and re-tagging, as the JSON API and the review page
+//! both make them: a decision is checked against the record and the roster
+//! and appended to the journal `indexer curate` writes; a re-tag rewrites
+//! the stored tags so decisions and roster changes show.
+
+use indexer::index::IndexStore;
+use indexer::records::Record;
+use indexer::tagging::curation::{SignedDecision, INFERRED};
+use indexer::tagging::names::PersonName;
+use indexer::tagging::persist::store_tags;
+use indexer::tagging::workspace::{self, decisions_path, roster_path, Overrides};
+use indexer::tagging::{Decision, DecisionLog, ReferenceData, Roster, Verdict};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Memory the re-tagging writer may use.
+const RETAG_WRITER_BYTES: usize = 128 * 1024 * 1024;
+/// Longest accepted note, id or person id.
+const MAX_FIELD_BYTES: usize = 2048;
+
+/// A curator's decision as posted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub(crate) decision: Verdict,
+    pub(crate) person_id: String,
+    pub(crate) record_id: String,
+    pub(crate) position: u32,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
+
+/// Checks a decision against the record and the roster and appends it to the
+/// journal as made `by` that curator, now (shared by the API and the review page).
+pub async fn record_decision(
+    state: &AppState,
+    request: DecisionRequest,
+    by: String,
+) -> Result<SignedDecision, ApiError> {
+    for (name, value) in [
+        ("person_id", Some(&request.person_id)),
+        ("record_id", Some(&request.record_id)),
+        ("note", request.note.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.len() > MAX_FIELD_BYTES) {
+            return Err(ApiError::InvalidBody(format!(
+                "{name} is longer than {MAX_FIELD_BYTES} bytes"
+            )));
+        }
+    }
+    let signed = state
+        .run_blocking(move |state| {
+            let searcher = state.searcher();
+            let Some((record, _)) =
+                state
+                    .engine()
+                    .find(&searcher, state.store(), &request.record_id)?
+            else {
+                return Err(ApiError::NotFound(format!(
+                    "no record '{}'",
+                    request.record_id
+                )));
+            };
+            let author = author_at(&record, request.position).ok_or_else(|| {
+                ApiError::InvalidBody(format!(
+                    "{} has no person at position {}",
+                    request.record_id, request.position
+                ))
+            })?;
+            if request.person_id != INFERRED && !on_roster(state.data_dir(), &request.person_id)? {
+                return Err(ApiError::InvalidBody(format!(
+                    "'{}' is not on the imported roster (or use '{INFERRED}')",
+                    request.person_id
+                )));
+            }
+            let signed = SignedDecision {
+                decision: Decision {
+                    at: indexer::clock::now_rfc3339(),
+                    decision: request.decision,
+                    person_id: request.person_id,
+                    record_id: request.record_id,
+                    position: request.position,
+                    note: request.note,
+                    author,
+                },
+                by: Some(by),
+            };
+            let mut log =
+                DecisionLog::open(&decisions_path(state.data_dir())).map_err(ApiError::internal)?;
+            log.record_signed(signed.clone())
+                .map_err(ApiError::internal)?;
+            Ok(signed)
+        })
+        .await?;
+    // The curator's name is logged; the token it came with never is.
+    tracing::info!(
+        record = %signed.decision.record_id,
+        position = signed.decision.position,
+        by = signed.by.as_deref().unwrap_or_default(),
+        "curator decision recorded"
+    );
+    Ok(signed)
+}
+
+/// The published author at `position` (family name and first initial), or
+/// `Some(None)` for a grant person; `None` when there is no one there.
+pub fn author_at(record: &Record, position: u32) -> Option<Option<String>> {
+    match record {
+        Record::Publication(publication) => {
+            let author = publication
+                .authors
+                .iter()
+                .find(|a| a.position == position)?;
+            Some(
+                author
+                    .family
+                    .as_deref()
+                    .and_then(|family| {
+                        PersonName::new(family, author.given.as_deref(), author.initials.as_deref())
+                    })
+                    .map(|name| name.coauthor_key()),
+            )
+        }
+        Record::Grant(grant) => {
+            (position >= 1 && position as usize <= grant.people.len()).then_some(None)
+        }
+    }
+}
+
+fn on_roster(data_dir: &std::path::Path, person_id: &str) -> Result<bool, ApiError> {
+    let path = roster_path(data_dir);
+    if !path.exists() {
+        return Ok(false);
+    }
+    let reference = ReferenceData::load(None, None).map_err(ApiError::internal)?;
+    let roster = Roster::load(&path, &reference.taxonomy, &reference.gazetteer)
+        .map_err(ApiError::internal)?;
+    Ok(roster.person(person_id).is_some())
+}
+
+/// Re-tags the whole index from the data directory's roster, decisions and reference data.
+pub fn retag(data_dir: &std::path::Path) -> Result<indexer::tagging::persist::TagSummary, String> {
+    let mut loaded =
+        workspace::load(data_dir, &Overrides::default(), true).map_err(|e| e.to_string())?;
+    let digest =
+        workspace::inputs_digest(data_dir, &Overrides::default()).map_err(|e| e.to_string())?;
+    let store = IndexStore::open_existing(data_dir).map_err(|e| e.to_string())?;
+    store_tags(&store, &mut loaded.tagger, RETAG_WRITER_BYTES, &digest).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_refuse_unknown_fields_and_verdicts() {
+        assert!(serde_json::from_str::<DecisionRequest>(
+            r#"{"decision":"accept","person_id":"p","record_id":"pmid:1","position":1}"#
+        )
+        .is_ok());
+        assert!(serde_json::from_str::<DecisionRequest>(
+            r#"{"decision":"maybe","person_id":"p","record_id":"pmid:1","position":1}"#
+        )
+        .is_err());
+        assert!(serde_json::from_str::<DecisionRequest>(
+            r#"{"decision":"accept","person_id":"p","record_id":"pmid:1","position":1,"x":1}"#
+        )
+        .is_err());
+    }
+}

@@ -72,6 +72,7 @@ pub mod error;
 pub mod extract;
 pub mod highlight;
 pub mod pages;
+pub mod params;
 pub mod privacy;
 pub mod query;
 pub mod review_cache;

@@ -321,6 +321,48 @@ pub(crate) fn across_records(
     contexts: &[RecordContext<'_>],
     tags: &mut [Vec<SlotTag>],
 ) {
+    let seen = sightings(tagger, contexts, tags);
+    for (index, context) in contexts.iter().enumerate() {
+        for slot in &context.slots {
+            let identities: Vec<Identity> = organisation_keys(slot)
+                .map(|key| {
+                    (
+                        slot.name.coauthor_key(),
+                        Place::Organisation(key.to_owned()),
+                    )
+                })
+                .collect();
+            let place = tags[index]
+                .iter()
+                .position(|t| t.position == slot.position && t.tag.band != Band::Reject);
+            match place {
+                Some(at) => {
+                    take_back_if_medical(tagger, &seen, &identities, &mut tags[index][at].tag)
+                }
+                None => {
+                    if let Some(carried) =
+                        carry_to(tagger, context, index, slot, &identities, &seen)
+                    {
+                        tags[index].push(carried);
+                        tags[index].sort_by_key(|t| t.position);
+                    }
+                }
+            }
+        }
+    }
+    carry_to_unaffiliated_teams(tagger, contexts, tags, &seen);
+    // A tag the medical evidence took below the review line is not shown.
+    for record in tags.iter_mut() {
+        record.retain(|t| t.tag.tier != Tier::Inferred || t.tag.band != Band::Reject);
+    }
+}
+
+/// What the run's records say of each name at each organisation and hospital.
+fn sightings(
+    tagger: &Tagger,
+    contexts: &[RecordContext<'_>],
+    tags: &[Vec<SlotTag>],
+) -> HashMap<Identity, Sighting> {
     let mut seen: HashMap<Identity, Sighting> = HashMap::new();
     for (index, context) in contexts.iter().enumerate() {
         for slot in &context.slots {
@@ -359,118 +401,106 @@ pub(crate) fn across_records(
             }
         }
     }
-    for (index, context) in contexts.iter().enumerate() {
-        for slot in &context.slots {
-            let identities: Vec<Identity> = organisation_keys(slot)
-                .map(|key| {
-                    (
-                        slot.name.coauthor_key(),
-                        Place::Organisation(key.to_owned()),
-                    )
-                })
-                .collect();
-            let place = tags[index]
+    seen
+}
+
+/// Lowers a tier-2 tag whose name has a medical title or degree at the same
+/// body on another record (a consultant's title printed once tells on every paper).
+fn take_back_if_medical(
+    tagger: &Tagger,
+    seen: &HashMap<Identity, Sighting>,
+    identities: &[Identity],
+    tag: &mut PersonTag,
+) {
+    if tag.tier != Tier::Inferred || tag.curated.is_some() {
+        return;
+    }
+    let elsewhere = identities.iter().find_map(|identity| {
+        seen.get(identity)
+            .filter(|s| s.first_names.len() <= 1)
+            .and_then(|s| s.medical.clone())
+    });
+    if let (Some(medical), true) = (
+        elsewhere,
+        tag.evidence.iter().all(|e| e.feature != "medical"),
+    ) {
+        tag.evidence.push(Evidence {
+            feature: "medical".into(),
+            value: format!(
+                "the same name there has a medical title or degree on another record: {medical}"
+            ),
+            points: -2.5,
+        });
+        let points: f64 = tag.evidence.iter().map(|e| e.points).sum();
+        tag.score = ceiling(tagger, points);
+        tag.band = band(tagger, tag.score);
+    }
+}
+
+/// The weaker possible an untagged `slot` gets from its name's tag at the
+/// body it names (or, where it names only a hospital, at that hospital) on
+/// other records of the run.
+fn carry_to(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    index: usize,
+    slot: &Slot,
+    identities: &[Identity],
+    seen: &HashMap<Identity, Sighting>,
+) -> Option<SlotTag> {
+    let verdict =
+        tagger
+            .decisions
+            .on_inferred(context.record_id, slot.position, &slot.name.coauthor_key());
+    if verdict.is_some() {
+        return None;
+    }
+    // Where only a hospital is named, the name's tag at that hospital
+    // elsewhere says who employs it.
+    let at_site = site_phrases(slot, true)
+        .map(|site| (slot.name.coauthor_key(), Place::Site(site.to_owned())));
+    let (identity, others, template) =
+        identities
+            .iter()
+            .cloned()
+            .chain(at_site)
+            .find_map(|identity| {
+                let sighting = seen.get(&identity)?;
+                let others = sighting.tagged.iter().filter(|&&i| i != index).count();
+                (others > 0 && sighting.medical.is_none() && sighting.first_names.len() <= 1)
+                    .then_some((identity, others, sighting.template.as_ref()?))
+            })?;
+    let (phrase, organisation) = match &identity.1 {
+        Place::Organisation(key) => {
+            let found = slot
+                .affiliations
                 .iter()
-                .position(|t| t.position == slot.position && t.tag.band != Band::Reject);
-            match place {
-                Some(at) => {
-                    let tag = &mut tags[index][at].tag;
-                    if tag.tier != Tier::Inferred || tag.curated.is_some() {
-                        continue;
-                    }
-                    let elsewhere = identities.iter().find_map(|identity| {
-                        seen.get(identity)
-                            .filter(|s| s.first_names.len() <= 1)
-                            .and_then(|s| s.medical.clone())
-                    });
-                    if let (Some(medical), true) = (
-                        elsewhere,
-                        tag.evidence.iter().all(|e| e.feature != "medical"),
-                    ) {
-                        tag.evidence.push(Evidence {
-                            feature: "medical".into(),
-                            value: format!("the same name there has a medical title or degree on another record: {medical}"),
-                            points: -2.5,
-                        });
-                        let points: f64 = tag.evidence.iter().map(|e| e.points).sum();
-                        tag.score = ceiling(tagger, points);
-                        tag.band = band(tagger, tag.score);
-                    }
-                }
-                None => {
-                    let verdict = tagger.decisions.on_inferred(
-                        context.record_id,
-                        slot.position,
-                        &slot.name.coauthor_key(),
-                    );
-                    if verdict.is_some() {
-                        continue;
-                    }
-                    // Where only a hospital is named, the name's tag at that
-                    // hospital elsewhere says who employs it.
-                    let at_site = site_phrases(slot, true)
-                        .map(|site| (slot.name.coauthor_key(), Place::Site(site.to_owned())));
-                    let carried = identities
-                        .iter()
-                        .cloned()
-                        .chain(at_site)
-                        .find_map(|identity| {
-                            let sighting = seen.get(&identity)?;
-                            let others = sighting.tagged.iter().filter(|&&i| i != index).count();
-                            (others > 0
-                                && sighting.medical.is_none()
-                                && sighting.first_names.len() <= 1)
-                                .then_some((identity, others, sighting.template.as_ref()?))
-                        });
-                    let Some((identity, others, template)) = carried else {
-                        continue;
-                    };
-                    let (phrase, organisation) = match &identity.1 {
-                        Place::Organisation(key) => {
-                            let Some(found) = slot
-                                .affiliations
-                                .iter()
-                                .flat_map(|a| a.organisations.first())
-                                .find(|o| &o.key == key)
-                            else {
-                                continue;
-                            };
-                            (found.phrase.clone(), found.tagged())
-                        }
-                        Place::Site(site) => {
-                            let Some(mut organisation) = template.organisation.clone() else {
-                                continue;
-                            };
-                            organisation.published = Some(site.clone());
-                            (site.clone(), organisation)
-                        }
-                    };
-                    let evidence = vec![
-                        Evidence {
-                            feature: "organisation".into(),
-                            value: format!("affiliation names {phrase}"),
-                            points: 0.0,
-                        },
-                        Evidence {
-                            feature: "same_name_elsewhere".into(),
-                            value: format!(
-                                "the same name at {phrase} is a possible healthcare scientist of {} on {others} other record(s)",
-                                organisation.name
-                            ),
-                            points: 0.0,
-                        },
-                    ];
-                    tags[index].push(carried_tag(tagger, slot, template, organisation, evidence));
-                    tags[index].sort_by_key(|t| t.position);
-                }
-            }
+                .flat_map(|a| a.organisations.first())
+                .find(|o| &o.key == key)?;
+            (found.phrase.clone(), found.tagged())
         }
-    }
-    carry_to_unaffiliated_teams(tagger, contexts, tags, &seen);
-    // A tag the medical evidence took below the review line is not shown.
-    for record in tags.iter_mut() {
-        record.retain(|t| t.tag.tier != Tier::Inferred || t.tag.band != Band::Reject);
-    }
+        Place::Site(site) => {
+            let mut organisation = template.organisation.clone()?;
+            organisation.published = Some(site.clone());
+            (site.clone(), organisation)
+        }
+    };
+    let evidence = vec![
+        Evidence {
+            feature: "organisation".into(),
+            value: format!("affiliation names {phrase}"),
+            points: 0.0,
+        },
+        Evidence {
+            feature: "same_name_elsewhere".into(),
+            value: format!(
+                "the same name at {phrase} is a possible healthcare scientist of {} on {others} other record(s)",
+                organisation.name
+            ),
+            points: 0.0,
+        },
+    ];
+    Some(carried_tag(tagger, slot, template, organisation, evidence))
 }
 
 /// Carries tier 2 to authors a record gives no affiliation at all, when

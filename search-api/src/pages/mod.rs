@@ -23,12 +23,12 @@ use serde::Deserialize;
 use self::charts::{bar_chart, fill_years};
 use self::layout::{encode, escape, page};
 use crate::error::ApiError;
+use crate::params::{choice, year as metrics_year};
 use crate::query::Facet;
 use crate::query::{RecordKind, MAX_RESULT_WINDOW};
-use crate::routes::metrics::{choice, year as metrics_year};
-use crate::routes::people::{GroupList, PeopleParams};
-use crate::routes::records::find_record;
 use crate::routes::search::parse_params;
+use crate::service::people::{GroupList, PeopleParams};
+use crate::service::records::find_record;
 use crate::state::AppState;
 
 /// A page, or an error page with the API error's status and message.

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::params::{choice, year};
 use crate::service::TAGS_HEADER;
 use crate::state::AppState;
 
@@ -28,46 +29,6 @@ pub struct ParticipationParams {
     tier: Option<String>,
     format: Option<String>,
     records: Option<String>,
-}
-
-/// A form's empty box means "not given", as if the parameter were absent.
-fn given(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|text| !text.is_empty())
-}
-
-/// A four-digit year parameter; an empty value is absent.
-pub(crate) fn year(parameter: &str, value: Option<&str>) -> Result<Option<u16>, ApiError> {
-    given(value)
-        .map(|text| {
-            text.trim()
-                .parse::<u16>()
-                .ok()
-                .filter(|year| (1000..=9999).contains(year))
-                .ok_or_else(|| {
-                    ApiError::InvalidParameter(format!("{parameter} must be a four-digit year"))
-                })
-        })
-        .transpose()
-}
-
-/// The option named `value` (`default` when absent), or a 400 listing the options.
-pub(crate) fn choice<T: Copy>(
-    parameter: &str,
-    value: Option<&str>,
-    default: T,
-    options: &[(&str, T)],
-) -> Result<T, ApiError> {
-    let Some(value) = given(value) else {
-        return Ok(default);
-    };
-    options
-        .iter()
-        .find(|(name, _)| *name == value)
-        .map(|(_, choice)| *choice)
-        .ok_or_else(|| {
-            let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
-            ApiError::InvalidParameter(format!("{parameter} must be one of {}", names.join(", ")))
-        })
 }
 
 /// Answers the participation table for the query.

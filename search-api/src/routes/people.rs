@@ -7,18 +7,16 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use indexer::clock::current_year;
-use indexer::people::{
-    counted_in, profile, rank, CountedPerson, GroupDimension, RankedPerson, Scored,
-};
+use indexer::people::{profile, rank, RankedPerson, Scored};
 use indexer::tabular::write_csv;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::query::{Filters, RecordKind, SearchParams, MAX_PER_PAGE};
-use crate::routes::metrics::{choice, year as metrics_year};
+use crate::params::choice;
+use crate::query::MAX_PER_PAGE;
 use crate::routes::search::csv_response;
+use crate::service::people::{GroupList, PeopleParams};
 use crate::state::AppState;
 
 /// Matching records read per topic search: enough to rank people, bounded.
@@ -29,115 +27,6 @@ const DEFAULT_PEOPLE: usize = 20;
 const SIMILAR_PEOPLE: usize = 20;
 /// Longest person id looked up.
 const MAX_PERSON_ID_BYTES: usize = 128;
-
-/// `/api/people` parameters.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PeopleParams {
-    pub(crate) q: Option<String>,
-    limit: Option<String>,
-    format: Option<String>,
-    organisation: Option<String>,
-    division: Option<String>,
-    discipline: Option<String>,
-    year_from: Option<String>,
-    year_to: Option<String>,
-}
-
-impl PeopleParams {
-    /// The group a people list is for, when one is named (and no topic).
-    fn group(&self) -> Option<(GroupDimension, &'static str, &str)> {
-        fn named(value: &Option<String>) -> Option<&str> {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
-        }
-        [
-            (
-                GroupDimension::Organisation,
-                "organisation",
-                &self.organisation,
-            ),
-            (GroupDimension::Division, "division", &self.division),
-            (GroupDimension::Discipline, "discipline", &self.discipline),
-        ]
-        .into_iter()
-        .find_map(|(dimension, name, value)| named(value).map(|value| (dimension, name, value)))
-    }
-}
-
-/// A people list asked for: the group and the period, as search filters.
-#[derive(Debug, Clone)]
-pub(crate) struct GroupList {
-    /// Which attribute.
-    pub dimension: GroupDimension,
-    /// Its parameter name (`organisation`, `division`, `discipline`).
-    pub name: &'static str,
-    /// The value asked for.
-    pub value: String,
-    filters: Filters,
-}
-
-impl GroupList {
-    /// The list `params` asks for, or a 400 when they name no group.
-    pub(crate) fn from_params(params: &PeopleParams) -> Result<Self, ApiError> {
-        let Some((dimension, name, value)) = params.group() else {
-            return Err(ApiError::InvalidParameter(
-                "q is required: the topic to find people for (or organisation, division or \
-                 discipline, for the people counted there)"
-                    .into(),
-            ));
-        };
-        let year = |parameter: &str, value: &Option<String>| {
-            Ok::<_, ApiError>(metrics_year(parameter, value.as_deref())?.map(u64::from))
-        };
-        let mut filters = Filters {
-            hcs: vec!["roster".into()],
-            year_from: year("year_from", &params.year_from)?,
-            year_to: year("year_to", &params.year_to)?,
-            ..Filters::default()
-        };
-        let values = vec![value.to_owned()];
-        match dimension {
-            GroupDimension::Organisation => filters.organisations = values,
-            GroupDimension::Division => filters.divisions = values,
-            GroupDimension::Discipline => filters.disciplines = values,
-        }
-        Ok(GroupList {
-            dimension,
-            name,
-            value: value.to_owned(),
-            filters,
-        })
-    }
-
-    /// The people counted in the group (a participation cell's "people
-    /// conducting"): every accepted roster person whose tag on a record of
-    /// the period puts them there, with how many such records (blocking).
-    pub(crate) fn people(&self, state: &AppState) -> Result<Vec<CountedPerson>, ApiError> {
-        let searcher = state.searcher();
-        let mut hits = Vec::new();
-        for kind in [RecordKind::Publication, RecordKind::Grant] {
-            let params = SearchParams {
-                kind,
-                filters: self.filters.clone(),
-                ..SearchParams::default()
-            };
-            hits.extend(
-                state
-                    .engine()
-                    .export(&searcher, state.store(), &params)?
-                    .hits,
-            );
-        }
-        Ok(counted_in(
-            hits.iter().map(|hit| (&hit.record, hit.tags.as_slice())),
-            self.dimension,
-            &self.value,
-        ))
-    }
-}
 
 async fn counted_people(
     state: AppState,

@@ -2,6 +2,8 @@
 //! never re-implements a route and a route never calls a page.
 
 pub mod curation;
+pub mod people;
+pub mod records;
 pub mod review;
 
 /// Response header saying whether the stored tags are `current` or `stale`.

@@ -29,26 +29,20 @@
 //! # }
 //! ```
 
+/// The shared model, re-exported so `indexer::records` and `crate::records` stay the paths.
+pub use hcs_model::{
+    clock, dates, funders, ids, markup, published_names, records, redact, sheet, tabular, tags,
+};
+
 pub mod cli;
-pub mod clock;
-pub mod dates;
-pub mod funders;
 pub mod harvest;
-pub mod ids;
 pub mod index;
 pub mod ingest;
 pub mod links;
-pub mod markup;
 pub mod merge;
 pub mod metrics;
 pub mod people;
-pub mod published_names;
-pub mod records;
-pub mod redact;
 pub mod report;
 pub mod retrieval;
-pub mod sheet;
 pub mod sources;
-pub mod tabular;
 pub mod tagging;
-pub mod tags;

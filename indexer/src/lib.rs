@@ -34,12 +34,13 @@ pub use hcs_model::{
     clock, dates, funders, ids, markup, published_names, records, redact, sheet, tabular, tags,
 };
 
+/// The index and its merge rules, re-exported so `indexer::index` and `crate::merge` stay the paths.
+pub use hcs_index::{self as index, merge};
+
 pub mod cli;
 pub mod harvest;
-pub mod index;
 pub mod ingest;
 pub mod links;
-pub mod merge;
 pub mod metrics;
 pub mod people;
 pub mod report;

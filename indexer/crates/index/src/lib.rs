@@ -1,8 +1,10 @@
 //! The tantivy index: schema, record → document mapping, the store that
 //! upserts, deletes, commits and reads records back, and the merging sink
-//! every ingest and harvest writes through.
+//! every ingest and harvest writes through, with the merge rules it applies
+//! (one record per work or award from several sources' versions).
 
 pub mod document;
+pub mod merge;
 pub mod schema;
 mod sink;
 mod store;

@@ -24,7 +24,7 @@ use tantivy::{IndexReader, TantivyDocument, Term};
 
 use super::store::{IndexError, IndexStore, IndexWriterSession};
 use crate::merge::{conflicts, match_keys, merge, version_key, MatchKey};
-use crate::records::Record;
+use hcs_model::records::Record;
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -430,7 +430,7 @@ fn entry_has_key(entry: &Entry, key: &MatchKey) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::{Author, Identifiers, Provenance, Publication, PublicationDate};
+    use hcs_model::records::{Author, Identifiers, Provenance, Publication, PublicationDate};
 
     fn version(
         source: &str,

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer};
 
-use crate::records::{Author, Grant, Publication, Record};
+use hcs_model::records::{Author, Grant, Publication, Record};
 
 /// A key under which a record can be found in the index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -354,7 +354,7 @@ fn merge_grants<'a>(base: &Grant, others: impl Iterator<Item = &'a Grant>) -> Gr
     merged
 }
 
-fn person_key(person: &crate::records::GrantPerson) -> String {
+fn person_key(person: &hcs_model::records::GrantPerson) -> String {
     if let Some(orcid) = &person.orcid {
         return orcid.clone();
     }
@@ -368,7 +368,7 @@ fn person_key(person: &crate::records::GrantPerson) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::{Identifiers, Provenance, PublicationDate};
+    use hcs_model::records::{Identifiers, Provenance, PublicationDate};
 
     fn publication(
         source: &str,

@@ -4,10 +4,10 @@ use tantivy::schema::Field;
 use tantivy::TantivyDocument;
 
 use super::schema::Fields;
-use crate::ids::grant_reference_term;
 use crate::merge::{match_keys, MatchKey};
-use crate::records::{Grant, Publication, Record};
-use crate::tags::{Band, SlotTag, Tier};
+use hcs_model::ids::grant_reference_term;
+use hcs_model::records::{Grant, Publication, Record};
+use hcs_model::tags::{Band, SlotTag, Tier};
 
 /// Builds the document for `record` (the merge of `versions`); the record and
 /// its versions are stored as JSON, and every version's match keys are indexed
@@ -223,5 +223,5 @@ fn add_grant(fields: &Fields, grant: &Grant, document: &mut TantivyDocument) {
 /// Adds searchable text with any e-mail address replaced, so that no query
 /// can confirm an address (the stored record keeps what tagging needs).
 fn add_searchable(document: &mut TantivyDocument, field: Field, text: impl AsRef<str>) {
-    document.add_text(field, crate::redact::redact_addresses(text.as_ref()));
+    document.add_text(field, hcs_model::redact::redact_addresses(text.as_ref()));
 }

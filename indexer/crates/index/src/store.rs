@@ -9,8 +9,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 use super::document::{add_tags, to_document};
 use super::schema::{register_tokenizers, Fields};
-use crate::records::Record;
-use crate::tags::SlotTag;
+use hcs_model::records::Record;
+use hcs_model::tags::SlotTag;
 
 /// Name of the index directory inside the data directory.
 const INDEX_DIR: &str = "index";
@@ -144,7 +144,8 @@ impl IndexStore {
         &self.fields
     }
 
-    pub(crate) fn tantivy_error(&self, source: tantivy::TantivyError) -> IndexError {
+    /// The index error for a tantivy failure at this store's path.
+    pub fn tantivy_error(&self, source: tantivy::TantivyError) -> IndexError {
         IndexError::Tantivy {
             path: self.path.clone(),
             source,
@@ -286,7 +287,7 @@ impl IndexStore {
     }
 
     /// Serves reads only: every record and tag read from now on has its
-    /// e-mail addresses removed ([`crate::redact`]). Tagging, which matches
+    /// e-mail addresses removed ([`hcs_model::redact`]). Tagging, which matches
     /// on addresses, opens its own store.
     pub fn for_serving(mut self) -> Self {
         self.serving = true;
@@ -295,7 +296,7 @@ impl IndexStore {
 
     fn decode<T: serde::de::DeserializeOwned>(&self, json: &str) -> serde_json::Result<T> {
         if self.serving {
-            crate::redact::decode_redacted(json)
+            hcs_model::redact::decode_redacted(json)
         } else {
             serde_json::from_str(json)
         }

@@ -120,6 +120,20 @@ impl PersonName {
         })
     }
 
+    /// The name read with family and given swapped, when each is one whole
+    /// word of three letters or more: records now and then print them the
+    /// wrong way round ("Denijal, Tulumović" for Denijal Tulumović).
+    pub fn swapped(&self) -> Option<PersonName> {
+        let [GivenPart::Full(given)] = self.given.as_slice() else {
+            return None;
+        };
+        let word = |text: &str| text.chars().count() > 2;
+        let one_family_word = self.family_parts.len() == 1 && self.family_parts[0] == self.family;
+        (one_family_word && word(&self.family) && word(given))
+            .then(|| PersonName::from_roster(given, Some(&self.family)))
+            .flatten()
+    }
+
     /// Every key under which this name should be found: the joined family
     /// name and each distinctive part of it.
     pub fn lookup_keys(&self) -> Vec<&str> {

@@ -212,12 +212,11 @@ fn score_all<'r>(
         let mut candidates: Vec<&RosterPerson> = tagger.roster.candidates(&slot.name);
         // Family and given swapped only when the name as printed fits nobody:
         // "Thomas, Owen" and "Owen, Thomas" are both Welsh names.
-        let swapped = slot
-            .swapped
-            .as_ref()
-            .filter(|_| candidates.is_empty())
+        let swapped = (candidates.is_empty() && matches!(slot.role, Role::Author { .. }))
+            .then(|| slot.name.swapped())
+            .flatten()
             .map(|name| {
-                let found = tagger.roster.candidates(name);
+                let found = tagger.roster.candidates(&name);
                 candidates.extend(found.iter().copied());
                 (name, found)
             });
@@ -256,7 +255,7 @@ fn score_all<'r>(
             let pair = match &swapped {
                 Some((name, found)) if found.iter().any(|p| p.person_id == person.person_id) => {
                     let turned = Slot {
-                        name: (*name).clone(),
+                        name: name.clone(),
                         ..slot.clone()
                     };
                     score_pair(tagger, context, index, &turned, person, &others).map(|mut pair| {
@@ -265,9 +264,8 @@ fn score_all<'r>(
                             format!("{}: family and given name read swapped", slot.display_name),
                             -1.0,
                         );
-                        if !pair.evidence.iter().any(|e| e.feature == "weak_name") {
-                            cap_weak_name(tagger, &mut pair);
-                        }
+                        // A no-op when score_pair already capped it.
+                        cap_weak_name(tagger, &mut pair);
                         pair
                     })
                 }

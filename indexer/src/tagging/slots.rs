@@ -32,10 +32,6 @@ pub struct Slot {
     pub position: u32,
     /// The name as matching compares it.
     pub name: PersonName,
-    /// The name with family and given swapped, when the given part is one
-    /// full word: records now and then print them the wrong way round
-    /// ("Denijal, Tulumović" for Denijal Tulumović).
-    pub swapped: Option<PersonName>,
     /// The name as published, for evidence.
     pub display_name: String,
     /// ORCID iD on the record.
@@ -113,7 +109,6 @@ impl<'a> RecordContext<'a> {
                 Some(Slot {
                     position: author.position,
                     name,
-                    swapped: swapped_name(author.family.as_deref()?, author.given.as_deref()),
                     display_name: author.display_name(),
                     orcid: author.orcid.clone(),
                     email: author.email.clone(),
@@ -172,7 +167,6 @@ impl<'a> RecordContext<'a> {
                 Some(Slot {
                     position: index as u32 + 1,
                     name,
-                    swapped: None,
                     display_name: person
                         .full_name
                         .clone()
@@ -258,20 +252,6 @@ pub fn grant_role_category(role: &str) -> GrantRoleCategory {
     } else {
         GrantRoleCategory::Other
     }
-}
-
-/// `family` as the given name and `given` as the family name, when `given`
-/// is one full word (not initials) and `family` one word too.
-fn swapped_name(family: &str, given: Option<&str>) -> Option<PersonName> {
-    let given = given?.trim();
-    let one_word = |text: &str| {
-        !text.is_empty()
-            && !text.contains([' ', '-', '.'])
-            && text.chars().filter(|c| c.is_alphabetic()).count() > 2
-    };
-    (one_word(given) && one_word(family.trim()))
-        .then(|| PersonName::from_roster(given, Some(family.trim())))
-        .flatten()
 }
 
 #[cfg(test)]

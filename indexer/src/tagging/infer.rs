@@ -285,13 +285,22 @@ fn medical_on(tagger: &Tagger, slot: &Slot) -> Option<String> {
 /// What one run's records say of a name at an NHS Wales organisation.
 #[derive(Default)]
 struct Sighting {
-    /// Records where the name there has a tier-2 tag, with the first such tag.
+    /// Records where the name there has a tier-2 tag (ascending: records are
+    /// read in order), with the first such tag.
     tagged: Vec<usize>,
     template: Option<PersonTag>,
     /// Full first names written with it ("Sian", "Sarah": two people).
     first_names: HashSet<String>,
     /// A medical title or degree with it on some record, as printed.
     medical: Option<String>,
+}
+
+impl Sighting {
+    /// True when the name there is one person: one first name written with
+    /// it, and no medical title or degree.
+    fn one_scientist(&self) -> bool {
+        self.medical.is_none() && self.first_names.len() <= 1
+    }
 }
 
 /// Where a name was seen: an organisation, or a hospital of one.
@@ -467,8 +476,11 @@ fn carry_to(
             .find_map(|identity| {
                 let sighting = seen.get(&identity)?;
                 let others = sighting.tagged.iter().filter(|&&i| i != index).count();
-                (others > 0 && sighting.medical.is_none() && sighting.first_names.len() <= 1)
-                    .then_some((identity, others, sighting.template.as_ref()?))
+                (others > 0 && sighting.one_scientist()).then_some((
+                    identity,
+                    others,
+                    sighting.template.as_ref()?,
+                ))
             })?;
     let (phrase, organisation) = match &identity.1 {
         Place::Organisation(key) => {
@@ -523,7 +535,7 @@ fn carry_to_unaffiliated_teams(
     let mut places: HashMap<&str, Vec<(&String, &Sighting)>> = HashMap::new();
     for ((name, place), sighting) in seen {
         if let (Place::Organisation(key), false) = (place, sighting.tagged.is_empty()) {
-            if sighting.medical.is_none() && sighting.first_names.len() <= 1 {
+            if sighting.one_scientist() {
                 places
                     .entry(name.as_str())
                     .or_default()
@@ -562,9 +574,9 @@ fn carry_to_unaffiliated_teams(
                         places[other_key.as_str()].iter().any(|(p, s)| {
                             p == place
                                 && same_first_name(other, s)
-                                && s.tagged
-                                    .iter()
-                                    .any(|i| *i != index && sighting.tagged.contains(i))
+                                && s.tagged.iter().any(|i| {
+                                    *i != index && sighting.tagged.binary_search(i).is_ok()
+                                })
                         })
                     })
                     .count();

@@ -31,7 +31,8 @@
 
 /// The shared model, re-exported so `indexer::records` and `crate::records` stay the paths.
 pub use hcs_model::{
-    clock, dates, funders, ids, markup, published_names, records, redact, sheet, tabular, tags,
+    clock, dates, employments, funders, ids, markup, published_names, records, redact, sheet,
+    tabular, tags,
 };
 
 /// The index and its merge rules, re-exported so `indexer::index` and `crate::merge` stay the paths.

@@ -112,13 +112,19 @@ struct Inner {
     review: ReviewCache,
 }
 
-/// Length and modification time of the roster and the decisions journal:
-/// while they stay the same, so does the digest of what tagging reads (the
-/// reference data is bundled), so a request need not read and hash them.
-type InputFiles = [Option<(u64, std::time::SystemTime)>; 2];
+/// Length and modification time of the roster, the decisions journal and the
+/// saved ORCID employments: while they stay the same, so does the digest of
+/// what tagging reads (the reference data is bundled), so a request need not
+/// read and hash them.
+type InputFiles = [Option<(u64, std::time::SystemTime)>; 3];
 
 fn input_files(data_dir: &Path) -> InputFiles {
-    [roster_path(data_dir), decisions_path(data_dir)].map(|path| {
+    [
+        roster_path(data_dir),
+        decisions_path(data_dir),
+        indexer::employments::path(data_dir),
+    ]
+    .map(|path| {
         std::fs::metadata(path)
             .ok()
             .map(|m| (m.len(), m.modified().unwrap_or(std::time::UNIX_EPOCH)))

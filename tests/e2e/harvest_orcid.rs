@@ -126,6 +126,12 @@ fn clean_run_indexes_every_selected_work() {
     let tiina = parse_employments(read("orcid/real/update_employments.xml").as_bytes()).unwrap();
     assert!(!tiina.is_empty());
     assert_eq!(employments[TIINA], tiina);
+    // …and saved where tagging reads them, so tagging needs no archive.
+    let saved = indexer::employments::load(&data)
+        .unwrap()
+        .expect("the harvest saves the employments");
+    assert!(saved.problems.is_empty(), "{:?}", saved.problems);
+    assert_eq!(saved.employments, employments.into_iter().collect());
 
     // Europe PMC's real work: PMID + PMCID, named contributors, owner added at position 0.
     let epmc = publication(&records, "pmid:27899851");

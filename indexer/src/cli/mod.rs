@@ -473,13 +473,19 @@ fn harvest(
     });
     run.progress.finish_and_clear();
     let summary = run.summary();
-    let HarvestRun { mut sink, .. } = run;
+    let HarvestRun { mut sink, http, .. } = run;
     // Staged pages and their checkpoint are consistent even when the run
     // failed: commit them, so a resume starts after them. (Records of a page
     // cut short past the checkpoint are committed too; the resume re-fetches
     // that page and its upserts find them unchanged.)
     sink.flush().context("committing the last pages")?;
     sink.finish().context("closing the index")?;
+    if matches!(source, HarvestSource::Orcid(_) | HarvestSource::Roster(_)) {
+        http.close_archive()
+            .context("closing the raw-response archive")?;
+        orcid::save_archived_employments(data_dir)
+            .context("saving the archived ORCID employments for tagging")?;
+    }
     writeln!(
         err,
         "{}: {summary} in {:.1}s; index now holds {} record(s)",
@@ -642,6 +648,8 @@ fn reparse(
     }
     let counts = sink.counts();
     sink.finish().context("closing the index")?;
+    orcid::save_archived_employments(data_dir)
+        .context("saving the archived ORCID employments for tagging")?;
     writeln!(
         err,
         "reparse: {} new, {} updated, {} unchanged; index now holds {} record(s)",

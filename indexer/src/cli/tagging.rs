@@ -167,6 +167,12 @@ fn load_tagger(
     state: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<(Tagger, bool)> {
+    if state {
+        // A data directory harvested before the employments were saved, or
+        // whose archive changed by hand, gets them from the archive itself.
+        crate::sources::orcid::save_archived_employments(data_dir)
+            .context("saving the archived ORCID employments for tagging")?;
+    }
     let loaded = workspace::load(data_dir, overrides, state).context("loading the tagging data")?;
     let clean = match &loaded.roster_path {
         Some(path) => report_roster(path, &loaded.tagger.roster, err)?,

@@ -443,6 +443,15 @@ impl HttpClient {
         Ok(())
     }
 
+    /// Ends the archive's zstd streams, so the run's responses read back
+    /// complete before the client is dropped (a later append starts a new frame).
+    pub fn close_archive(&self) -> std::io::Result<()> {
+        match &self.archive {
+            Some(archive) => lock(archive).finish(),
+            None => Ok(()),
+        }
+    }
+
     fn start_archiving(
         &self,
         request: &HttpRequest,

@@ -1,5 +1,6 @@
 //! The tagging state of a data directory: the imported roster, the
-//! curators' journal and the harvested ORCID employments, loaded into a
+//! curators' journal and the harvested ORCID employments (as the harvester
+//! saved them, [`crate::employments`]), loaded into a
 //! [`Tagger`] by the CLI and by the service's re-tag trigger alike.
 
 use std::path::{Path, PathBuf};
@@ -63,8 +64,8 @@ pub struct Loaded {
 }
 
 /// A digest of everything tags are computed from: the roster (given, else
-/// imported), the curators' journal, the reference data (overridden or
-/// bundled) and the tagger's own version. Tags stored under one digest are
+/// imported), the curators' journal, the saved ORCID employments, the
+/// reference data (overridden or bundled) and the tagger's own version. Tags stored under one digest are
 /// stale once it changes ([`super::persist::tags_status`]).
 pub fn inputs_digest(data_dir: &Path, overrides: &Overrides) -> Result<String, TaggingError> {
     use sha2::{Digest, Sha256};
@@ -94,6 +95,7 @@ pub fn inputs_digest(data_dir: &Path, overrides: &Overrides) -> Result<String, T
     for part in [
         roster,
         read(&decisions_path(data_dir))?,
+        read(&crate::employments::path(data_dir))?,
         gazetteer,
         rules,
         super::taxonomy::BUNDLED_TAXONOMY.as_bytes().to_vec(),
@@ -148,24 +150,88 @@ pub fn load(
             ));
         }
     }
-    let raw_dir = data_dir.join(crate::harvest::archive::RAW_DIR);
-    let (harvested, problems) =
-        crate::sources::orcid::archived_employments(&raw_dir).map_err(|source| {
-            TaggingError::Io {
-                path: raw_dir.clone(),
-                source,
-            }
-        })?;
+    let saved = crate::employments::load(data_dir)
+        .map_err(|source| TaggingError::Io {
+            path: crate::employments::path(data_dir),
+            source,
+        })?
+        .unwrap_or_default();
     warnings.extend(
-        problems
+        saved
+            .problems
             .into_iter()
             .map(|p| format!("ORCID employments: {p}")),
     );
     let mut tagger = Tagger::new(reference, roster, decisions);
-    tagger.employments = Employments::new(harvested, &tagger.reference.gazetteer);
+    tagger.employments = Employments::new(
+        saved.employments.into_iter().collect(),
+        &tagger.reference.gazetteer,
+    );
     Ok(Loaded {
         tagger,
         roster_path,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::employments::SavedEmployments;
+    use crate::records::Employment;
+
+    #[test]
+    fn the_saved_employments_reach_the_tagger_and_the_digest() {
+        let data = tempfile::tempdir().unwrap();
+        let before = inputs_digest(data.path(), &Overrides::default()).unwrap();
+        let loaded = load(data.path(), &Overrides::default(), true).unwrap();
+        assert_eq!(loaded.tagger.employments.len(), 0);
+
+        let mut saved = SavedEmployments::default();
+        saved.employments.insert(
+            "0000-0002-1825-0097".to_owned(),
+            vec![Employment {
+                organisation: "Public Health Wales".to_owned(),
+                role_title: Some("Clinical Scientist".to_owned()),
+                start: Some("2015".to_owned()),
+                ..Employment::default()
+            }],
+        );
+        saved
+            .problems
+            .push("raw/orcid/run.jsonl line 3: torn".to_owned());
+        crate::employments::save(data.path(), &saved).unwrap();
+
+        let loaded = load(data.path(), &Overrides::default(), true).unwrap();
+        assert_eq!(loaded.tagger.employments.len(), 1);
+        assert_eq!(
+            loaded.tagger.employments.of("0000-0002-1825-0097")[0].organisation_key,
+            Some(
+                loaded
+                    .tagger
+                    .reference
+                    .gazetteer
+                    .resolve("Public Health Wales")
+                    .unwrap()
+                    .key
+                    .clone()
+            )
+        );
+        assert_eq!(
+            loaded.warnings,
+            ["ORCID employments: raw/orcid/run.jsonl line 3: torn"]
+        );
+        // New employments change what tags are computed from.
+        assert_ne!(
+            inputs_digest(data.path(), &Overrides::default()).unwrap(),
+            before
+        );
+        // A damaged file is an error naming it, not an empty history.
+        std::fs::write(crate::employments::path(data.path()), b"[").unwrap();
+        let error = load(data.path(), &Overrides::default(), true).unwrap_err();
+        assert!(
+            error.to_string().contains("orcid-employments.json"),
+            "{error}"
+        );
+    }
 }

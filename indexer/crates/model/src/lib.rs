@@ -2,10 +2,12 @@
 //! records as sources give them and the index stores them, their
 //! identifiers, the tag a person carries, date spans, published names, and
 //! the small pure helpers (redaction, markup, CSV) the read and write sides
-//! both use. Nothing here does I/O beyond what a caller hands in.
+//! both use. Nothing here does I/O beyond what a caller hands in, except
+//! the one small file of harvested employments tagging reads ([`employments`]).
 
 pub mod clock;
 pub mod dates;
+pub mod employments;
 pub mod funders;
 pub mod ids;
 pub mod markup;

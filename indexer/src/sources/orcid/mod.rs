@@ -373,6 +373,25 @@ pub fn archived_employments(raw_dir: &std::path::Path) -> std::io::Result<Archiv
     Ok((employments, problems))
 }
 
+/// Saves the archive's employments where tagging reads them
+/// ([`crate::employments`]), or removes that file when the archive holds no
+/// ORCID responses. Run after every ORCID harvest and reparse, so tagging
+/// sees the same employments it would read from the archive itself.
+pub fn save_archived_employments(data_dir: &std::path::Path) -> std::io::Result<()> {
+    let raw_dir = data_dir.join(crate::harvest::archive::RAW_DIR);
+    if !raw_dir.join(SOURCE).is_dir() {
+        return crate::employments::remove(data_dir);
+    }
+    let (employments, problems) = archived_employments(&raw_dir)?;
+    crate::employments::save(
+        data_dir,
+        &crate::employments::SavedEmployments {
+            employments: employments.into_iter().collect(),
+            problems,
+        },
+    )
+}
+
 /// Rebuilds works from archived bulk responses (works lists and employments carry no records).
 pub fn reparse(
     entries: &[ArchivedRequest],

@@ -38,6 +38,9 @@ pub use hcs_model::{
 /// The index and its merge rules, re-exported so `indexer::index` and `crate::merge` stay the paths.
 pub use hcs_index::{self as index, merge};
 
+/// Tagging, re-exported so `indexer::tagging` and `crate::tagging` stay the paths.
+pub use hcs_tagging as tagging;
+
 pub mod cli;
 pub mod harvest;
 pub mod ingest;
@@ -47,4 +50,3 @@ pub mod people;
 pub mod report;
 pub mod retrieval;
 pub mod sources;
-pub mod tagging;

@@ -1,6 +1,6 @@
 //! The tagging state of a data directory: the imported roster, the
 //! curators' journal and the harvested ORCID employments (as the harvester
-//! saved them, [`crate::employments`]), loaded into a
+//! saved them, [`hcs_model::employments`]), loaded into a
 //! [`Tagger`] by the CLI and by the service's re-tag trigger alike.
 
 use std::path::{Path, PathBuf};
@@ -95,7 +95,7 @@ pub fn inputs_digest(data_dir: &Path, overrides: &Overrides) -> Result<String, T
     for part in [
         roster,
         read(&decisions_path(data_dir))?,
-        read(&crate::employments::path(data_dir))?,
+        read(&hcs_model::employments::path(data_dir))?,
         gazetteer,
         rules,
         super::taxonomy::BUNDLED_TAXONOMY.as_bytes().to_vec(),
@@ -150,9 +150,9 @@ pub fn load(
             ));
         }
     }
-    let saved = crate::employments::load(data_dir)
+    let saved = hcs_model::employments::load(data_dir)
         .map_err(|source| TaggingError::Io {
-            path: crate::employments::path(data_dir),
+            path: hcs_model::employments::path(data_dir),
             source,
         })?
         .unwrap_or_default();
@@ -177,8 +177,8 @@ pub fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::employments::SavedEmployments;
-    use crate::records::Employment;
+    use hcs_model::employments::SavedEmployments;
+    use hcs_model::records::Employment;
 
     #[test]
     fn the_saved_employments_reach_the_tagger_and_the_digest() {
@@ -200,7 +200,7 @@ mod tests {
         saved
             .problems
             .push("raw/orcid/run.jsonl line 3: torn".to_owned());
-        crate::employments::save(data.path(), &saved).unwrap();
+        hcs_model::employments::save(data.path(), &saved).unwrap();
 
         let loaded = load(data.path(), &Overrides::default(), true).unwrap();
         assert_eq!(loaded.tagger.employments.len(), 1);
@@ -227,7 +227,7 @@ mod tests {
             before
         );
         // A damaged file is an error naming it, not an empty history.
-        std::fs::write(crate::employments::path(data.path()), b"[").unwrap();
+        std::fs::write(hcs_model::employments::path(data.path()), b"[").unwrap();
         let error = load(data.path(), &Overrides::default(), true).unwrap_err();
         assert!(
             error.to_string().contains("orcid-employments.json"),

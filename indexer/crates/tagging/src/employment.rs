@@ -14,7 +14,7 @@ use super::dates::parse_date;
 use super::dates::DateSpan;
 use super::gazetteer::Gazetteer;
 use super::text::name_words;
-use crate::records::Employment;
+use hcs_model::records::Employment;
 
 /// One employment, read for matching.
 #[derive(Debug, Clone)]

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::index::{IndexError, IndexStore};
-use crate::records::Record;
+use hcs_index::{IndexError, IndexStore};
+use hcs_model::records::Record;
 
 use super::{Band, Tagger, Tier};
 
@@ -60,7 +60,7 @@ pub fn store_tags(
     };
     payload.insert(
         TAGS_KEY.into(),
-        json!({ "inputs": inputs_digest, "at": crate::clock::now_rfc3339() }),
+        json!({ "inputs": inputs_digest, "at": hcs_model::clock::now_rfc3339() }),
     );
     writer.commit_with_payload(&Value::Object(payload).to_string())?;
     writer.finish()?;

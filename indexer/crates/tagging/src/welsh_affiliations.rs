@@ -12,7 +12,7 @@ use super::curation::DecisionLog;
 use super::model::{Band, Tier};
 use super::roster::Roster;
 use super::{ReferenceData, Tagger};
-use crate::records::{Author, Publication, Record};
+use hcs_model::records::{Author, Publication, Record};
 
 /// One labelled string.
 struct Row {
@@ -27,7 +27,7 @@ struct Row {
 fn rows() -> Vec<Row> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/tagging/welsh-affiliations.tsv"
+        "/../../../fixtures/tagging/welsh-affiliations.tsv"
     );
     let text = std::fs::read_to_string(path).expect("welsh-affiliations.tsv");
     text.lines()

@@ -19,9 +19,9 @@ use super::names::PersonName;
 use super::taxonomy::{Discipline, Taxonomy};
 use super::text::name_words;
 use super::TaggingError;
-use crate::ids::normalize_orcid;
-use crate::published_names::split_name;
-use crate::sheet::{Cells, Sheet};
+use hcs_model::ids::normalize_orcid;
+use hcs_model::published_names::split_name;
+use hcs_model::sheet::{Cells, Sheet};
 
 /// Columns a roster must have.
 const REQUIRED: [&str; 3] = ["person_id", "family", "given"];
@@ -123,7 +123,7 @@ impl fmt::Debug for RosterPerson {
 }
 
 /// A problem with one cell or row of the roster, located for the person fixing the file.
-pub type RosterIssue = crate::sheet::SheetIssue;
+pub type RosterIssue = hcs_model::sheet::SheetIssue;
 
 /// A loaded roster, indexed by name for candidate lookup.
 #[derive(Default)]

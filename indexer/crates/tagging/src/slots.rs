@@ -8,9 +8,9 @@ use super::gazetteer::{Gazetteer, OrganisationMatch};
 use super::model::{BylinePosition, GrantRoleCategory, Role};
 use super::names::PersonName;
 use super::text::{contains_words, fold_words, name_words};
-use crate::ids::grant_reference_term;
-use crate::published_names::split_name;
-use crate::records::{Grant, Publication, Record};
+use hcs_model::ids::grant_reference_term;
+use hcs_model::published_names::split_name;
+use hcs_model::records::{Grant, Publication, Record};
 
 /// One affiliation string, read once.
 #[derive(Debug, Clone)]

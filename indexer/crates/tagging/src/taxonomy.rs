@@ -6,11 +6,11 @@ use super::text::fold_joined;
 use super::TaggingError;
 
 /// The taxonomy bundled with the indexer (`config/tagging/hcs-disciplines.csv`).
-pub const BUNDLED_TAXONOMY: &str = include_str!("../../../config/tagging/hcs-disciplines.csv");
+pub const BUNDLED_TAXONOMY: &str = include_str!("../../../../config/tagging/hcs-disciplines.csv");
 
 /// Everyday names of disciplines and divisions (`config/tagging/discipline-aliases.csv`):
 /// "Medical physics", "Virology", "Blood sciences" as rosters and job titles write them.
-pub const BUNDLED_ALIASES: &str = include_str!("../../../config/tagging/discipline-aliases.csv");
+pub const BUNDLED_ALIASES: &str = include_str!("../../../../config/tagging/discipline-aliases.csv");
 
 /// What a roster's discipline cell names: a discipline (and so its division), or a division only.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -180,7 +180,7 @@ impl DecisionLog {
     }
 
     /// Every decision in force for one slot made for this author (family
-    /// name and first initial, [`crate::tagging::names::PersonName::coauthor_key`]).
+    /// name and first initial, [`crate::names::PersonName::coauthor_key`]).
     pub fn for_slot(&self, record_id: &str, position: u32, author_key: &str) -> Vec<SlotDecision> {
         self.signed_for_slot(record_id, position, author_key)
             .into_iter()

@@ -11,7 +11,7 @@ use super::text::{cased_words, contains_words, find_words, AffiliationWords};
 use super::TaggingError;
 
 /// The gazetteer bundled with the indexer.
-pub const BUNDLED_GAZETTEER: &str = include_str!("../../../config/tagging/gazetteer.toml");
+pub const BUNDLED_GAZETTEER: &str = include_str!("../../../../config/tagging/gazetteer.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,7 +10,7 @@ use super::text::{cased_words, contains_words, AffiliationWords};
 use super::TaggingError;
 
 /// The rules bundled with the indexer.
-pub const BUNDLED_RULES: &str = include_str!("../../../config/tagging/discipline-rules.toml");
+pub const BUNDLED_RULES: &str = include_str!("../../../../config/tagging/discipline-rules.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,8 +219,8 @@ fn first_phrase<'a>(phrases: &'a [(Vec<String>, String)], words: &[String]) -> O
 mod tests {
     use super::*;
 
-    use crate::tagging::gazetteer::Gazetteer;
-    use crate::tagging::text::fold_words;
+    use crate::gazetteer::Gazetteer;
+    use crate::text::fold_words;
 
     fn rules() -> DisciplineRules {
         let gazetteer = Gazetteer::bundled().unwrap();

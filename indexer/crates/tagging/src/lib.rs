@@ -34,9 +34,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The date spans tagging compares (they live below tagging, with the records).
-pub use crate::dates;
+pub use hcs_model::dates;
 /// The tags tagging writes (they live below tagging, with the records).
-pub use crate::tags as model;
+pub use hcs_model::tags as model;
 pub use curation::{Decision, DecisionLog, Verdict};
 pub use dates::DateSpan;
 pub use gazetteer::Gazetteer;
@@ -45,7 +45,7 @@ pub use roster::Roster;
 pub use rules::DisciplineRules;
 pub use taxonomy::Taxonomy;
 
-use crate::records::Record;
+use hcs_model::records::Record;
 
 /// Errors of the tagging stage: reference data and files.
 #[derive(Debug, thiserror::Error)]
@@ -220,7 +220,7 @@ impl Tagger {
                     self.grant_holders
                         .entry(person.clone())
                         .or_default()
-                        .insert(crate::ids::grant_reference_term(&grant.reference));
+                        .insert(hcs_model::ids::grant_reference_term(&grant.reference));
                 }
             }
         }
@@ -415,7 +415,7 @@ pub fn annotate(record: &Record, tags: &[SlotTag]) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::{Author, GrantPerson, Organisation, Publication, PublicationDate};
+    use hcs_model::records::{Author, GrantPerson, Organisation, Publication, PublicationDate};
 
     const ROSTER: &str = "person_id,family,given,orcid,organisation,department,discipline\n\
         p1,Jones,Sian,,Swansea Bay University Health Board,Medical Physics,Radiotherapy physics\n\
@@ -739,8 +739,8 @@ mod tests {
         role: &str,
         start: &str,
         end: Option<&str>,
-    ) -> (String, Vec<crate::records::Employment>) {
-        let employment = crate::records::Employment {
+    ) -> (String, Vec<hcs_model::records::Employment>) {
+        let employment = hcs_model::records::Employment {
             organisation: organisation.into(),
             role_title: Some(role.into()),
             start: Some(start.into()),
@@ -818,7 +818,7 @@ mod tests {
             }),
             ..GrantPerson::default()
         };
-        let grant = Record::Grant(Box::new(crate::records::Grant {
+        let grant = Record::Grant(Box::new(hcs_model::records::Grant {
             id: "grant:nihr:NIHR1".into(),
             funder: "NIHR".into(),
             reference: "NIHR1".into(),
@@ -827,7 +827,7 @@ mod tests {
                 person("Price", "Owain", "Chief Investigator"),
                 person("Hughes", "Ann", "Co-Applicant"),
             ],
-            ..crate::records::Grant::default()
+            ..hcs_model::records::Grant::default()
         }));
         let tags = tagger.tag(&grant);
         let price = tags.iter().find(|t| t.position == 1).unwrap();

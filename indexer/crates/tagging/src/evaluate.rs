@@ -17,7 +17,7 @@ use super::curation::INFERRED;
 use super::model::{SlotTag, Tier};
 use super::Bands;
 use super::TaggingError;
-use crate::records::Record;
+use hcs_model::records::Record;
 
 /// The gold authorships.
 #[derive(Debug, Default)]

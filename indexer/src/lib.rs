@@ -38,15 +38,16 @@ pub use hcs_model::{
 /// The index and its merge rules, re-exported so `indexer::index` and `crate::merge` stay the paths.
 pub use hcs_index::{self as index, merge};
 
+/// The sources, their harvest machinery and local-file ingest, re-exported so
+/// `indexer::sources`, `crate::harvest` and `crate::ingest` stay the paths.
+pub use hcs_sources::{self as sources, harvest, ingest};
+
 /// Tagging, re-exported so `indexer::tagging` and `crate::tagging` stay the paths.
 pub use hcs_tagging as tagging;
 
 pub mod cli;
-pub mod harvest;
-pub mod ingest;
 pub mod links;
 pub mod metrics;
 pub mod people;
 pub mod report;
 pub mod retrieval;
-pub mod sources;

@@ -42,12 +42,11 @@ pub use hcs_index::{self as index, merge};
 /// `indexer::sources`, `crate::harvest` and `crate::ingest` stay the paths.
 pub use hcs_sources::{self as sources, harvest, ingest};
 
+/// The read model, re-exported so `indexer::metrics` and friends stay the paths.
+pub use hcs_read::{links, metrics, people, report};
+
 /// Tagging, re-exported so `indexer::tagging` and `crate::tagging` stay the paths.
 pub use hcs_tagging as tagging;
 
 pub mod cli;
-pub mod links;
-pub mod metrics;
-pub mod people;
-pub mod report;
 pub mod retrieval;

@@ -33,13 +33,13 @@ pub mod workspace;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+pub use curation::{Decision, DecisionLog, Verdict};
+pub use dates::DateSpan;
+pub use gazetteer::Gazetteer;
 /// The date spans tagging compares (they live below tagging, with the records).
 pub use hcs_model::dates;
 /// The tags tagging writes (they live below tagging, with the records).
 pub use hcs_model::tags as model;
-pub use curation::{Decision, DecisionLog, Verdict};
-pub use dates::DateSpan;
-pub use gazetteer::Gazetteer;
 pub use model::{Band, PersonTag, SlotTag, Tier};
 pub use roster::Roster;
 pub use rules::DisciplineRules;

@@ -21,9 +21,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::records::Record;
-use crate::tagging::model::{Band, GrantRoleCategory, Role, SlotTag};
-use crate::tagging::Tier;
+use hcs_model::records::Record;
+use hcs_model::tags::{Band, GrantRoleCategory, Role, SlotTag};
+use hcs_model::tags::Tier;
 
 /// How records are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -588,7 +588,7 @@ pub fn to_csv(participation: &Participation) -> Result<String, csv::Error> {
                 cell.publications_key_author.to_string(),
             ]
         });
-    crate::tabular::write_csv(
+    hcs_model::tabular::write_csv(
         &[
             "group",
             "people_leading",
@@ -635,7 +635,7 @@ pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
             let key = query.group_by.name();
             common.push_str(&format!(
                 "&{key}={}",
-                crate::markup::encode_query_value(value)
+                hcs_model::markup::encode_query_value(value)
             ));
         }
     }
@@ -658,8 +658,8 @@ pub fn drill_down(query: &MetricsQuery, group: Option<&str>) -> DrillDown {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::{Grant, Publication, PublicationDate};
-    use crate::tagging::model::{BylinePosition, Evidence, PersonTag, TaggedOrganisation};
+    use hcs_model::records::{Grant, Publication, PublicationDate};
+    use hcs_model::tags::{BylinePosition, Evidence, PersonTag, TaggedOrganisation};
 
     fn tag(
         person: Option<&str>,

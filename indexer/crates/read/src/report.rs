@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::markup::escape_html as escape;
+use hcs_model::markup::escape_html as escape;
 use crate::metrics::{
     drill_down, measure, Cell, GroupBy, MetricsIndex, MetricsQuery, Participation, TierChoice,
 };
-use crate::records::Record;
-use crate::tagging::model::Band;
-use crate::tagging::{SlotTag, Tier};
+use hcs_model::records::Record;
+use hcs_model::tags::Band;
+use hcs_model::tags::{SlotTag, Tier};
 
 /// Headless Chromium, offline and without a user's settings: the flags for
 /// printing the report (and for the page tests' browser). Without the

@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::records::Record;
-use crate::tagging::model::{Band, BylinePosition, GrantRoleCategory, Role, SlotTag};
-use crate::tagging::Tier;
+use hcs_model::records::Record;
+use hcs_model::tags::{Band, BylinePosition, GrantRoleCategory, Role, SlotTag};
+use hcs_model::tags::Tier;
 
 /// Years for a record's weight to halve.
 const HALF_LIFE_YEARS: f64 = 10.0;
@@ -496,8 +496,8 @@ pub fn counted_in<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::{Author, MeshHeading, Publication, PublicationDate};
-    use crate::tagging::model::{Evidence, PersonTag};
+    use hcs_model::records::{Author, MeshHeading, Publication, PublicationDate};
+    use hcs_model::tags::{Evidence, PersonTag};
 
     fn paper(id: &str, year: u16, mesh: &[(&str, bool)]) -> Record {
         let author = |position: u32, family: &str| Author {

@@ -4,11 +4,11 @@ use tantivy::snippet::{collapse_overlapped_ranges, Snippet};
 
 /// Escapes `text` for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
-    indexer::markup::escape_html(text)
+    hcs_model::markup::escape_html(text)
 }
 
 fn push_escaped(out: &mut String, text: &str) {
-    indexer::markup::push_escaped_html(out, text);
+    hcs_model::markup::push_escaped_html(out, text);
 }
 
 /// Absolute byte ranges of the snippet's highlights in the text it was made from.

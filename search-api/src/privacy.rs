@@ -10,9 +10,9 @@
 use axum::body::Body;
 use axum::http::header;
 use axum::response::Response;
-use indexer::records::Record;
-use indexer::redact::{contains_address, redact_addresses, redact_json};
-use indexer::tagging::{annotate, SlotTag};
+use hcs_model::records::Record;
+use hcs_model::redact::{contains_address, redact_addresses, redact_json};
+use hcs_tagging::{annotate, SlotTag};
 use serde_json::Value;
 
 /// The record as JSON for serving: every `email` key removed, addresses in any text redacted.
@@ -34,7 +34,7 @@ pub fn public_tagged_record(record: &Record, tags: &[SlotTag]) -> Value {
 /// The last line of defence: a text body (JSON, CSV, HTML) that still holds
 /// an e-mail-shaped string has it replaced before it leaves.
 ///
-/// Records are redacted when read ([`indexer::index::IndexStore::for_serving`]),
+/// Records are redacted when read ([`hcs_index::IndexStore::for_serving`]),
 /// so this fires only for text that came from elsewhere (a query echoed in an
 /// error or a page); it logs that it did, never the address.
 pub async fn redact_response_bodies(response: Response) -> Response {
@@ -74,7 +74,7 @@ pub async fn redact_response_bodies(response: Response) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use indexer::records::{Author, Publication};
+    use hcs_model::records::{Author, Publication};
 
     #[test]
     fn emails_never_leave() {

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use indexer::clock::current_year;
-use indexer::index::{IndexError, IndexStore};
-use indexer::metrics::MetricsIndex;
-use indexer::people::{Scored, TopicVectors};
-use indexer::tagging::persist::{tags_status, TagsStatus};
-use indexer::tagging::workspace::{decisions_path, inputs_digest, roster_path, Overrides};
+use hcs_index::{IndexError, IndexStore};
+use hcs_model::clock::current_year;
+use hcs_read::metrics::MetricsIndex;
+use hcs_read::people::{Scored, TopicVectors};
+use hcs_tagging::persist::{tags_status, TagsStatus};
+use hcs_tagging::workspace::{decisions_path, inputs_digest, roster_path, Overrides};
 use tantivy::TantivyDocument;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -122,7 +122,7 @@ fn input_files(data_dir: &Path) -> InputFiles {
     [
         roster_path(data_dir),
         decisions_path(data_dir),
-        indexer::employments::path(data_dir),
+        hcs_model::employments::path(data_dir),
     ]
     .map(|path| {
         std::fs::metadata(path)
@@ -144,7 +144,7 @@ pub struct RetagStatus {
     /// When the last job ended (RFC 3339).
     pub finished_at: Option<String>,
     /// What the last successful job stored.
-    pub summary: Option<indexer::tagging::persist::TagSummary>,
+    pub summary: Option<hcs_tagging::persist::TagSummary>,
     /// Why the last job failed.
     pub error: Option<String>,
 }
@@ -336,17 +336,17 @@ impl AppState {
         }
         *status = RetagStatus {
             running: true,
-            started_at: Some(indexer::clock::now_rfc3339()),
+            started_at: Some(hcs_model::clock::now_rfc3339()),
             ..status.clone()
         };
         true
     }
 
     /// Records how a re-tagging job ended.
-    pub fn end_retag(&self, outcome: Result<indexer::tagging::persist::TagSummary, String>) {
+    pub fn end_retag(&self, outcome: Result<hcs_tagging::persist::TagSummary, String>) {
         let mut status = self.inner.retag.lock().unwrap_or_else(|e| e.into_inner());
         status.running = false;
-        status.finished_at = Some(indexer::clock::now_rfc3339());
+        status.finished_at = Some(hcs_model::clock::now_rfc3339());
         match outcome {
             Ok(summary) => {
                 status.summary = Some(summary);

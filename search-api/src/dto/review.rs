@@ -1,9 +1,9 @@
 //! The JSON the review queue answers with: what a curator sees of one
 //! candidate authorship, and one page of them.
 
-use indexer::tagging::model::Band;
-use indexer::tagging::persist::TagsStatus;
-use indexer::tagging::Verdict;
+use hcs_tagging::model::Band;
+use hcs_tagging::persist::TagsStatus;
+use hcs_tagging::Verdict;
 use serde::Serialize;
 
 /// The author as the record publishes them.

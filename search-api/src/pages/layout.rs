@@ -2,7 +2,7 @@
 
 pub use crate::highlight::escape;
 
-pub use indexer::markup::encode_query_value as encode;
+pub use hcs_model::markup::encode_query_value as encode;
 
 /// A whole page: title, navigation, body (already HTML).
 pub fn page(title: &str, body: &str) -> String {

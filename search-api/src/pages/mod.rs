@@ -11,13 +11,13 @@ use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
-use indexer::clock::current_year;
-use indexer::links::grant_outputs;
-use indexer::metrics::{drill_down, measure, Cell, GroupBy, MetricsQuery, TierChoice, UNKNOWN};
-use indexer::people::{profile, rank, Scored};
-use indexer::records::Record;
-use indexer::tagging::model::{Band, PersonTag, Role, SlotTag};
-use indexer::tagging::Tier;
+use hcs_model::clock::current_year;
+use hcs_model::records::Record;
+use hcs_read::links::grant_outputs;
+use hcs_read::metrics::{drill_down, measure, Cell, GroupBy, MetricsQuery, TierChoice, UNKNOWN};
+use hcs_read::people::{profile, rank, Scored};
+use hcs_tagging::model::{Band, PersonTag, Role, SlotTag};
+use hcs_tagging::Tier;
 use serde::Deserialize;
 
 use self::charts::{bar_chart, fill_years};
@@ -688,15 +688,15 @@ pub async fn report_page(
                 .map_err(ApiError::internal)?
                 .into_iter()
                 .unzip();
-            let options = indexer::report::ReportOptions {
+            let options = hcs_read::report::ReportOptions {
                 from,
                 to,
                 link_base: String::new(),
-                generated_at: indexer::clock::now_rfc3339(),
+                generated_at: hcs_model::clock::now_rfc3339(),
                 tags_note,
             };
-            let figures = indexer::report::figures(&records, &tags, &options);
-            Ok(indexer::report::render_html(&figures, &options))
+            let figures = hcs_read::report::figures(&records, &tags, &options);
+            Ok(hcs_read::report::render_html(&figures, &options))
         })
         .await?;
     Ok(Html(html))
@@ -791,14 +791,14 @@ pub async fn metrics_page(
         escape(&csv)
     );
     match &tags {
-        indexer::tagging::persist::TagsStatus::Stale { .. } => {
+        hcs_tagging::persist::TagsStatus::Stale { .. } => {
             let _ = write!(
                 body,
                 r#"<p class="error" id="stale" role="status">{}</p>"#,
                 escape(&tags.sentence())
             );
         }
-        indexer::tagging::persist::TagsStatus::Current { at } => {
+        hcs_tagging::persist::TagsStatus::Current { at } => {
             let _ = write!(
                 body,
                 r#"<p class="meta" id="tagged">Tagged {} from the current roster and decisions.</p>"#,
@@ -806,14 +806,15 @@ pub async fn metrics_page(
             );
         }
     }
-    let series =
-        |table: &indexer::metrics::Participation, pick: fn(&Cell) -> usize| -> Vec<(String, f64)> {
-            table
-                .rows
-                .iter()
-                .map(|(group, cell)| (group.clone(), pick(cell) as f64))
-                .collect()
-        };
+    let series = |table: &hcs_read::metrics::Participation,
+                  pick: fn(&Cell) -> usize|
+     -> Vec<(String, f64)> {
+        table
+            .rows
+            .iter()
+            .map(|(group, cell)| (group.clone(), pick(cell) as f64))
+            .collect()
+    };
     body.push_str(&bar_chart(
         "trend-publications",
         "(c) Publications with a healthcare-scientist author, per year",
@@ -886,7 +887,7 @@ pub async fn metrics_page(
 }
 
 /// The year a page prints for a publication; undated records say so.
-fn year_printed(publication: &indexer::records::Publication) -> String {
+fn year_printed(publication: &hcs_model::records::Publication) -> String {
     match &publication.published {
         Some(date) => date.year.to_string(),
         None => "year unknown".to_owned(),

@@ -14,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use indexer::tagging::Verdict;
+use hcs_tagging::Verdict;
 use serde::Deserialize;
 
 use super::layout::{encode, escape, page};
@@ -453,10 +453,7 @@ fn render(viewer: &Viewer, params: &QueueParams, queue: &ReviewPage) -> String {
         r#"<p class="meta" id="viewer">Signed in as <strong>{}</strong>{how}</p>"#,
         escape(&viewer.curator)
     );
-    let stale = matches!(
-        queue.tags,
-        indexer::tagging::persist::TagsStatus::Stale { .. }
-    );
+    let stale = matches!(queue.tags, hcs_tagging::persist::TagsStatus::Stale { .. });
     let _ = write!(
         body,
         r#"<p class="{}" id="tags" role="status">{} {}</p>"#,
@@ -585,9 +582,9 @@ fn render_item(viewer: &Viewer, params: &QueueParams, item: &ReviewItem, index: 
         escape(&proposed.person_id),
         item.score,
         match item.band {
-            indexer::tagging::Band::Accept => "accept",
-            indexer::tagging::Band::Review => "review",
-            indexer::tagging::Band::Reject => "reject",
+            hcs_tagging::Band::Accept => "accept",
+            hcs_tagging::Band::Review => "review",
+            hcs_tagging::Band::Reject => "reject",
         }
     );
     html.push_str(r#"<table class="evidence"><caption>Evidence</caption><thead><tr><th scope="col">Feature</th><th scope="col">What was compared</th><th scope="col" class="n">Points</th></tr></thead><tbody>"#);

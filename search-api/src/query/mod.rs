@@ -7,12 +7,12 @@
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 
-use indexer::index::document::person_fact;
-use indexer::index::schema::{DEFAULT_SEARCH_FIELDS, QUERYABLE_FIELDS, RANGE_FIELDS};
-use indexer::index::{Fields, IndexError, IndexStore};
-use indexer::links::grant_outputs;
-use indexer::records::Record;
-use indexer::tagging::SlotTag;
+use hcs_index::document::person_fact;
+use hcs_index::schema::{DEFAULT_SEARCH_FIELDS, QUERYABLE_FIELDS, RANGE_FIELDS};
+use hcs_index::{Fields, IndexError, IndexStore};
+use hcs_model::records::Record;
+use hcs_read::links::grant_outputs;
+use hcs_tagging::SlotTag;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery,
@@ -714,7 +714,7 @@ mod tests {
     fn engine() -> SearchEngine {
         let (schema, fields) = Fields::build();
         let index = Index::create_in_ram(schema);
-        indexer::index::schema::register_tokenizers(&index);
+        hcs_index::schema::register_tokenizers(&index);
         SearchEngine::new(&index, &fields).unwrap()
     }
 

@@ -66,7 +66,7 @@ pub(super) fn prose_generator(
     ))
 }
 
-/// The prose analyzer (`indexer::index::schema::register_tokenizers`; the
+/// The prose analyzer (`hcs_index::schema::register_tokenizers`; the
 /// test below fails if they drift apart) with words blanked before stemming
 /// unless they start with one of `prefixes`.
 fn prose_analyzer_for(prefixes: Vec<String>) -> TextAnalyzer {
@@ -144,8 +144,8 @@ impl<T: TokenStream> TokenStream for OnlyPrefixedStream<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use indexer::index::schema::register_tokenizers;
-    use indexer::index::Fields;
+    use hcs_index::schema::register_tokenizers;
+    use hcs_index::Fields;
     use tantivy::query::QueryParser;
     use tantivy::{doc, Index};
 
@@ -200,10 +200,10 @@ mod tests {
     fn highlights_match_on_real_records() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../fixtures/pubmed/exports/qi29_pubmed_result.xml");
-        let texts: Vec<String> = indexer::sources::pubmed::open_path(&path)
+        let texts: Vec<String> = hcs_sources::pubmed::open_path(&path)
             .unwrap()
             .filter_map(|item| match item {
-                Ok(indexer::sources::pubmed::PubmedItem::Publication(p)) => Some(format!(
+                Ok(hcs_sources::pubmed::PubmedItem::Publication(p)) => Some(format!(
                     "{} {}",
                     p.title,
                     p.r#abstract.map(|a| a.text()).unwrap_or_default()

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use indexer::metrics::{drill_down, measure, to_csv, GroupBy, MetricsQuery, TierChoice};
-use indexer::tagging::persist::TagsStatus;
+use hcs_read::metrics::{drill_down, measure, to_csv, GroupBy, MetricsQuery, TierChoice};
+use hcs_tagging::persist::TagsStatus;
 use serde::Deserialize;
 use serde_json::Value;
 

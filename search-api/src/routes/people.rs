@@ -6,9 +6,9 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use indexer::clock::current_year;
-use indexer::people::{profile, rank, RankedPerson, Scored};
-use indexer::tabular::write_csv;
+use hcs_model::clock::current_year;
+use hcs_model::tabular::write_csv;
+use hcs_read::people::{profile, rank, RankedPerson, Scored};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::ApiPath;
-use indexer::links::grant_outputs;
-use indexer::records::Record;
+use hcs_model::records::Record;
+use hcs_read::links::grant_outputs;
 
 use crate::privacy::public_tagged_record;
 use crate::service::records::find_record;

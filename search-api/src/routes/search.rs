@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use indexer::records::{Grant, Publication, Record};
-use indexer::tabular::write_csv;
-use indexer::tagging::model::Band;
-use indexer::tagging::{SlotTag, Tier};
+use hcs_model::records::{Grant, Publication, Record};
+use hcs_model::tabular::write_csv;
+use hcs_tagging::model::Band;
+use hcs_tagging::{SlotTag, Tier};
 use serde::Serialize;
 
 use crate::error::ApiError;

@@ -3,13 +3,13 @@
 //! and appended to the journal `indexer curate` writes; a re-tag rewrites
 //! the stored tags so decisions and roster changes show.
 
-use indexer::index::IndexStore;
-use indexer::records::Record;
-use indexer::tagging::curation::{SignedDecision, INFERRED};
-use indexer::tagging::names::PersonName;
-use indexer::tagging::persist::store_tags;
-use indexer::tagging::workspace::{self, decisions_path, roster_path, Overrides};
-use indexer::tagging::{Decision, DecisionLog, ReferenceData, Roster, Verdict};
+use hcs_index::IndexStore;
+use hcs_model::records::Record;
+use hcs_tagging::curation::{SignedDecision, INFERRED};
+use hcs_tagging::names::PersonName;
+use hcs_tagging::persist::store_tags;
+use hcs_tagging::workspace::{self, decisions_path, roster_path, Overrides};
+use hcs_tagging::{Decision, DecisionLog, ReferenceData, Roster, Verdict};
 use serde::Deserialize;
 
 use crate::error::ApiError;
@@ -77,7 +77,7 @@ pub async fn record_decision(
             }
             let signed = SignedDecision {
                 decision: Decision {
-                    at: indexer::clock::now_rfc3339(),
+                    at: hcs_model::clock::now_rfc3339(),
                     decision: request.decision,
                     person_id: request.person_id,
                     record_id: request.record_id,
@@ -141,7 +141,7 @@ fn on_roster(data_dir: &std::path::Path, person_id: &str) -> Result<bool, ApiErr
 }
 
 /// Re-tags the whole index from the data directory's roster, decisions and reference data.
-pub fn retag(data_dir: &std::path::Path) -> Result<indexer::tagging::persist::TagSummary, String> {
+pub fn retag(data_dir: &std::path::Path) -> Result<hcs_tagging::persist::TagSummary, String> {
     let mut loaded =
         workspace::load(data_dir, &Overrides::default(), true).map_err(|e| e.to_string())?;
     let digest =

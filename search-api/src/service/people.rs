@@ -1,7 +1,7 @@
 //! The people a participation cell counts, as the collaborator finder's
 //! JSON and its page both list them.
 
-use indexer::people::{counted_in, CountedPerson, GroupDimension};
+use hcs_read::people::{counted_in, CountedPerson, GroupDimension};
 use serde::Deserialize;
 
 use crate::error::ApiError;

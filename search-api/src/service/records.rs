@@ -1,7 +1,7 @@
 //! One stored record by id, with its tags, for the record routes and pages.
 
-use indexer::records::Record;
-use indexer::tagging::SlotTag;
+use hcs_model::records::Record;
+use hcs_tagging::SlotTag;
 
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -11,12 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
-use indexer::records::Record;
-use indexer::tagging::curation::SignedDecision;
-use indexer::tagging::model::{Band, SlotTag, Tier};
-use indexer::tagging::persist::TagsStatus;
-use indexer::tagging::workspace::{decisions_path, roster_path};
-use indexer::tagging::{DecisionLog, ReferenceData, Roster};
+use hcs_model::records::Record;
+use hcs_tagging::curation::SignedDecision;
+use hcs_tagging::model::{Band, SlotTag, Tier};
+use hcs_tagging::persist::TagsStatus;
+use hcs_tagging::workspace::{decisions_path, roster_path};
+use hcs_tagging::{DecisionLog, ReferenceData, Roster};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;

@@ -14,9 +14,9 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, TantivyDocument, Term};
 
+use hcs_index::{IndexError, IndexStore};
 use hcs_model::funders::same_funder;
 use hcs_model::ids::grant_reference_term;
-use hcs_index::{IndexError, IndexStore};
 use hcs_model::records::{Grant, Identifiers, LinkMethod, OutputLink, Record};
 
 /// One output of a grant: the link, and the indexed record it resolves to.

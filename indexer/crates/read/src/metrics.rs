@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use hcs_model::records::Record;
-use hcs_model::tags::{Band, GrantRoleCategory, Role, SlotTag};
 use hcs_model::tags::Tier;
+use hcs_model::tags::{Band, GrantRoleCategory, Role, SlotTag};
 
 /// How records are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use hcs_model::records::Record;
-use hcs_model::tags::{Band, BylinePosition, GrantRoleCategory, Role, SlotTag};
 use hcs_model::tags::Tier;
+use hcs_model::tags::{Band, BylinePosition, GrantRoleCategory, Role, SlotTag};
 
 /// Years for a record's weight to halve.
 const HALF_LIFE_YEARS: f64 = 10.0;

@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use hcs_model::markup::escape_html as escape;
 use crate::metrics::{
     drill_down, measure, Cell, GroupBy, MetricsIndex, MetricsQuery, Participation, TierChoice,
 };
+use hcs_model::markup::escape_html as escape;
 use hcs_model::records::Record;
 use hcs_model::tags::Band;
 use hcs_model::tags::{SlotTag, Tier};

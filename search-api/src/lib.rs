@@ -70,11 +70,9 @@ pub mod config;
 pub mod dto;
 pub mod error;
 pub mod extract;
-pub mod highlight;
 pub mod pages;
 pub mod params;
 pub mod privacy;
-pub mod query;
 pub mod review_cache;
 pub mod routes;
 pub mod serve;
@@ -82,6 +80,11 @@ pub mod service;
 pub mod sessions;
 pub mod state;
 pub mod tokens;
+
+/// The search engine lives in the read model; `search_api::query` stays its path.
+pub use hcs_read::search as query;
+/// Highlighting, with the search engine; `search_api::highlight` stays its path.
+pub use hcs_read::search::highlight;
 
 pub use app::router;
 pub use error::ApiError;

@@ -6,9 +6,12 @@
 //!   organisation, division and discipline, with drill-downs;
 //! * [`people`] ranks collaborators on a topic and builds profiles;
 //! * [`links`] joins grants to their outputs (funder-reported or acknowledged);
-//! * [`report`] renders the annual report from the metrics.
+//! * [`report`] renders the annual report from the metrics;
+//! * [`search`] parses bounded user queries and collects a page of hits
+//!   with facets and highlights.
 
 pub mod links;
 pub mod metrics;
 pub mod people;
 pub mod report;
+pub mod search;

@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn highlights_match_on_real_records() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures/pubmed/exports/qi29_pubmed_result.xml");
+            .join("../../../fixtures/pubmed/exports/qi29_pubmed_result.xml");
         let texts: Vec<String> = hcs_sources::pubmed::open_path(&path)
             .unwrap()
             .filter_map(|item| match item {

@@ -7,12 +7,12 @@
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 
+use crate::links::grant_outputs;
 use hcs_index::document::person_fact;
 use hcs_index::schema::{DEFAULT_SEARCH_FIELDS, QUERYABLE_FIELDS, RANGE_FIELDS};
 use hcs_index::{Fields, IndexError, IndexStore};
 use hcs_model::records::Record;
-use hcs_read::links::grant_outputs;
-use hcs_tagging::SlotTag;
+use hcs_model::tags::SlotTag;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery,
@@ -22,7 +22,7 @@ use tantivy::schema::{Field, FieldType, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, TantivyError, Term};
 
-use crate::highlight;
+pub mod highlight;
 
 mod boolean;
 mod facets;

@@ -85,8 +85,8 @@ impl RecordKind {
     }
 }
 
-/// Roles a `role` filter accepts (see [`hcs_tagging::model::Role::filter_terms`]).
-pub use hcs_tagging::model::ROLE_FILTER_TERMS;
+/// Roles a `role` filter accepts (see [`hcs_model::tags::Role::filter_terms`]).
+pub use hcs_model::tags::ROLE_FILTER_TERMS;
 
 /// Bands a `band` filter accepts: roster matches counted, or awaiting a curator.
 pub const BAND_FILTER_TERMS: [&str; 2] = ["accept", "review"];

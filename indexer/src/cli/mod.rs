@@ -36,8 +36,7 @@ use crate::index::{IndexStore, RecordSink};
 use crate::ingest::{expand_inputs, ingest_files, IngestOptions};
 use crate::records::Record;
 use crate::sources::pubmed::{self, PubmedItem};
-use crate::sources::registry::HarvestConfig;
-use crate::sources::{europepmc, gtr, nihr, oaipmh, orcid};
+use crate::sources::registry::{self, HarvestConfig, SourceArgs};
 
 pub mod tagging;
 
@@ -136,21 +135,12 @@ enum ImportCommand {
     },
 }
 
-/// The sources `indexer harvest` can fetch from.
+/// The sources `indexer harvest` can fetch from: every registered source
+/// ([`registry::SourceArgs`]), and the roster retrieval built on them.
 #[derive(Debug, Subcommand)]
 enum HarvestSource {
-    /// PubMed through NCBI E-utilities (esearch + efetch).
-    Pubmed(pubmed::eutils::HarvestArgs),
-    /// Europe PMC REST search (core results, cursor paging).
-    Europepmc(europepmc::HarvestArgs),
-    /// UKRI Gateway to Research projects, people, organisations and funds.
-    Gtr(gtr::HarvestArgs),
-    /// NIHR Open Data awards and award holders.
-    Nihr(nihr::HarvestArgs),
-    /// ORCID public API: works and employments of given ORCID iDs.
-    Orcid(orcid::HarvestArgs),
-    /// An OAI-PMH 2.0 repository (ListRecords).
-    Oaipmh(oaipmh::HarvestArgs),
+    #[command(flatten)]
+    Source(SourceArgs),
     /// Everyone on the imported roster: searches built from each person's names, ORCID and employer.
     Roster(crate::retrieval::RetrievalArgs),
 }
@@ -158,12 +148,7 @@ enum HarvestSource {
 impl HarvestSource {
     fn name(&self) -> &'static str {
         match self {
-            HarvestSource::Pubmed(_) => "pubmed",
-            HarvestSource::Europepmc(_) => "europepmc",
-            HarvestSource::Gtr(_) => "gtr",
-            HarvestSource::Nihr(_) => "nihr",
-            HarvestSource::Orcid(_) => "orcid",
-            HarvestSource::Oaipmh(_) => "oaipmh",
+            HarvestSource::Source(args) => args.name(),
             HarvestSource::Roster(_) => "roster",
         }
     }
@@ -442,16 +427,7 @@ fn harvest(
     let mut retrieval: Option<crate::retrieval::RetrievalReport> = None;
     let result = runtime.block_on(async {
         match source {
-            HarvestSource::Pubmed(args) => {
-                pubmed::eutils::harvest(&mut run, &config.pubmed, args).await
-            }
-            HarvestSource::Europepmc(args) => {
-                europepmc::harvest(&mut run, &config.europepmc, args).await
-            }
-            HarvestSource::Gtr(args) => gtr::harvest(&mut run, &config.gtr, args).await,
-            HarvestSource::Nihr(args) => nihr::harvest(&mut run, &config.nihr, args).await,
-            HarvestSource::Orcid(args) => orcid::harvest(&mut run, &config.orcid, args).await,
-            HarvestSource::Oaipmh(args) => oaipmh::harvest(&mut run, &config.oaipmh, args).await,
+            HarvestSource::Source(args) => args.harvest(&mut run, &config).await,
             HarvestSource::Roster(args) => {
                 let Some(tagger) = &tagging else {
                     return Ok(());
@@ -480,12 +456,14 @@ fn harvest(
     // that page and its upserts find them unchanged.)
     sink.flush().context("committing the last pages")?;
     sink.finish().context("closing the index")?;
-    if matches!(source, HarvestSource::Orcid(_) | HarvestSource::Roster(_)) {
-        http.close_archive()
-            .context("closing the raw-response archive")?;
-        orcid::save_archived_employments(data_dir)
-            .context("saving the archived ORCID employments for tagging")?;
+    http.close_archive()
+        .context("closing the raw-response archive")?;
+    match source {
+        HarvestSource::Source(args) => args.refresh_derived(data_dir),
+        // Roster retrieval fetches ORCID records among others.
+        HarvestSource::Roster(_) => registry::refresh_all_derived(data_dir),
     }
+    .context("refreshing what tagging reads from the archive")?;
     writeln!(
         err,
         "{}: {summary} in {:.1}s; index now holds {} record(s)",
@@ -618,20 +596,12 @@ fn reparse(
             }
         }
         for (source, entries) in by_source {
-            let report = match source.as_str() {
-                "pubmed" => pubmed::eutils::reparse(&entries, &mut sink),
-                "europepmc" => europepmc::reparse(&entries, &mut sink),
-                "gtr" => gtr::reparse(&entries, &mut sink),
-                "nihr" => nihr::reparse(&entries, &mut sink),
-                "orcid" => orcid::reparse(&entries, &mut sink),
-                name if name.starts_with("oai") => oaipmh::reparse(&entries, &mut sink),
-                name => {
-                    writeln!(err, "skipped: {folder}: no parser for source {name:?}")?;
-                    problems += 1;
-                    continue;
-                }
-            }
-            .with_context(|| format!("reparsing {source}"))?;
+            let Some(report) = registry::reparse(&source, &entries, &mut sink) else {
+                writeln!(err, "skipped: {folder}: no parser for source {source:?}")?;
+                problems += 1;
+                continue;
+            };
+            let report = report.with_context(|| format!("reparsing {source}"))?;
             sink.commit(None).context("committing")?;
             writeln!(
                 err,
@@ -648,8 +618,8 @@ fn reparse(
     }
     let counts = sink.counts();
     sink.finish().context("closing the index")?;
-    orcid::save_archived_employments(data_dir)
-        .context("saving the archived ORCID employments for tagging")?;
+    registry::refresh_all_derived(data_dir)
+        .context("refreshing what tagging reads from the archive")?;
     writeln!(
         err,
         "reparse: {} new, {} updated, {} unchanged; index now holds {} record(s)",

@@ -1,4 +1,13 @@
-//! Harvest configuration: one TOML file, overridable from the environment.
+//! The registry of sources, and the harvest configuration built from it.
+//!
+//! Each source implements [`Source`] in its own module; the one
+//! [`sources!`] line per source below generates everything that lists them:
+//! the configuration sections of [`HarvestConfig`], the pacing rates, the
+//! `indexer harvest <source>` subcommands ([`SourceArgs`]), the dispatch of a
+//! harvest, and which parser reparses which archive folder. A new source is
+//! one module plus one line here.
+//!
+//! Configuration is one TOML file, overridable from the environment.
 //!
 //! ```toml
 //! [http]
@@ -15,46 +24,159 @@
 //! wins over the file — that is how tests point harvesters at loopback.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::harvest::{ConfigError, HttpConfig, IndexConfig};
-use crate::{europepmc, gtr, nihr, oaipmh, orcid, pubmed};
+use crate::harvest::archive::ArchivedRequest;
+use crate::harvest::{
+    ConfigError, HarvestError, HarvestRun, HttpConfig, IndexConfig, ReparseReport,
+};
+use hcs_index::RecordSink;
 
-/// The whole harvest configuration.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HarvestConfig {
-    /// Shared HTTP behaviour.
-    pub http: HttpConfig,
-    /// Index writing.
-    pub index: IndexConfig,
-    /// NCBI E-utilities.
-    pub pubmed: pubmed::eutils::Config,
-    /// Europe PMC REST.
-    pub europepmc: europepmc::Config,
-    /// UKRI Gateway to Research.
-    pub gtr: gtr::Config,
-    /// NIHR Open Data.
-    pub nihr: nihr::Config,
-    /// ORCID public API.
-    pub orcid: orcid::Config,
-    /// OAI-PMH repositories.
-    pub oaipmh: oaipmh::Config,
+/// One upstream system: its configuration section, its harvest arguments,
+/// its harvest, and the rebuilding of its records from the raw archive.
+pub trait Source {
+    /// The source's name: its configuration section, `indexer harvest`
+    /// subcommand and (unless [`Source::reparses`] says otherwise) archive folder.
+    const NAME: &'static str;
+    /// Its `[section]` of the harvest configuration.
+    type Config: DeserializeOwned + Default + Clone + std::fmt::Debug;
+    /// Its `indexer harvest <name>` arguments.
+    type Args: clap::Args + clap::FromArgMatches + std::fmt::Debug;
+
+    /// Pacing rates (requests/s) by the source names its requests are paced under.
+    fn rates(config: &Self::Config) -> Vec<(String, f64)>;
+
+    /// Harvests into `run` as `args` ask.
+    fn harvest(
+        run: &mut HarvestRun<'_>,
+        config: &Self::Config,
+        args: &Self::Args,
+    ) -> impl Future<Output = Result<(), HarvestError>>;
+
+    /// Rebuilds records from archived responses of this source.
+    fn reparse(
+        entries: &[ArchivedRequest],
+        sink: &mut RecordSink<'_>,
+    ) -> Result<ReparseReport, HarvestError>;
+
+    /// Whether archived entries recorded under `source` are this source's to reparse.
+    fn reparses(source: &str) -> bool {
+        source == Self::NAME
+    }
+
+    /// Refreshes files derived from this source's archive that later stages
+    /// read (run after a harvest or reparse; most sources keep none).
+    fn refresh_derived(_data_dir: &Path) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
-/// Sections whose scalar keys the environment may override.
-const SECTIONS: [&str; 8] = [
-    "http",
-    "index",
-    "pubmed",
-    "europepmc",
-    "gtr",
-    "nihr",
-    "orcid",
-    "oaipmh",
-];
+/// Generates the registry from one line per source:
+/// `/// help` `field: Variant => SourceType`, where `field` is the source's
+/// configuration section (and must equal its [`Source::NAME`]).
+macro_rules! sources {
+    ($( $(#[$doc:meta])* $field:ident: $variant:ident => $source:ty ),+ $(,)?) => {
+        /// The whole harvest configuration: shared sections, then one per source.
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct HarvestConfig {
+            /// Shared HTTP behaviour.
+            pub http: HttpConfig,
+            /// Index writing.
+            pub index: IndexConfig,
+            $( $(#[$doc])* pub $field: <$source as Source>::Config, )+
+        }
+
+        /// Sections whose scalar keys the environment may override.
+        const SECTIONS: &[&str] = &["http", "index", $( stringify!($field) ),+];
+
+        /// Each source's configuration section beside its [`Source::NAME`] (a test checks they agree).
+        #[cfg(test)]
+        const NAMES: &[(&str, &str)] = &[$( (stringify!($field), <$source as Source>::NAME) ),+];
+
+        impl HarvestConfig {
+            /// Pacing rate (requests/s) per source name, for the HTTP client.
+            pub fn rates(&self) -> HashMap<String, f64> {
+                let mut rates = HashMap::new();
+                $( rates.extend(<$source as Source>::rates(&self.$field)); )+
+                rates
+            }
+        }
+
+        /// The arguments of one `indexer harvest <source>` subcommand.
+        #[derive(Debug, clap::Subcommand)]
+        pub enum SourceArgs {
+            $( $(#[$doc])* $variant(<$source as Source>::Args), )+
+        }
+
+        impl SourceArgs {
+            /// The source's name.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( SourceArgs::$variant(_) => <$source as Source>::NAME, )+
+                }
+            }
+
+            /// Harvests from this source into `run`, with its section of `config`.
+            pub async fn harvest(
+                &self,
+                run: &mut HarvestRun<'_>,
+                config: &HarvestConfig,
+            ) -> Result<(), HarvestError> {
+                match self {
+                    $( SourceArgs::$variant(args) => {
+                        <$source as Source>::harvest(run, &config.$field, args).await
+                    } )+
+                }
+            }
+
+            /// Refreshes what later stages read from this source's archive.
+            pub fn refresh_derived(&self, data_dir: &Path) -> std::io::Result<()> {
+                match self {
+                    $( SourceArgs::$variant(_) => <$source as Source>::refresh_derived(data_dir), )+
+                }
+            }
+        }
+
+        /// Reparses archived entries recorded under `source` with the parser
+        /// that owns them; `None` when no source does.
+        pub fn reparse(
+            source: &str,
+            entries: &[ArchivedRequest],
+            sink: &mut RecordSink<'_>,
+        ) -> Option<Result<ReparseReport, HarvestError>> {
+            $( if <$source as Source>::reparses(source) {
+                return Some(<$source as Source>::reparse(entries, sink));
+            } )+
+            None
+        }
+
+        /// Refreshes every source's derived files (after a reparse).
+        pub fn refresh_all_derived(data_dir: &Path) -> std::io::Result<()> {
+            $( <$source as Source>::refresh_derived(data_dir)?; )+
+            Ok(())
+        }
+    };
+}
+
+sources! {
+    /// PubMed through NCBI E-utilities (esearch + efetch).
+    pubmed: Pubmed => crate::pubmed::eutils::Pubmed,
+    /// Europe PMC REST search (core results, cursor paging).
+    europepmc: Europepmc => crate::europepmc::EuropePmc,
+    /// UKRI Gateway to Research projects, people, organisations and funds.
+    gtr: Gtr => crate::gtr::Gtr,
+    /// NIHR Open Data awards and award holders.
+    nihr: Nihr => crate::nihr::Nihr,
+    /// ORCID public API: works and employments of given ORCID iDs.
+    orcid: Orcid => crate::orcid::Orcid,
+    /// An OAI-PMH 2.0 repository (ListRecords).
+    oaipmh: Oaipmh => crate::oaipmh::Oaipmh,
+}
 
 impl HarvestConfig {
     /// Loads `path` (if given) and applies `HCS_<SECTION>_<KEY>` overrides from `env`.
@@ -107,18 +229,6 @@ impl HarvestConfig {
             message: error.to_string(),
         })
     }
-
-    /// Pacing rate (requests/s) per source name, for the HTTP client.
-    pub fn rates(&self) -> HashMap<String, f64> {
-        let mut rates = HashMap::new();
-        rates.extend(self.pubmed.rates());
-        rates.extend(self.europepmc.rates());
-        rates.extend(self.gtr.rates());
-        rates.extend(self.nihr.rates());
-        rates.extend(self.orcid.rates());
-        rates.extend(self.oaipmh.rates());
-        rates
-    }
 }
 
 /// Reads an environment value as the TOML scalar it looks like.
@@ -156,6 +266,13 @@ mod tests {
         assert_eq!(config.rates()["gtr"], 0.5);
         assert_eq!(config.rates()["oai:orca"], 1.0);
         assert_eq!(config.http.max_tries, 5);
+    }
+
+    #[test]
+    fn each_section_is_named_after_its_source() {
+        for (section, name) in NAMES {
+            assert_eq!(section, name);
+        }
     }
 
     #[test]

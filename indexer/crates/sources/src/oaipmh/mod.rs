@@ -599,6 +599,40 @@ fn token_expired(expires: &str) -> bool {
     }
 }
 
+/// OAI-PMH repositories, as the [`crate::registry`] lists it.
+#[derive(Debug)]
+pub struct Oaipmh;
+
+impl crate::registry::Source for Oaipmh {
+    const NAME: &'static str = SOURCE;
+    type Config = Config;
+    type Args = HarvestArgs;
+
+    fn rates(config: &Config) -> Vec<(String, f64)> {
+        config.rates()
+    }
+
+    fn harvest(
+        run: &mut HarvestRun<'_>,
+        config: &Config,
+        args: &HarvestArgs,
+    ) -> impl std::future::Future<Output = Result<(), HarvestError>> {
+        harvest(run, config, args)
+    }
+
+    fn reparse(
+        entries: &[ArchivedRequest],
+        sink: &mut RecordSink<'_>,
+    ) -> Result<ReparseReport, HarvestError> {
+        reparse(entries, sink)
+    }
+
+    /// Each repository archives under its own `oai:<name>` source.
+    fn reparses(source: &str) -> bool {
+        source.starts_with("oai")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,12 +37,13 @@ pub fn core_cursor(offset: usize) -> String {
 
 /// Europe PMC echoes the cursor URL-encoded (`%2A`, `%3D%3D`).
 fn encode_cursor(cursor: &str) -> String {
-    cursor
-        .replace('%', "%25")
-        .replace('*', "%2A")
-        .replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D")
+    const CURSOR: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b'%')
+        .add(b'*')
+        .add(b'+')
+        .add(b'/')
+        .add(b'=');
+    percent_encoding::utf8_percent_encode(cursor, CURSOR).to_string()
 }
 
 /// The core simulation: real results, paged by the request's `pageSize`.

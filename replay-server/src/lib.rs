@@ -681,7 +681,9 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> io::Resul
     };
     Ok(Some(Request {
         method,
-        path: percent_decode(path, false),
+        path: percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .into_owned(),
         query,
         form,
         headers,
@@ -695,39 +697,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-/// Parses `a=1&b=x+y` into decoded pairs.
+/// Parses `a=1&b=x+y` into decoded pairs (a malformed escape is kept as written).
 pub fn parse_urlencoded(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key, true), percent_decode(value, true))
-        })
+    form_urlencoded::parse(text.as_bytes())
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
         .collect()
-}
-
-fn percent_decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'+' if plus_is_space => out.push(b' '),
-            b'%' if index + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(byte) => {
-                        out.push(byte);
-                        index += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            byte => out.push(byte),
-        }
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -743,7 +717,13 @@ mod tests {
                 ("x".to_owned(), "*".to_owned())
             ]
         );
-        assert_eq!(percent_decode("100%", true), "100%");
-        assert_eq!(percent_decode("%4", true), "%4");
+        assert_eq!(
+            parse_urlencoded("a=100%&b=%4&&c"),
+            vec![
+                ("a".to_owned(), "100%".to_owned()),
+                ("b".to_owned(), "%4".to_owned()),
+                ("c".to_owned(), String::new())
+            ]
+        );
     }
 }

@@ -186,23 +186,9 @@ fn partial_date(cells: &Cells<'_>, column: &str) -> Result<Option<String>, Sheet
     let Some(text) = cells.get(column)? else {
         return Ok(None);
     };
-    let parts: Vec<&str> = text.split('-').collect();
-    let number = |part: &str, digits: usize, range: std::ops::RangeInclusive<u32>| {
-        part.len() == digits
-            && part.bytes().all(|b| b.is_ascii_digit())
-            && part.parse::<u32>().is_ok_and(|n| range.contains(&n))
-    };
-    let valid = match parts.as_slice() {
-        [year] => number(year, 4, 1900..=2100),
-        [year, month] => number(year, 4, 1900..=2100) && number(month, 2, 1..=12),
-        [year, month, day] => {
-            number(year, 4, 1900..=2100)
-                && number(month, 2, 1..=12)
-                && hcs_model::dates::parse_date(text).is_some()
-                && number(day, 2, 1..=31)
-        }
-        _ => false,
-    };
+    // Years outside 1900–2100 in a spreadsheet are typing slips, not dates.
+    let valid = hcs_model::dates::PartialDate::parse(text)
+        .is_some_and(|date| (1900..=2100).contains(&date.year()));
     if valid {
         Ok(Some(text.to_owned()))
     } else {

@@ -59,6 +59,82 @@ impl TextBuffer {
     }
 }
 
+/// How many times entity decoding is repeated: once for a JSON string's own
+/// escaping, once more for double-escaped markup (Europe PMC's); a third round
+/// only if the text still changes (never seen, but cheap).
+const MAX_DECODE_ROUNDS: usize = 3;
+
+/// Longest entity name looked for between `&` and `;` (HTML5's longest is 32).
+const MAX_ENTITY_LEN: usize = 40;
+
+/// Decodes entity references repeatedly until the text stops changing.
+pub fn decode_entities_fully(raw: &str) -> Cow<'_, str> {
+    let mut text = Cow::Borrowed(raw);
+    for _ in 0..MAX_DECODE_ROUNDS {
+        match decode_entities(&text) {
+            Cow::Borrowed(_) => break,
+            Cow::Owned(decoded) => text = Cow::Owned(decoded),
+        }
+    }
+    text
+}
+
+/// Decodes numeric (`&#233;`, `&#xe9;`), XML and HTML5 named references once.
+/// Anything that is not a known reference is kept as written.
+pub fn decode_entities(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('&') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut changed = false;
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let resolved = after
+            .char_indices()
+            .take(MAX_ENTITY_LEN + 1)
+            .find(|&(_, c)| c == ';' || c == '&' || c.is_whitespace())
+            .filter(|&(_, c)| c == ';')
+            .and_then(|(end, _)| resolve_name(&after[..end]).map(|text| (text, end)));
+        match resolved {
+            Some((text, end)) => {
+                out.push_str(&text);
+                rest = &after[end + 1..];
+                changed = true;
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// The text of one reference name (between `&` and `;`), if it is one.
+fn resolve_name(name: &str) -> Option<Cow<'static, str>> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse::<u32>().ok()?,
+        };
+        // NUL and other C0 controls (but tab/newline) are never text.
+        if code < 0x20 && !matches!(code, 0x9 | 0xA | 0xD) {
+            return None;
+        }
+        return char::from_u32(code).map(|c| Cow::Owned(c.to_string()));
+    }
+    resolve_xml_entity(name)
+        .or_else(|| resolve_html5_entity(name))
+        .map(Cow::Borrowed)
+}
+
 /// Resolves a character or entity reference to its text.
 ///
 /// Numeric references and the five XML entities resolve as XML says; HTML
@@ -66,14 +142,8 @@ impl TextBuffer {
 /// carry them and rejecting a whole response over one accent loses records.
 /// An unknown name is kept literally (`&name;`) so nothing is silently lost.
 pub fn resolve_reference<'a>(reference: &'a BytesRef<'_>) -> Cow<'a, str> {
-    if let Ok(Some(c)) = reference.resolve_char_ref() {
-        return Cow::Owned(c.to_string());
-    }
     let name: &str = reference;
-    if let Some(text) = resolve_xml_entity(name).or_else(|| resolve_html5_entity(name)) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(format!("&{name};"))
+    resolve_name(name).unwrap_or_else(|| Cow::Owned(format!("&{name};")))
 }
 
 /// Returns the unescaped value of the attribute `name`, if present and readable.
@@ -104,6 +174,23 @@ pub fn yes_no_attribute(element: &BytesStart<'_>, name: &str, default: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one decoder every source's escaped text goes through (GtR and
+    /// OAI-PMH used to have their own, with different rules).
+    #[test]
+    fn entities_decode_once_and_keep_what_is_not_a_reference() {
+        assert_eq!(
+            decode_entities("caf&eacute; &#233; &#xE9; &amp; &apos;x&apos; &nosuch; &"),
+            "café é é & 'x' &nosuch; &"
+        );
+        // A `;` beyond a space or another `&` does not end a reference.
+        assert_eq!(decode_entities("R&D; AT&T &amp b;"), "R&D; AT&T &amp b;");
+        // NUL and other C0 controls are never text.
+        assert_eq!(decode_entities("a&#0;b&#x1;c&#9;d"), "a&#0;b&#x1;c\td");
+        assert!(matches!(decode_entities("no references"), Cow::Borrowed(_)));
+        assert_eq!(decode_entities("&amp;eacute;"), "&eacute;");
+        assert_eq!(decode_entities_fully("&amp;eacute;"), "é");
+    }
 
     #[test]
     fn whitespace_collapses_across_pushes() {

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 
 use time::Date;
 
-use super::dates::parse_date;
 use super::dates::DateSpan;
 use super::gazetteer::Gazetteer;
 use super::text::name_words;
@@ -108,22 +107,14 @@ impl Employments {
 
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as its first day, or its last day when `end`.
 fn partial_date(text: &str, end: bool) -> Option<Date> {
-    if let Some(date) = parse_date(text) {
-        return Some(date);
-    }
-    let mut parts = text.trim().split('-');
-    let year: u16 = parts.next()?.parse().ok()?;
-    let month = parts.next().map(|m| m.parse::<u8>().ok()).unwrap_or(None);
-    let span = DateSpan::of(year, month);
-    if month.is_none() && text.trim().len() > 4 {
-        return None;
-    }
+    let span = hcs_model::dates::PartialDate::parse(text)?.span();
     Some(if end { span.end } else { span.start })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hcs_model::dates::parse_date;
 
     #[test]
     fn partial_dates_cover_their_whole_period() {

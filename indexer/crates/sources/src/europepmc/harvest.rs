@@ -80,8 +80,7 @@ fn today() -> String {
 
 /// True for a real calendar date written `YYYY-MM-DD`.
 fn is_iso_date(text: &str) -> bool {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    text.len() == 10 && time::Date::parse(text, &format).is_ok()
+    hcs_model::dates::parse_iso_exact(text).is_some()
 }
 
 /// Where a pass starts: its query, since-date, cursor and count so far.

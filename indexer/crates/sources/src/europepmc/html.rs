@@ -9,20 +9,8 @@
 //! tags from a fixed list of HTML/JATS names, so text such as `age < 40 years`
 //! or `c.7271T>G` survives as written.
 
-use std::borrow::Cow;
-
-use quick_xml::escape::{resolve_html5_entity, resolve_xml_entity};
-
-use crate::xml::TextBuffer;
+use crate::xml::{decode_entities_fully, TextBuffer};
 use hcs_model::records::{Abstract, AbstractSection};
-
-/// How many times entity decoding is repeated: once for the JSON string's own
-/// escaping, once more for Europe PMC's double-escaped markup; a third round
-/// only if the text still changes (never seen, but cheap).
-const MAX_DECODE_ROUNDS: usize = 3;
-
-/// Longest entity name looked for between `&` and `;` (HTML5's longest is 32).
-const MAX_ENTITY_LEN: usize = 40;
 
 /// Markup names that format text inline: dropped, their text kept, no space added.
 const INLINE_TAGS: &[&str] = &[
@@ -195,74 +183,6 @@ fn push_section(sections: &mut Vec<AbstractSection>, label: Option<String>, text
         category: None,
         text,
     });
-}
-
-/// Decodes entity references repeatedly until the text stops changing.
-pub fn decode_entities_fully(raw: &str) -> Cow<'_, str> {
-    let mut text = Cow::Borrowed(raw);
-    for _ in 0..MAX_DECODE_ROUNDS {
-        match decode_entities(&text) {
-            Cow::Borrowed(_) => break,
-            Cow::Owned(decoded) => text = Cow::Owned(decoded),
-        }
-    }
-    text
-}
-
-/// Decodes numeric (`&#233;`, `&#xe9;`), XML and HTML5 named references once.
-/// Anything that is not a known reference is kept as written.
-pub fn decode_entities(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('&') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut changed = false;
-    let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let resolved = after
-            .char_indices()
-            .take(MAX_ENTITY_LEN + 1)
-            .find(|&(_, c)| c == ';' || c == '&' || c.is_whitespace())
-            .filter(|&(_, c)| c == ';')
-            .and_then(|(end, _)| resolve(&after[..end]).map(|text| (text, end)));
-        match resolved {
-            Some((text, end)) => {
-                out.push_str(&text);
-                rest = &after[end + 1..];
-                changed = true;
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    if changed {
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(raw)
-    }
-}
-
-/// The text of one reference name (between `&` and `;`), if it is one.
-fn resolve(name: &str) -> Option<Cow<'static, str>> {
-    if let Some(number) = name.strip_prefix('#') {
-        let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse::<u32>().ok()?,
-        };
-        // NUL and other C0 controls (but tab/newline) are never text.
-        if code < 0x20 && !matches!(code, 0x9 | 0xA | 0xD) {
-            return None;
-        }
-        return char::from_u32(code).map(|c| Cow::Owned(c.to_string()));
-    }
-    resolve_xml_entity(name)
-        .or_else(|| resolve_html5_entity(name))
-        .map(Cow::Borrowed)
 }
 
 /// Splits text into text runs and known tags; unknown `<…>` stays text.

@@ -286,22 +286,14 @@ fn year_of(text: &str) -> Option<u16> {
     digits.parse::<u16>().ok().filter(|year| *year > 0)
 }
 
-/// `YYYY-MM-DD` → (year, month, day), checked for range.
+/// `YYYY-MM-DD` (possibly followed by a time) → (year, month, day), a real calendar date.
 fn iso_date(text: &str) -> Option<(u16, u8, u8)> {
-    let mut parts = text.trim().splitn(3, '-');
-    let year = year_of(parts.next()?)?;
-    let month = parts
-        .next()?
-        .parse::<u8>()
-        .ok()
-        .filter(|m| (1..=12).contains(m))?;
-    let day = parts
-        .next()?
-        .get(..2)?
-        .parse::<u8>()
-        .ok()
-        .filter(|d| (1..=31).contains(d))?;
-    Some((year, month, day))
+    let date = hcs_model::dates::parse_date(text.trim().get(..10)?)?;
+    Some((
+        u16::try_from(date.year()).ok()?,
+        u8::from(date.month()),
+        date.day(),
+    ))
 }
 
 /// `journalInfo` (core) or the flat `journalTitle`/`journalVolume`/… (lite).
@@ -561,26 +553,9 @@ fn as_u64(value: &Value) -> Option<u64> {
 /// Decodes `%XX` escapes (Europe PMC echoes `cursorMark` URL-encoded: `%2A`
 /// for `*`); a `+` is kept, as cursor marks are base64 and may contain one.
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let byte = bytes[index];
-        if byte == b'%' {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|pair| std::str::from_utf8(pair).ok())
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok());
-            if let Some(decoded) = hex {
-                out.push(decoded);
-                index += 3;
-                continue;
-            }
-        }
-        out.push(byte);
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]

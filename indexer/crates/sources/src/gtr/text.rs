@@ -1,7 +1,6 @@
 //! Small text and value helpers for the grant sources: HTML-escaped text,
 //! GtR's epoch-millisecond dates and GUIDs at the end of link hrefs.
 
-use quick_xml::escape::resolve_html5_entity;
 use time::OffsetDateTime;
 
 /// Inline HTML tags that GtR and NIHR texts carry; only these are removed, so
@@ -15,54 +14,10 @@ const KNOWN_TAGS: [&str; 16] = [
 /// Turns an HTML-escaped text into plain text: entities decoded once, known
 /// inline tags dropped, whitespace runs collapsed. `None` when nothing is left.
 pub fn plain_text(raw: &str) -> Option<String> {
-    let decoded = unescape_html(raw);
+    let decoded = crate::xml::decode_entities(raw);
     let stripped = strip_known_tags(&decoded);
     let collapsed = stripped.split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
-}
-
-/// Decodes `&name;`, `&#NN;` and `&#xHH;` references; anything that is not a
-/// well-formed reference (a lone `&`, an unknown name) is kept as written.
-pub fn unescape_html(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(start) = rest.find('&') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        // Entity names are short; a `;` further away means this `&` is literal.
-        let end = after
-            .char_indices()
-            .take(32)
-            .find(|(_, c)| *c == ';' || c.is_whitespace() || *c == '&')
-            .filter(|(_, c)| *c == ';')
-            .map(|(index, _)| index);
-        let decoded = end.and_then(|end| decode_reference(&after[..end]).map(|text| (text, end)));
-        match decoded {
-            Some((text, end)) => {
-                out.push_str(&text);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn decode_reference(name: &str) -> Option<String> {
-    if let Some(number) = name.strip_prefix('#') {
-        let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse::<u32>().ok()?,
-        };
-        return char::from_u32(code)
-            .filter(|c| *c != '\0')
-            .map(String::from);
-    }
-    resolve_html5_entity(name).map(str::to_owned)
 }
 
 fn strip_known_tags(text: &str) -> String {

@@ -242,29 +242,7 @@ fn person_from(
 
 /// `YYYY-MM-DD` from `YYYY-MM-DD[T…]` or `DD/MM/YYYY`.
 pub fn parse_date(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let valid = |year: &str, month: &str, day: &str| {
-        let month: u8 = month.parse().ok()?;
-        let day: u8 = day.parse().ok()?;
-        let year: i32 = year.parse().ok()?;
-        let month = time::Month::try_from(month).ok()?;
-        time::Date::from_calendar_date(year, month, day).ok()?;
-        Some(())
-    };
-    if let (Some(year), Some(month), Some(day)) = (raw.get(0..4), raw.get(5..7), raw.get(8..10)) {
-        if raw.get(4..5) == Some("-") && raw.get(7..8) == Some("-") {
-            valid(year, month, day)?;
-            return Some(format!("{year}-{month}-{day}"));
-        }
-    }
-    let parts: Vec<&str> = raw.split('/').collect();
-    if let [day, month, year] = parts[..] {
-        if day.len() == 2 && month.len() == 2 && year.len() == 4 {
-            valid(year, month, day)?;
-            return Some(format!("{year}-{month}-{day}"));
-        }
-    }
-    None
+    hcs_model::dates::parse_iso_or_dmy(raw).map(|date| hcs_model::dates::format_date(date, '-'))
 }
 
 /// Placeholder values NIHR publishes instead of leaving a field empty.

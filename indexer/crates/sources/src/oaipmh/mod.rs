@@ -558,8 +558,7 @@ pub fn reparse(
 /// Checks a `from`/`until` value: `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ssZ`.
 fn check_datestamp(value: &str) -> Result<(), String> {
     let day = value.get(..10).unwrap_or("");
-    let date_format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(day, &date_format).map_err(|_| "not a date (YYYY-MM-DD)".to_owned())?;
+    hcs_model::dates::parse_iso_exact(day).ok_or_else(|| "not a date (YYYY-MM-DD)".to_owned())?;
     match &value[day.len()..] {
         "" => Ok(()),
         time_part => {

@@ -6,8 +6,6 @@
 
 use std::borrow::Cow;
 
-use quick_xml::escape::{resolve_html5_entity, resolve_xml_entity};
-
 use super::dom::{self, DomError, Element};
 use crate::xml::TextBuffer;
 use hcs_model::ids;
@@ -505,7 +503,7 @@ pub fn html_to_text(value: &str) -> String {
     // Each round removes one level of escaping; real feeds use at most two.
     for _ in 0..3 {
         let stripped = strip_tags(&text);
-        let unescaped = unescape(&stripped);
+        let unescaped = crate::xml::decode_entities(&stripped).into_owned();
         if unescaped == text {
             break;
         }
@@ -535,46 +533,6 @@ fn strip_tags(text: &str) -> String {
             }
             _ => {
                 out.push('<');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Resolves `&name;` and `&#…;` references; unknown names stay as written.
-fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let resolved = after
-            .find(';')
-            .filter(|&end| end > 0 && end <= 10)
-            .and_then(|end| {
-                let name = &after[..end];
-                let text = if let Some(number) = name.strip_prefix('#') {
-                    let code = match number.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => number.parse().ok(),
-                    };
-                    code.and_then(char::from_u32).map(String::from)
-                } else {
-                    resolve_xml_entity(name)
-                        .or_else(|| resolve_html5_entity(name))
-                        .map(str::to_owned)
-                };
-                text.map(|text| (text, end))
-            });
-        match resolved {
-            Some((text, end)) => {
-                out.push_str(&text);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
                 rest = after;
             }
         }

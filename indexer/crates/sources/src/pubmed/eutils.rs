@@ -195,27 +195,12 @@ mod ymd {
 }
 
 /// `date` as E-utilities writes it, `YYYY<sep>MM<sep>DD`.
-pub fn format_date(date: Date, separator: char) -> String {
-    format!(
-        "{:04}{separator}{:02}{separator}{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
+pub use hcs_model::dates::format_date;
 
-/// Parses `YYYY-MM-DD` or `YYYY/MM/DD`.
+/// Parses `YYYY-MM-DD` or `YYYY/MM/DD` (padding optional), naming the text when it is not a date.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    let parts: Vec<&str> = text.trim().split(['-', '/']).collect();
-    let invalid = || format!("{text:?} is not a date (expected YYYY-MM-DD)");
-    let [year, month, day] = parts.as_slice() else {
-        return Err(invalid());
-    };
-    let year: i32 = year.parse().map_err(|_| invalid())?;
-    let month: u8 = month.parse().map_err(|_| invalid())?;
-    let day: u8 = day.parse().map_err(|_| invalid())?;
-    let month = Month::try_from(month).map_err(|_| invalid())?;
-    Date::from_calendar_date(year, month, day).map_err(|_| invalid())
+    hcs_model::dates::parse_date_lenient(text)
+        .ok_or_else(|| format!("{text:?} is not a date (expected YYYY-MM-DD)"))
 }
 
 fn checkpoint_key(args: &HarvestArgs) -> String {

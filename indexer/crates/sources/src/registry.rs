@@ -75,6 +75,45 @@ pub trait Source {
     }
 }
 
+/// Implements [`Source`] as `$name` for a source module laid out the usual
+/// way: `SOURCE`, `Config` (with `rates()`), `HarvestArgs`, `harvest` and
+/// `reparse` at its top level. Extra trait items (overrides) follow the name.
+macro_rules! source_module {
+    ($(#[$doc:meta])* $name:ident $(, $($extra:tt)*)?) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl $crate::registry::Source for $name {
+            const NAME: &'static str = SOURCE;
+            type Config = Config;
+            type Args = HarvestArgs;
+
+            fn rates(config: &Config) -> Vec<(String, f64)> {
+                config.rates()
+            }
+
+            fn harvest(
+                run: &mut $crate::harvest::HarvestRun<'_>,
+                config: &Config,
+                args: &HarvestArgs,
+            ) -> impl std::future::Future<Output = Result<(), $crate::harvest::HarvestError>> {
+                harvest(run, config, args)
+            }
+
+            fn reparse(
+                entries: &[$crate::harvest::archive::ArchivedRequest],
+                sink: &mut hcs_index::RecordSink<'_>,
+            ) -> Result<$crate::harvest::ReparseReport, $crate::harvest::HarvestError> {
+                reparse(entries, sink)
+            }
+
+            $($($extra)*)?
+        }
+    };
+}
+pub(crate) use source_module;
+
 /// Generates the registry from one line per source:
 /// `/// help` `field: Variant => SourceType`, where `field` is the source's
 /// configuration section (and must equal its [`Source::NAME`]).

@@ -111,31 +111,7 @@ pub fn reparse(
     harvest::reparse(entries, sink)
 }
 
-/// Europe PMC, as the [`crate::registry`] lists it.
-#[derive(Debug)]
-pub struct EuropePmc;
-
-impl crate::registry::Source for EuropePmc {
-    const NAME: &'static str = SOURCE;
-    type Config = Config;
-    type Args = HarvestArgs;
-
-    fn rates(config: &Config) -> Vec<(String, f64)> {
-        config.rates()
-    }
-
-    fn harvest(
-        run: &mut HarvestRun<'_>,
-        config: &Config,
-        args: &HarvestArgs,
-    ) -> impl std::future::Future<Output = Result<(), HarvestError>> {
-        harvest(run, config, args)
-    }
-
-    fn reparse(
-        entries: &[ArchivedRequest],
-        sink: &mut RecordSink<'_>,
-    ) -> Result<ReparseReport, HarvestError> {
-        reparse(entries, sink)
-    }
+crate::registry::source_module! {
+    /// Europe PMC, as the [`crate::registry`] lists it.
+    EuropePmc
 }

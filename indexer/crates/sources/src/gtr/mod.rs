@@ -435,31 +435,7 @@ pub fn reparse(
     Ok(report)
 }
 
-/// UKRI Gateway to Research, as the [`crate::registry`] lists it.
-#[derive(Debug)]
-pub struct Gtr;
-
-impl crate::registry::Source for Gtr {
-    const NAME: &'static str = SOURCE;
-    type Config = Config;
-    type Args = HarvestArgs;
-
-    fn rates(config: &Config) -> Vec<(String, f64)> {
-        config.rates()
-    }
-
-    fn harvest(
-        run: &mut HarvestRun<'_>,
-        config: &Config,
-        args: &HarvestArgs,
-    ) -> impl std::future::Future<Output = Result<(), HarvestError>> {
-        harvest(run, config, args)
-    }
-
-    fn reparse(
-        entries: &[ArchivedRequest],
-        sink: &mut RecordSink<'_>,
-    ) -> Result<ReparseReport, HarvestError> {
-        reparse(entries, sink)
-    }
+crate::registry::source_module! {
+    /// UKRI Gateway to Research, as the [`crate::registry`] lists it.
+    Gtr
 }

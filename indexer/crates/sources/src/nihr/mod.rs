@@ -246,31 +246,7 @@ fn parse_archived(entry: &ArchivedRequest) -> Result<Vec<Value>, Rejection> {
     parse_export(&response)
 }
 
-/// NIHR Open Data, as the [`crate::registry`] lists it.
-#[derive(Debug)]
-pub struct Nihr;
-
-impl crate::registry::Source for Nihr {
-    const NAME: &'static str = SOURCE;
-    type Config = Config;
-    type Args = HarvestArgs;
-
-    fn rates(config: &Config) -> Vec<(String, f64)> {
-        config.rates()
-    }
-
-    fn harvest(
-        run: &mut HarvestRun<'_>,
-        config: &Config,
-        args: &HarvestArgs,
-    ) -> impl std::future::Future<Output = Result<(), HarvestError>> {
-        harvest(run, config, args)
-    }
-
-    fn reparse(
-        entries: &[ArchivedRequest],
-        sink: &mut RecordSink<'_>,
-    ) -> Result<ReparseReport, HarvestError> {
-        reparse(entries, sink)
-    }
+crate::registry::source_module! {
+    /// NIHR Open Data, as the [`crate::registry`] lists it.
+    Nihr
 }

@@ -598,34 +598,9 @@ fn token_expired(expires: &str) -> bool {
     }
 }
 
-/// OAI-PMH repositories, as the [`crate::registry`] lists it.
-#[derive(Debug)]
-pub struct Oaipmh;
-
-impl crate::registry::Source for Oaipmh {
-    const NAME: &'static str = SOURCE;
-    type Config = Config;
-    type Args = HarvestArgs;
-
-    fn rates(config: &Config) -> Vec<(String, f64)> {
-        config.rates()
-    }
-
-    fn harvest(
-        run: &mut HarvestRun<'_>,
-        config: &Config,
-        args: &HarvestArgs,
-    ) -> impl std::future::Future<Output = Result<(), HarvestError>> {
-        harvest(run, config, args)
-    }
-
-    fn reparse(
-        entries: &[ArchivedRequest],
-        sink: &mut RecordSink<'_>,
-    ) -> Result<ReparseReport, HarvestError> {
-        reparse(entries, sink)
-    }
-
+crate::registry::source_module! {
+    /// OAI-PMH repositories, as the [`crate::registry`] lists it.
+    Oaipmh,
     /// Each repository archives under its own `oai:<name>` source.
     fn reparses(source: &str) -> bool {
         source.starts_with("oai")

@@ -431,34 +431,9 @@ pub fn reparse(
     Ok(report)
 }
 
-/// The ORCID public API, as the [`crate::registry`] lists it.
-#[derive(Debug)]
-pub struct Orcid;
-
-impl crate::registry::Source for Orcid {
-    const NAME: &'static str = SOURCE;
-    type Config = Config;
-    type Args = HarvestArgs;
-
-    fn rates(config: &Config) -> Vec<(String, f64)> {
-        config.rates()
-    }
-
-    fn harvest(
-        run: &mut HarvestRun<'_>,
-        config: &Config,
-        args: &HarvestArgs,
-    ) -> impl std::future::Future<Output = Result<(), HarvestError>> {
-        harvest(run, config, args)
-    }
-
-    fn reparse(
-        entries: &[ArchivedRequest],
-        sink: &mut RecordSink<'_>,
-    ) -> Result<ReparseReport, HarvestError> {
-        reparse(entries, sink)
-    }
-
+crate::registry::source_module! {
+    /// The ORCID public API, as the [`crate::registry`] lists it.
+    Orcid,
     /// Tagging reads the employments from a saved file, not the archive.
     fn refresh_derived(data_dir: &std::path::Path) -> std::io::Result<()> {
         save_archived_employments(data_dir)

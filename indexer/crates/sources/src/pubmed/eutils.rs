@@ -745,33 +745,9 @@ pub fn reparse(
     Ok(report)
 }
 
-/// PubMed through E-utilities, as the [`crate::registry`] lists it.
-#[derive(Debug)]
-pub struct Pubmed;
-
-impl crate::registry::Source for Pubmed {
-    const NAME: &'static str = SOURCE;
-    type Config = Config;
-    type Args = HarvestArgs;
-
-    fn rates(config: &Config) -> Vec<(String, f64)> {
-        config.rates()
-    }
-
-    fn harvest(
-        run: &mut HarvestRun<'_>,
-        config: &Config,
-        args: &HarvestArgs,
-    ) -> impl std::future::Future<Output = Result<(), HarvestError>> {
-        harvest(run, config, args)
-    }
-
-    fn reparse(
-        entries: &[ArchivedRequest],
-        sink: &mut RecordSink<'_>,
-    ) -> Result<ReparseReport, HarvestError> {
-        reparse(entries, sink)
-    }
+crate::registry::source_module! {
+    /// PubMed through E-utilities, as the [`crate::registry`] lists it.
+    Pubmed
 }
 
 #[cfg(test)]

@@ -21,12 +21,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use indexer::index::IndexStore;
-use indexer::records::{Publication, Record};
+use indexer::records::Record;
 use replay_server::europepmc::{core_cursor, ChainSimulator, CoreSimulator};
 use replay_server::{Fault, Framing, ReplayServer, Response};
 use serde_json::{json, Value};
 
-use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer, Run};
+use crate::support::{config_arg, exported, fixtures_dir, ids, indexer, publication, Run};
 
 const QUERY: &str = "cancer";
 /// Page size of the core simulation: 25 results → pages of 10, 10 and 5.
@@ -56,15 +56,13 @@ fn chain_server() -> ReplayServer {
 }
 
 pub fn config(dir: &Path, server: &ReplayServer) -> String {
-    harvest_config(
+    config_arg(
         dir,
         &format!(
             "[europepmc]\nbase_url = \"{}/europepmc/webservices/rest/\"\nrate = 200.0\nemail = \"ops@example.invalid\"\n",
             server.base_url()
         ),
     )
-    .display()
-    .to_string()
 }
 
 fn harvest(data: &Path, config: &str, extra: &[&str]) -> Run {
@@ -130,16 +128,6 @@ fn cursors_requested(server: &ReplayServer) -> Vec<String> {
         .iter()
         .map(|logged| logged.request.param("cursorMark").unwrap_or("").to_owned())
         .collect()
-}
-
-fn publication<'a>(records: &'a [Record], id: &str) -> &'a Publication {
-    records
-        .iter()
-        .find_map(|record| match record {
-            Record::Publication(p) if p.id == id => Some(p.as_ref()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{id} not indexed"))
 }
 
 fn clean_run() -> Vec<Record> {

@@ -10,12 +10,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use indexer::records::{Grant, LinkMethod, Record};
+use indexer::records::{Grant, LinkMethod};
 use replay_server::gtr::Simulator;
 use replay_server::{Fault, Framing, ReplayServer};
 use serde_json::Value;
 
-use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer};
+use crate::support::{comparable_grants, config_arg, exported, fixtures_dir, grants, ids, indexer};
 
 const PET_SOUNDS: &str = "C9737C7D-8C72-409C-AC48-7AE81C2541EE";
 const PAGE_SIZE: usize = 10;
@@ -31,21 +31,17 @@ pub(crate) fn server() -> ReplayServer {
 }
 
 pub(crate) fn config(dir: &Path, server: &ReplayServer) -> String {
-    harvest_config(
+    config_arg(
         dir,
         &format!(
             "[gtr]\nbase_url = \"{}/gtr/api/\"\nrate = 400.0\npage_size = {PAGE_SIZE}\n",
             server.base_url()
         ),
     )
-    .display()
-    .to_string()
 }
 
 fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
-    let mut args = vec!["harvest", "--config", config, "gtr"];
-    args.extend_from_slice(extra);
-    indexer(data, &args)
+    crate::support::harvest(data, config, &["gtr"], extra)
 }
 
 /// The grant ids the fixture implies: funder + RCUK reference of every project.
@@ -69,37 +65,11 @@ fn expected_ids() -> BTreeSet<String> {
         .collect()
 }
 
-fn grants(data: &Path) -> Vec<Grant> {
-    exported(data)
-        .into_iter()
-        .filter_map(|record| match record {
-            Record::Grant(grant) => Some(*grant),
-            Record::Publication(_) => None,
-        })
-        .collect()
-}
-
 fn by_guid<'a>(grants: &'a [Grant], guid: &str) -> &'a Grant {
     grants
         .iter()
         .find(|grant| grant.provenance[0].record_id.as_deref() == Some(guid))
         .unwrap_or_else(|| panic!("no grant for project {guid}"))
-}
-
-/// Records with fetch times blanked, for comparing runs made at different moments.
-fn comparable(mut grants: Vec<Grant>) -> Vec<Grant> {
-    for grant in &mut grants {
-        for provenance in &mut grant.provenance {
-            provenance.fetched_at.clear();
-            // Each replay server has its own port.
-            if let Some((_, path)) = provenance.location.split_once("127.0.0.1:") {
-                let path = path.trim_start_matches(|c: char| c.is_ascii_digit());
-                provenance.location = path.to_owned();
-            }
-        }
-    }
-    grants.sort_by(|a, b| a.id.cmp(&b.id));
-    grants
 }
 
 fn page_requests(server: &ReplayServer) -> Vec<String> {
@@ -286,7 +256,7 @@ fn gtr_survives_network_faults_with_every_record_once() {
     let data = dir.path().join("data");
     let run = harvest(&data, &config, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let faulted = comparable(grants(&data));
+    let faulted = comparable_grants(grants(&data));
     assert_eq!(faulted.len(), 24);
     assert_eq!(&faulted, clean);
 }
@@ -300,7 +270,7 @@ fn clean_run() -> &'static Vec<Grant> {
         let data = dir.path().join("data");
         let run = harvest(&data, &config(dir.path(), &server), &[]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        comparable(grants(&data))
+        comparable_grants(grants(&data))
     })
 }
 
@@ -371,7 +341,7 @@ fn gtr_second_harvest_adds_nothing_and_reparse_rebuilds_it() {
     let first = harvest(&data, &config, &[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(first.stderr.contains("24 new"), "{}", first.stderr);
-    let before = comparable(grants(&data));
+    let before = comparable_grants(grants(&data));
     assert_eq!(&before, clean_run());
 
     let second = harvest(&data, &config, &[]);
@@ -382,7 +352,7 @@ fn gtr_second_harvest_adds_nothing_and_reparse_rebuilds_it() {
     crate::support::remove_index(&data);
     let reparse = indexer(&data, &["reparse"]);
     assert_eq!(reparse.code, 0, "{}", reparse.stderr);
-    let rebuilt = comparable(grants(&data));
+    let rebuilt = comparable_grants(grants(&data));
     assert_eq!(rebuilt, before);
 }
 

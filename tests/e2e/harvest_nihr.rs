@@ -11,11 +11,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use indexer::records::{Grant, Record};
+use indexer::records::Grant;
 use replay_server::nihr::Simulator;
 use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer};
+use crate::support::{comparable_grants, config_arg, exported, fixtures_dir, grants, ids, indexer};
 
 pub(crate) fn server() -> ReplayServer {
     let data = Simulator::load(&fixtures_dir()).expect("nihr fixtures load");
@@ -23,15 +23,13 @@ pub(crate) fn server() -> ReplayServer {
 }
 
 fn config_with(dir: &Path, server: &ReplayServer, extra: &str) -> String {
-    harvest_config(
+    config_arg(
         dir,
         &format!(
             "[nihr]\nbase_url = \"{}/api/explore/v2.1/\"\nrate = 200.0\n{extra}",
             server.base_url()
         ),
     )
-    .display()
-    .to_string()
 }
 
 pub(crate) fn config(dir: &Path, server: &ReplayServer) -> String {
@@ -39,9 +37,7 @@ pub(crate) fn config(dir: &Path, server: &ReplayServer) -> String {
 }
 
 pub(crate) fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
-    let mut args = vec!["harvest", "--config", config, "nihr"];
-    args.extend_from_slice(extra);
-    indexer(data, &args)
+    crate::support::harvest(data, config, &["nihr"], extra)
 }
 
 fn expected_ids() -> BTreeSet<String> {
@@ -51,37 +47,11 @@ fn expected_ids() -> BTreeSet<String> {
         .collect()
 }
 
-fn grants(data: &Path) -> Vec<Grant> {
-    let mut grants: Vec<Grant> = exported(data)
-        .into_iter()
-        .filter_map(|record| match record {
-            Record::Grant(grant) => Some(*grant),
-            Record::Publication(_) => None,
-        })
-        .collect();
-    grants.sort_by(|a, b| a.id.cmp(&b.id));
-    grants
-}
-
 fn grant<'a>(grants: &'a [Grant], reference: &str) -> &'a Grant {
     grants
         .iter()
         .find(|grant| grant.reference == reference)
         .unwrap_or_else(|| panic!("no grant {reference}"))
-}
-
-fn comparable(mut grants: Vec<Grant>) -> Vec<Grant> {
-    for grant in &mut grants {
-        for provenance in &mut grant.provenance {
-            provenance.fetched_at.clear();
-            // Each replay server has its own port.
-            if let Some((_, path)) = provenance.location.split_once("127.0.0.1:") {
-                let path = path.trim_start_matches(|c: char| c.is_ascii_digit());
-                provenance.location = path.to_owned();
-            }
-        }
-    }
-    grants
 }
 
 #[test]
@@ -217,7 +187,7 @@ fn nihr_survives_network_faults_with_every_record_once() {
         harvest(&clean_data, &config(clean_dir.path(), &clean_server), &[]).code,
         0
     );
-    let clean = comparable(grants(&clean_data));
+    let clean = comparable_grants(grants(&clean_data));
 
     let server = server();
     let dir = tempfile::tempdir().unwrap();
@@ -254,7 +224,7 @@ fn nihr_survives_network_faults_with_every_record_once() {
     let data = dir.path().join("data");
     let run = harvest(&data, &config, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(comparable(grants(&data)), clean);
+    assert_eq!(comparable_grants(grants(&data)), clean);
 }
 
 #[test]
@@ -332,7 +302,7 @@ fn nihr_second_harvest_adds_nothing_and_reparse_rebuilds_it() {
     let first = harvest(&data, &config, &[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(first.stderr.contains("4 new"), "{}", first.stderr);
-    let before = comparable(grants(&data));
+    let before = comparable_grants(grants(&data));
     let second = harvest(&data, &config, &[]);
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert!(second.stderr.contains(" 0 new"), "{}", second.stderr);
@@ -341,7 +311,7 @@ fn nihr_second_harvest_adds_nothing_and_reparse_rebuilds_it() {
     crate::support::remove_index(&data);
     let reparse = indexer(&data, &["reparse"]);
     assert_eq!(reparse.code, 0, "{}", reparse.stderr);
-    assert_eq!(comparable(grants(&data)), before);
+    assert_eq!(comparable_grants(grants(&data)), before);
 }
 
 #[test]

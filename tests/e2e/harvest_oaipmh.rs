@@ -18,15 +18,12 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use indexer::records::{Publication, Record};
 use replay_server::oaipmh::{token_of, Simulator};
 use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixture, fixtures_dir, harvest_config, ids, indexer, Run};
-
-fn read(relative: &str) -> String {
-    std::fs::read_to_string(fixture(&format!("oaipmh/{relative}"))).expect("fixture is readable")
-}
+use crate::support::{
+    config_arg, exported, fixture_lines, fixtures_dir, ids, indexer, publication, read_fixture, Run,
+};
 
 fn start() -> (ReplayServer, Arc<Simulator>) {
     let repository = Arc::new(Simulator::load(&fixtures_dir()).expect("oaipmh fixtures load"));
@@ -39,27 +36,16 @@ fn start() -> (ReplayServer, Arc<Simulator>) {
 
 fn config(dir: &Path, server: &ReplayServer) -> String {
     let base = server.base_url();
-    harvest_config(
+    config_arg(
         dir,
         &format!(
             "[oaipmh.repositories.chain]\nbase_url = \"{base}/chain\"\nrate = 200.0\n\n[oaipmh.repositories.nsdl]\nbase_url = \"{base}/nsdl\"\nrate = 200.0\n\n[oaipmh.repositories.badverb]\nbase_url = \"{base}/badverb\"\nrate = 200.0\n"
         ),
     )
-    .display()
-    .to_string()
 }
 
 fn harvest(data: &Path, config: &str, repository: &str, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "harvest",
-        "--config",
-        config,
-        "oaipmh",
-        "--repository",
-        repository,
-    ];
-    args.extend_from_slice(extra);
-    indexer(data, &args)
+    crate::support::harvest(data, config, &["oaipmh", "--repository", repository], extra)
 }
 
 /// Harvests the recorded OAI-PMH repositories into `data` (config files under `dir`).
@@ -77,21 +63,7 @@ pub(crate) fn harvest_into(dir: &Path, data: &Path) {
 }
 
 fn expected_ids() -> BTreeSet<String> {
-    read("built/expected-chain-ids.txt")
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn publication<'a>(records: &'a [Record], id: &str) -> &'a Publication {
-    records
-        .iter()
-        .find_map(|r| match r {
-            Record::Publication(p) if p.id == id => Some(p.as_ref()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{id} not indexed"))
+    fixture_lines("oaipmh/built/expected-chain-ids.txt")
 }
 
 /// The resumption tokens the server was sent, in order (`None` for a list request).
@@ -262,7 +234,7 @@ fn resume_after_a_stop_does_not_refetch_committed_pages() {
     assert_eq!(resumed.code, 0, "{}", resumed.stderr);
     let sent = tokens_sent(&server);
     assert_eq!(sent.len(), 1, "only the last page is fetched again");
-    let page2 = read("real/ListRecords_oai_dc_set-software_page1.xml");
+    let page2 = read_fixture("oaipmh/real/ListRecords_oai_dc_set-software_page1.xml");
     assert_eq!(sent[0], token_of(&page2));
     assert_eq!(ids(&exported(&data)), expected_ids());
 

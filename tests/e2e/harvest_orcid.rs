@@ -12,18 +12,16 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use indexer::records::{Publication, Record};
+use indexer::records::Record;
 use indexer::sources::orcid::parse_employments;
 use replay_server::orcid::{Simulator, EPMC_OWNER, SAMPLE, SCOPUS_OWNER, TIINA};
 use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixture, fixtures_dir, harvest_config, ids, indexer};
+use crate::support::{
+    config_arg, exported, fixture_lines, fixtures_dir, ids, indexer, publication, read_fixture,
+};
 
 const UNKNOWN: &str = "0000-0002-1825-0097";
-
-fn read(relative: &str) -> String {
-    std::fs::read_to_string(fixture(relative)).expect("fixture is readable")
-}
 
 fn start() -> ReplayServer {
     let api = Simulator::load(&fixtures_dir()).expect("orcid fixtures load");
@@ -31,15 +29,13 @@ fn start() -> ReplayServer {
 }
 
 fn config(dir: &Path, server: &ReplayServer) -> String {
-    harvest_config(
+    config_arg(
         dir,
         &format!(
             "[orcid]\nbase_url = \"{}/v3.0/\"\nrate = 200.0\n",
             server.base_url()
         ),
     )
-    .display()
-    .to_string()
 }
 
 fn harvest(data: &Path, config: &str) -> crate::support::Run {
@@ -72,21 +68,7 @@ pub(crate) fn harvest_into(dir: &Path, data: &Path) {
 }
 
 fn expected_ids() -> BTreeSet<String> {
-    read("orcid/built/expected-ids.txt")
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn publication<'a>(records: &'a [Record], id: &str) -> &'a Publication {
-    records
-        .iter()
-        .find_map(|r| match r {
-            Record::Publication(p) if p.id == id => Some(p.as_ref()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{id} not indexed"))
+    fixture_lines("orcid/built/expected-ids.txt")
 }
 
 #[test]
@@ -123,7 +105,8 @@ fn clean_run_indexes_every_selected_work() {
         indexer::sources::orcid::archived_employments(&data.join("raw")).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(employments.len(), 4);
-    let tiina = parse_employments(read("orcid/real/update_employments.xml").as_bytes()).unwrap();
+    let tiina =
+        parse_employments(read_fixture("orcid/real/update_employments.xml").as_bytes()).unwrap();
     assert!(!tiina.is_empty());
     assert_eq!(employments[TIINA], tiina);
     // …and saved where tagging reads them, so tagging needs no archive.
@@ -211,7 +194,7 @@ fn clean_run_indexes_every_selected_work() {
 #[test]
 fn employments_parse_from_the_real_response() {
     let employments =
-        parse_employments(read("orcid/real/update_employments.xml").as_bytes()).unwrap();
+        parse_employments(read_fixture("orcid/real/update_employments.xml").as_bytes()).unwrap();
     assert_eq!(employments.len(), 2);
     assert_eq!(employments[0].organisation, "Tampere University");
     assert_eq!(employments[0].ror(), Some("https://ror.org/033003e23"));
@@ -225,13 +208,14 @@ fn employments_parse_from_the_real_response() {
         Some("Faculty of Medicine and Health Technology")
     );
     for single in ["employment.xml", "employment_2.xml", "employment_3.xml"] {
-        let parsed = parse_employments(read(&format!("orcid/real/{single}")).as_bytes()).unwrap();
+        let parsed =
+            parse_employments(read_fixture(&format!("orcid/real/{single}")).as_bytes()).unwrap();
         assert_eq!(parsed.len(), 1, "{single}");
         assert!(!parsed[0].organisation.is_empty());
     }
-    let record = parse_employments(read("orcid/real/summary.xml").as_bytes()).unwrap();
+    let record = parse_employments(read_fixture("orcid/real/summary.xml").as_bytes()).unwrap();
     assert_eq!(record.len(), 2, "summary.xml holds two employments");
-    let truncated = read("orcid/real/update_employments.xml");
+    let truncated = read_fixture("orcid/real/update_employments.xml");
     assert!(parse_employments(&truncated.as_bytes()[..truncated.len() - 40]).is_err());
 }
 

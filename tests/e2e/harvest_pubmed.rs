@@ -17,7 +17,7 @@ use indexer::records::Record;
 use replay_server::pubmed::Corpus;
 use replay_server::{Fault, Framing, ReplayServer};
 
-use crate::support::{exported, fixtures_dir, harvest_config, ids, indexer};
+use crate::support::{config_arg, exported, fixtures_dir, ids, indexer};
 
 /// The first 40 recorded records, 12 of them on one day (more than the cap of
 /// 5: that day is split by PMID range), the rest spread over January 2024.
@@ -38,15 +38,13 @@ fn start(corpus: Corpus) -> (ReplayServer, BTreeSet<String>) {
 }
 
 fn config(dir: &Path, server: &ReplayServer, rate: f64) -> String {
-    harvest_config(
+    config_arg(
         dir,
         &format!(
             "[pubmed]\nbase_url = \"{}/entrez/eutils/\"\nemail = \"ops@example.invalid\"\napi_key = \"secret-key\"\nrate = {rate}\nbatch_size = 3\nesearch_cap = 5\n",
             server.base_url()
         ),
     )
-    .display()
-    .to_string()
 }
 
 fn harvest(data: &Path, config: &str, extra: &[&str]) -> crate::support::Run {
@@ -431,15 +429,13 @@ fn harvest_killed_at_any_point_resumes_to_the_clean_result() {
     let dir = tempfile::tempdir().unwrap();
     // Slow enough to be killed mid-run; a commit after every batch, so the
     // kill lands between, inside and after commits.
-    let config = harvest_config(
+    let config = config_arg(
         dir.path(),
         &format!(
             "[index]\ncommit_interval_secs = 0.0\n\n[pubmed]\nbase_url = \"{}/entrez/eutils/\"\nrate = 40.0\nbatch_size = 3\nesearch_cap = 5\n",
             server.base_url()
         ),
-    )
-    .display()
-    .to_string();
+    );
     for (trial, kill_after) in [2usize, 6, 11, 17, 23].into_iter().enumerate() {
         server.clear_log();
         let data = dir.path().join(format!("data-{trial}"));

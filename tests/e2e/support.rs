@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::collections::BTreeSet;
 
 use indexer::index::IndexStore;
-use indexer::records::{Publication, Record};
+use indexer::records::{Grant, Publication, Record};
 use indexer::sources::pubmed::{self, PubmedError, PubmedItem};
 
 /// The repository's `fixtures/` directory.
@@ -162,6 +162,8 @@ pub fn column(text: &str, name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}: {text}"))
 }
 
+/// Writes a harvest configuration under `dir`: test-speed HTTP settings,
+/// then `sections` (the sources' own), and returns its path.
 pub fn harvest_config(dir: &Path, sections: &str) -> PathBuf {
     std::fs::create_dir_all(dir).expect("config dir");
     let path = dir.join("harvest.toml");
@@ -216,4 +218,74 @@ pub fn encode(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// [`harvest_config`]'s file, as the `--config` argument.
+pub fn config_arg(dir: &Path, sections: &str) -> String {
+    harvest_config(dir, sections).display().to_string()
+}
+
+/// `indexer harvest --config CONFIG SOURCE…` with the source's own `source`
+/// arguments, then `extra`.
+pub fn harvest(data_dir: &Path, config: &str, source: &[&str], extra: &[&str]) -> Run {
+    let mut args = vec!["harvest", "--config", config];
+    args.extend_from_slice(source);
+    args.extend_from_slice(extra);
+    indexer(data_dir, &args)
+}
+
+/// The text of the fixture file at `relative`.
+pub fn read_fixture(relative: &str) -> String {
+    std::fs::read_to_string(fixture(relative))
+        .unwrap_or_else(|error| panic!("fixture {relative}: {error}"))
+}
+
+/// The non-empty lines of the fixture file at `relative` (an id list).
+pub fn fixture_lines(relative: &str) -> BTreeSet<String> {
+    read_fixture(relative)
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The publication `id` among `records`.
+pub fn publication<'a>(records: &'a [Record], id: &str) -> &'a Publication {
+    records
+        .iter()
+        .find_map(|record| match record {
+            Record::Publication(p) if p.id == id => Some(p.as_ref()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{id} not indexed"))
+}
+
+/// The grants indexed under `data_dir`, by id.
+pub fn grants(data_dir: &Path) -> Vec<Grant> {
+    let mut grants: Vec<Grant> = exported(data_dir)
+        .into_iter()
+        .filter_map(|record| match record {
+            Record::Grant(grant) => Some(*grant),
+            Record::Publication(_) => None,
+        })
+        .collect();
+    grants.sort_by(|a, b| a.id.cmp(&b.id));
+    grants
+}
+
+/// `grants` with fetch times blanked and the replay server's port dropped
+/// from locations (each server has its own), by id: runs made at different
+/// moments against different servers compare equal when they harvested the same.
+pub fn comparable_grants(mut grants: Vec<Grant>) -> Vec<Grant> {
+    for grant in &mut grants {
+        for provenance in &mut grant.provenance {
+            provenance.fetched_at.clear();
+            if let Some((_, path)) = provenance.location.split_once("127.0.0.1:") {
+                let path = path.trim_start_matches(|c: char| c.is_ascii_digit());
+                provenance.location = path.to_owned();
+            }
+        }
+    }
+    grants.sort_by(|a, b| a.id.cmp(&b.id));
+    grants
 }

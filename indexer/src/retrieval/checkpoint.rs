@@ -2,11 +2,9 @@
 //! the searches it planned (a changed roster or gazetteer starts afresh),
 //! and, once complete, the last day its window searched (`--since auto`).
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use time::Date;
 
-use crate::harvest::{HarvestError, HarvestRun};
+use crate::harvest::HarvestRun;
 
 /// A short digest of a stage's window and planned searches, in order.
 pub fn plan_digest(
@@ -30,22 +28,6 @@ pub fn plan_digest(
         .collect()
 }
 
-/// Commits the staged records with `state` stored under `key`.
-pub fn commit(
-    run: &mut HarvestRun<'_>,
-    source: &str,
-    key: &str,
-    state: &impl Serialize,
-) -> Result<(), HarvestError> {
-    let value = serde_json::to_value(state).map_err(|error| HarvestError::Source {
-        source_name: source.to_owned(),
-        location: key.to_owned(),
-        message: error.to_string(),
-    })?;
-    run.sink.commit(Some((key, value)))?;
-    Ok(())
-}
-
 /// The last day the stage under `key` searched, when its last run completed.
 pub fn last_until(run: &HarvestRun<'_>, key: &str) -> Option<String> {
     let saved = run.sink.checkpoint(key)?;
@@ -54,9 +36,4 @@ pub fn last_until(run: &HarvestRun<'_>, key: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-/// The state stored under `key`, when there is one this build can read.
-pub fn stored<T: DeserializeOwned>(run: &HarvestRun<'_>, key: &str) -> Option<T> {
-    serde_json::from_value(run.sink.checkpoint(key)?.clone()).ok()
 }

@@ -239,7 +239,7 @@ pub fn last_until(run: &HarvestRun<'_>) -> Option<String> {
 }
 
 fn commit(run: &mut HarvestRun<'_>, state: &Checkpoint) -> Result<(), HarvestError> {
-    checkpoint::commit(run, SOURCE, CHECKPOINT_KEY, state)
+    run.commit_checkpoint(SOURCE, CHECKPOINT_KEY, state)
 }
 
 /// Runs roster retrieval against Europe PMC, filling `outcomes` (one per person).
@@ -258,7 +258,7 @@ pub async fn retrieve(
             .iter()
             .map(|batch| batch_query(groups, batch).unwrap_or_default()),
     );
-    let saved: Option<Checkpoint> = checkpoint::stored(run, CHECKPOINT_KEY);
+    let saved: Option<Checkpoint> = run.checkpoint(SOURCE, CHECKPOINT_KEY);
     let mut state = match saved {
         Some(saved) if saved.plan == plan && !saved.done => {
             tracing::info!(next = saved.next, "resuming Europe PMC roster retrieval");

@@ -85,20 +85,11 @@ pub async fn retrieve(
     roster: &Roster,
     outcomes: &mut BTreeMap<String, PersonOutcome>,
 ) -> Result<(), HarvestError> {
-    let mut state: Checkpoint = match run.sink.checkpoint(CHECKPOINT_KEY) {
-        Some(value) => match serde_json::from_value::<Checkpoint>(value.clone()) {
-            // A finished run starts again: GtR has no modified-since filter.
-            Ok(state) if !state.complete => state,
-            Ok(_) => Checkpoint::default(),
-            Err(error) => {
-                run.warn(format!(
-                    "gtr: the roster checkpoint could not be read ({error}); searching every name again"
-                ));
-                Checkpoint::default()
-            }
-        },
-        None => Checkpoint::default(),
-    };
+    // A finished run starts again: GtR has no modified-since filter.
+    let mut state: Checkpoint = run
+        .checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY)
+        .filter(|state: &Checkpoint| !state.complete)
+        .unwrap_or_default();
     let families = family_names(roster);
     for person in roster.people() {
         outcomes
@@ -130,12 +121,10 @@ pub async fn retrieve(
             }
         }
         state.done.insert(family.clone());
-        let checkpoint = serde_json::to_value(&state).unwrap_or_default();
-        run.sink.commit(Some((CHECKPOINT_KEY, checkpoint)))?;
+        run.commit_checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY, &state)?;
     }
     state.complete = true;
-    let checkpoint = serde_json::to_value(&state).unwrap_or_default();
-    run.sink.commit(Some((CHECKPOINT_KEY, checkpoint)))?;
+    run.commit_checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY, &state)?;
     for (person_id, grants) in &state.credited {
         // Credits of people no longer on the roster stay out of the report.
         if roster.person(person_id).is_none() {

@@ -92,8 +92,7 @@ pub async fn retrieve(
         "awards": awards,
         "new": new,
     });
-    run.sink.commit(Some((CHECKPOINT_KEY, checkpoint)))?;
-    Ok(())
+    run.commit_checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY, &checkpoint)
 }
 
 #[cfg(test)]

@@ -339,7 +339,7 @@ pub async fn retrieve(
             .iter()
             .map(|batch| renderer.batch_term(batch).unwrap_or_default()),
     );
-    let saved: Option<Checkpoint> = checkpoint::stored(run, CHECKPOINT_KEY);
+    let saved: Option<Checkpoint> = run.checkpoint(SOURCE, CHECKPOINT_KEY);
     let mut state = match saved {
         Some(saved) if saved.plan == plan && !saved.done => {
             tracing::info!(
@@ -438,7 +438,7 @@ pub fn last_until(run: &HarvestRun<'_>) -> Option<String> {
 }
 
 fn commit(run: &mut HarvestRun<'_>, state: &Checkpoint) -> Result<(), HarvestError> {
-    checkpoint::commit(run, SOURCE, CHECKPOINT_KEY, state)
+    run.commit_checkpoint(SOURCE, CHECKPOINT_KEY, state)
 }
 
 /// People in order of how many on the roster share their family name, most

@@ -8,7 +8,6 @@
 //! completeness rules.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::parse::{parse_search, SearchPage};
 use super::{Config, HarvestArgs, SOURCE};
@@ -229,18 +228,7 @@ pub async fn harvest(
         )));
     }
     let key = checkpoint_key(query);
-    let stored = match run.sink.checkpoint(&key) {
-        None => None,
-        Some(value) => match serde_json::from_value::<Checkpoint>(value.clone()) {
-            Ok(checkpoint) => Some(checkpoint),
-            Err(error) => {
-                run.warn(format!(
-                    "{SOURCE}: unreadable checkpoint for {query:?} ({error}); starting over"
-                ));
-                None
-            }
-        },
-    };
+    let stored: Option<Checkpoint> = run.checkpoint(SOURCE, &key);
     let mut warnings = Vec::new();
     let start = plan(stored, query, args.since.as_deref(), &mut warnings);
     for warning in warnings {
@@ -274,8 +262,7 @@ pub async fn harvest(
         match next {
             Some(next) => {
                 checkpoint.cursor = Some(next.clone());
-                run.sink
-                    .commit(Some((key.as_str(), checkpoint_value(&checkpoint)?)))?;
+                run.commit_checkpoint(SOURCE, &key, &checkpoint)?;
                 cursor = next;
             }
             None => {
@@ -288,8 +275,7 @@ pub async fn harvest(
                 checkpoint.done = true;
                 checkpoint.cursor = None;
                 checkpoint.completed_at = Some(today());
-                run.sink
-                    .commit(Some((key.as_str(), checkpoint_value(&checkpoint)?)))?;
+                run.commit_checkpoint(SOURCE, &key, &checkpoint)?;
                 return Ok(());
             }
         }
@@ -430,14 +416,6 @@ fn without_contact(error: FetchError, email: Option<&str>) -> FetchError {
         },
         FetchError::Client(message) => FetchError::Client(scrub(message)),
     }
-}
-
-fn checkpoint_value(checkpoint: &Checkpoint) -> Result<Value, HarvestError> {
-    serde_json::to_value(checkpoint).map_err(|error| HarvestError::Source {
-        source_name: SOURCE.to_owned(),
-        location: "checkpoint".to_owned(),
-        message: error.to_string(),
-    })
 }
 
 /// `{base}{name}`, whether or not the configured base ends in a slash.

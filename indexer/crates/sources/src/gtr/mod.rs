@@ -16,8 +16,8 @@ pub mod text;
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::harvest::archive::ArchivedRequest;
 use crate::harvest::{FetchError, HarvestError, HarvestRun, HttpRequest, Rejection, ReparseReport};
@@ -128,16 +128,20 @@ pub async fn harvest(
                     query.unwrap_or("*")
                 ));
             }
-            run.sink
-                .commit(Some((&key, done_checkpoint(page - 1, None))))?;
+            run.commit_checkpoint(SOURCE, &key, &done_checkpoint(page - 1, None))?;
             return Ok(());
         };
         let checkpoint = if page >= indexed.total_pages {
             done_checkpoint(page, Some(indexed.total_size))
         } else {
-            json!({ "next_page": page + 1, "page_size": size, "total_pages": indexed.total_pages })
+            Checkpoint {
+                next_page: Some(page + 1),
+                page_size: Some(size),
+                total_pages: Some(indexed.total_pages),
+                ..Checkpoint::default()
+            }
         };
-        run.sink.commit(Some((&key, checkpoint)))?;
+        run.commit_checkpoint(SOURCE, &key, &checkpoint)?;
         if page >= indexed.total_pages {
             return Ok(());
         }
@@ -281,15 +285,14 @@ pub async fn person_projects(
 /// page size, else page 1 (a finished walk is walked again: GtR has no
 /// modified-since filter).
 fn resume_page(run: &mut HarvestRun<'_>, key: &str, size: u64) -> u64 {
-    let Some(checkpoint) = run.sink.checkpoint(key) else {
+    let Some(checkpoint) = run.checkpoint::<Checkpoint>(SOURCE, key) else {
         return 1;
     };
-    if checkpoint.get("done").and_then(Value::as_bool) == Some(true) {
+    if checkpoint.done {
         return 1;
     }
-    let next = checkpoint.get("next_page").and_then(Value::as_u64);
-    let same_size = checkpoint.get("page_size").and_then(Value::as_u64) == Some(size);
-    match next {
+    let same_size = checkpoint.page_size == Some(size);
+    match checkpoint.next_page {
         Some(next) if same_size && next >= 1 => next,
         Some(_) => {
             run.warn(format!(
@@ -301,13 +304,35 @@ fn resume_page(run: &mut HarvestRun<'_>, key: &str, size: u64) -> u64 {
     }
 }
 
-fn done_checkpoint(pages: u64, total: Option<u64>) -> Value {
-    json!({
-        "done": true,
-        "completed_at": hcs_model::clock::now_rfc3339(),
-        "pages": pages,
-        "total": total.unwrap_or(0),
-    })
+fn done_checkpoint(pages: u64, total: Option<u64>) -> Checkpoint {
+    Checkpoint {
+        done: true,
+        completed_at: Some(hcs_model::clock::now_rfc3339()),
+        pages: Some(pages),
+        total: Some(total.unwrap_or(0)),
+        ..Checkpoint::default()
+    }
+}
+
+/// Where the walk of one query stands, under the query's checkpoint key:
+/// a finished walk says when and how far; an unfinished one its next page
+/// and the page size that numbering assumes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Checkpoint {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    done: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    completed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pages: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    total: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_page: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    total_pages: Option<u64>,
 }
 
 /// Fetches every followed entity of `project` not yet in `cache`.

@@ -108,6 +108,43 @@ impl<'a> HarvestRun<'a> {
         self.warnings.push(message);
     }
 
+    /// The checkpoint `source` committed under `key`, read as `T`. One this
+    /// build cannot read (another layout, a hand edit) is warned about, by
+    /// key and reason, and treated as absent: the source starts over rather
+    /// than guess where it was.
+    pub fn checkpoint<T: serde::de::DeserializeOwned>(
+        &mut self,
+        source: &str,
+        key: &str,
+    ) -> Option<T> {
+        let value = self.sink.checkpoint(key)?.clone();
+        match serde_json::from_value(value) {
+            Ok(checkpoint) => Some(checkpoint),
+            Err(error) => {
+                self.warn(format!(
+                    "{source}: unreadable checkpoint {key} ({error}); starting over"
+                ));
+                None
+            }
+        }
+    }
+
+    /// Commits the staged records with `checkpoint` stored under `key`, atomically.
+    pub fn commit_checkpoint(
+        &mut self,
+        source: &str,
+        key: &str,
+        checkpoint: &impl serde::Serialize,
+    ) -> Result<(), HarvestError> {
+        let value = serde_json::to_value(checkpoint).map_err(|error| HarvestError::Source {
+            source_name: source.to_owned(),
+            location: key.to_owned(),
+            message: error.to_string(),
+        })?;
+        self.sink.commit(Some((key, value)))?;
+        Ok(())
+    }
+
     /// The end-of-run summary.
     pub fn summary(&self) -> HarvestSummary {
         HarvestSummary {

@@ -11,8 +11,8 @@
 
 pub mod parse;
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::harvest::archive::ArchivedRequest;
 use crate::harvest::{HarvestError, HarvestRun, HttpRequest, Rejection, ReparseReport};
@@ -89,12 +89,10 @@ pub async fn harvest(
     let since = match args.since.as_deref().map(str::trim) {
         None | Some("") => None,
         Some("last") => match run
-            .sink
-            .checkpoint(&key)
-            .and_then(|checkpoint| checkpoint.get("until"))
-            .and_then(Value::as_str)
+            .checkpoint::<Checkpoint>(SOURCE, &key)
+            .filter(|checkpoint| checkpoint.done)
         {
-            Some(until) => Some(until.to_owned()),
+            Some(checkpoint) => Some(checkpoint.until),
             None => {
                 run.warn(format!(
                     "{SOURCE}: --since last: no completed harvest recorded; exporting everything"
@@ -122,15 +120,25 @@ pub async fn harvest(
         run.sink.upsert(Record::Grant(Box::new(grant)))?;
         run.progress.inc(1);
     }
-    let checkpoint = json!({
-        "done": true,
-        "until": until,
-        "since": since,
-        "records": count,
-        "holders_dataset": config.holders_dataset,
-    });
-    run.sink.commit(Some((&key, checkpoint)))?;
-    Ok(())
+    let checkpoint = Checkpoint {
+        done: true,
+        until,
+        since,
+        records: count,
+        holders_dataset: config.holders_dataset.clone(),
+    };
+    run.commit_checkpoint(SOURCE, &key, &checkpoint)
+}
+
+/// A completed export: the day it ran (the next `--since last`), the
+/// change date it asked from, and what it brought.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Checkpoint {
+    done: bool,
+    until: String,
+    since: Option<String>,
+    records: usize,
+    holders_dataset: String,
 }
 
 /// Exports the award holders and the awards (changed on or after `since`,

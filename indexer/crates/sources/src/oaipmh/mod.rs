@@ -243,10 +243,7 @@ pub async fn harvest(
         }
     }
     let key = checkpoint_key(name, &prefix, set);
-    let saved: Option<Checkpoint> = run
-        .sink
-        .checkpoint(&key)
-        .and_then(|value| serde_json::from_value(value.clone()).ok());
+    let saved: Option<Checkpoint> = run.checkpoint(SOURCE, &key);
     let from = match (&args.from, &saved) {
         (Some(from), _) => Some(from.clone()),
         (None, Some(saved)) if saved.done => saved.until.clone(),
@@ -376,7 +373,7 @@ pub async fn harvest(
                                 page.response_date.as_deref(),
                             )
                         });
-                        commit(run, &key, &state)?;
+                        run.commit_checkpoint(SOURCE, &key, &state)?;
                     }
                     None => break,
                 }
@@ -402,7 +399,7 @@ pub async fn harvest(
         max_datestamp: state.max_datestamp.clone(),
         ..Checkpoint::default()
     };
-    commit(run, &key, &done)
+    run.commit_checkpoint(SOURCE, &key, &done)
 }
 
 /// Forgets the token so the next request restarts the list from the window's `from`.
@@ -411,16 +408,6 @@ fn restart(state: &mut Checkpoint) {
     state.token_expires = None;
     state.started = None;
     state.pages = 0;
-}
-
-fn commit(run: &mut HarvestRun<'_>, key: &str, state: &Checkpoint) -> Result<(), HarvestError> {
-    let value = serde_json::to_value(state).map_err(|error| HarvestError::Source {
-        source_name: SOURCE.to_owned(),
-        location: key.to_owned(),
-        message: error.to_string(),
-    })?;
-    run.sink.commit(Some((key, value)))?;
-    Ok(())
 }
 
 /// Decides what a response means. The OAI `<error>` body is read whatever the

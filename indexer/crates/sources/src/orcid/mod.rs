@@ -140,10 +140,7 @@ pub async fn harvest_works(
     }
     let orcids = collect_orcids(args)?;
     let key = format!("{SOURCE}:{:016x}", fnv1a(orcids.join(",").as_bytes()));
-    let saved: Option<Checkpoint> = run
-        .sink
-        .checkpoint(&key)
-        .and_then(|value| serde_json::from_value(value.clone()).ok());
+    let saved: Option<Checkpoint> = run.checkpoint(SOURCE, &key);
     // A finished set is harvested again from the start: ORCID has no change feed.
     let start = match saved {
         Some(saved) if !saved.done && saved.count == orcids.len() => saved.next,
@@ -163,8 +160,8 @@ pub async fn harvest_works(
             )),
             Err(error) => return Err(error),
         }
-        commit(
-            run,
+        run.commit_checkpoint(
+            SOURCE,
             &key,
             &Checkpoint {
                 next: index + 1,
@@ -173,8 +170,8 @@ pub async fn harvest_works(
             },
         )?;
     }
-    commit(
-        run,
+    run.commit_checkpoint(
+        SOURCE,
         &key,
         &Checkpoint {
             next: orcids.len(),
@@ -273,16 +270,6 @@ fn apply_bulk(
         }
     }
     Ok(outcome)
-}
-
-fn commit(run: &mut HarvestRun<'_>, key: &str, state: &Checkpoint) -> Result<(), HarvestError> {
-    let value = serde_json::to_value(state).map_err(|error| HarvestError::Source {
-        source_name: SOURCE.to_owned(),
-        location: key.to_owned(),
-        message: error.to_string(),
-    })?;
-    run.sink.commit(Some((key, value)))?;
-    Ok(())
 }
 
 /// The iDs from `--orcid` and `--orcid-file`, validated, de-duplicated, in order.

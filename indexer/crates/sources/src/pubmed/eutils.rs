@@ -219,10 +219,7 @@ pub async fn harvest(
         ));
     }
     let key = checkpoint_key(args);
-    let saved: Option<Checkpoint> = run
-        .sink
-        .checkpoint(&key)
-        .and_then(|value| serde_json::from_value(value.clone()).ok());
+    let saved: Option<Checkpoint> = run.checkpoint(SOURCE, &key);
     let today = time::OffsetDateTime::now_utc().date();
     let until = match &args.until {
         Some(text) => parse_date(text).map_err(HarvestError::Usage)?,
@@ -311,7 +308,7 @@ pub async fn harvest(
                 index_fetched(run, &batch.ids, fetched, |_| ())?;
             }
             advance(&mut state, &batch);
-            commit(run, &key, &state)?;
+            run.commit_checkpoint(SOURCE, &key, &state)?;
         }
         Ok(())
     }
@@ -329,7 +326,7 @@ pub async fn harvest(
     state.window = None;
     state.after_pmid = None;
     state.next = until;
-    commit(run, &key, &state)?;
+    run.commit_checkpoint(SOURCE, &key, &state)?;
     Ok(())
 }
 
@@ -482,16 +479,6 @@ pub fn index_fetched<T>(
         kept.push((value, outcome));
     }
     Ok(kept)
-}
-
-fn commit(run: &mut HarvestRun<'_>, key: &str, state: &Checkpoint) -> Result<(), HarvestError> {
-    let value = serde_json::to_value(state).map_err(|error| HarvestError::Source {
-        source_name: SOURCE.to_owned(),
-        location: key.to_owned(),
-        message: error.to_string(),
-    })?;
-    run.sink.commit(Some((key, value)))?;
-    Ok(())
 }
 
 fn describe(window: Window) -> String {

@@ -12,16 +12,13 @@ use crate::ingest::expand_inputs;
 use crate::metrics::{participation, to_csv, GroupBy, MetricsQuery, TierChoice};
 use crate::records::Record;
 use crate::sources::pubmed::PubmedItem;
-use crate::tagging::curation::INFERRED;
+use crate::tagging::curation::checked_decision;
 use crate::tagging::evaluate::{
     evaluate, Counts, Evaluation, Gold, HcsJudgements, MIN_TUNING_GOLD,
 };
-use crate::tagging::names::PersonName;
 use crate::tagging::persist::{store_tags, tags_status, TagsStatus};
 use crate::tagging::workspace::{self, Overrides};
-use crate::tagging::{
-    annotate, Decision, DecisionLog, ReferenceData, Roster, SlotTag, Tagger, Verdict,
-};
+use crate::tagging::{annotate, DecisionLog, ReferenceData, Roster, SlotTag, Tagger, Verdict};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 
@@ -483,60 +480,19 @@ pub fn curate(data_dir: &Path, args: &CurateArgs, err: &mut dyn Write) -> anyhow
         .into_iter()
         .find(|record| record.id() == args.record)
         .with_context(|| format!("no record {:?} in the index", args.record))?;
-    // The author as published, so the decision cannot drift to another person.
-    let people: Vec<(u32, Option<String>)> = match &record {
-        Record::Publication(p) => p
-            .authors
-            .iter()
-            .map(|a| {
-                let key = a.family.as_deref().and_then(|family| {
-                    PersonName::new(family, a.given.as_deref(), a.initials.as_deref())
-                });
-                (a.position, key.map(|name| name.coauthor_key()))
-            })
-            .collect(),
-        Record::Grant(g) => (1..=g.people.len() as u32).map(|p| (p, None)).collect(),
+    let verdict = match args.verdict {
+        VerdictArg::Accept => Verdict::Accept,
+        VerdictArg::Reject => Verdict::Reject,
     };
-    let author = people
-        .iter()
-        .find(|(position, _)| *position == args.position)
-        .and_then(|(_, key)| key.clone());
-    let people: Vec<u32> = people.iter().map(|(position, _)| *position).collect();
-    anyhow::ensure!(
-        people.contains(&args.position),
-        "{} has no person at position {} (positions: {:?})",
-        args.record,
+    let decision = checked_decision(
+        data_dir,
+        &record,
+        verdict,
+        &args.person,
         args.position,
-        people
-    );
-    if args.person != INFERRED {
-        let reference =
-            ReferenceData::load(None, None).context("loading the tagging reference data")?;
-        let path = tagging_dir(data_dir).join(ROSTER_FILE);
-        anyhow::ensure!(
-            path.exists(),
-            "no roster imported (indexer roster import FILE)"
-        );
-        let roster = Roster::load(&path, &reference.taxonomy, &reference.gazetteer)?;
-        anyhow::ensure!(
-            roster.person(&args.person).is_some(),
-            "no person {:?} on the imported roster (or use `inferred` for the tier-2 guess)",
-            args.person
-        );
-    }
+        args.note.clone(),
+    )?;
     let mut log = DecisionLog::open(&tagging_dir(data_dir).join(DECISIONS_FILE))?;
-    let decision = Decision {
-        at: crate::clock::now_rfc3339(),
-        decision: match args.verdict {
-            VerdictArg::Accept => Verdict::Accept,
-            VerdictArg::Reject => Verdict::Reject,
-        },
-        person_id: args.person.clone(),
-        record_id: args.record.clone(),
-        position: args.position,
-        note: args.note.clone(),
-        author,
-    };
     log.record(decision)?;
     writeln!(
         err,

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::names::PersonName;
 use super::TaggingError;
+use hcs_model::records::Record;
 
 /// The person id that stands for the tier-2 inference in a decision.
 pub const INFERRED: &str = "inferred";
@@ -51,6 +53,99 @@ pub struct Decision {
     /// carry the decision to someone else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+}
+
+/// Why a decision cannot be recorded: it would name no one, or no one the
+/// Network knows.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionRefused {
+    /// The record has nobody at that byline position (or grant place).
+    #[error("{record_id} has no person at position {position} (positions: {positions:?})")]
+    NoSuchPosition {
+        /// The record.
+        record_id: String,
+        /// The position asked for.
+        position: u32,
+        /// The positions it has.
+        positions: Vec<u32>,
+    },
+    /// The person id is not on the imported roster.
+    #[error(
+        "{person_id:?} is not on the imported roster (or use '{INFERRED}' for the tier-2 guess)"
+    )]
+    NotOnRoster {
+        /// The person id given.
+        person_id: String,
+    },
+    /// The roster or reference data could not be read.
+    #[error(transparent)]
+    Tagging(#[from] TaggingError),
+}
+
+/// The people of `record` as decisions name them: byline position (or
+/// 1-based place among a grant's people) and the author as published
+/// (family name and first initial; `None` for grant people).
+pub fn people_of(record: &Record) -> Vec<(u32, Option<String>)> {
+    match record {
+        Record::Publication(publication) => publication
+            .authors
+            .iter()
+            .map(|author| {
+                let name = author.family.as_deref().and_then(|family| {
+                    PersonName::new(family, author.given.as_deref(), author.initials.as_deref())
+                });
+                (author.position, name.map(|name| name.coauthor_key()))
+            })
+            .collect(),
+        Record::Grant(grant) => (1..=grant.people.len() as u32).map(|p| (p, None)).collect(),
+    }
+}
+
+/// A decision on `record`, checked as the CLI and the service both check it:
+/// someone is at `position` (whose published name the decision keeps, so a
+/// re-harvest that reorders the byline cannot move it), and `person_id` is
+/// `inferred` or on the roster imported into `data_dir`.
+pub fn checked_decision(
+    data_dir: &Path,
+    record: &Record,
+    decision: Verdict,
+    person_id: &str,
+    position: u32,
+    note: Option<String>,
+) -> Result<Decision, DecisionRefused> {
+    let people = people_of(record);
+    let Some((_, author)) = people.iter().find(|(at, _)| *at == position) else {
+        return Err(DecisionRefused::NoSuchPosition {
+            record_id: record.id().to_owned(),
+            position,
+            positions: people.iter().map(|(at, _)| *at).collect(),
+        });
+    };
+    if person_id != INFERRED && !on_roster(data_dir, person_id)? {
+        return Err(DecisionRefused::NotOnRoster {
+            person_id: person_id.to_owned(),
+        });
+    }
+    Ok(Decision {
+        at: hcs_model::clock::now_rfc3339(),
+        decision,
+        person_id: person_id.to_owned(),
+        record_id: record.id().to_owned(),
+        position,
+        note,
+        author: author.clone(),
+    })
+}
+
+/// Whether `person_id` is on the roster imported into `data_dir` (none imported: no one is).
+fn on_roster(data_dir: &Path, person_id: &str) -> Result<bool, TaggingError> {
+    let path = super::workspace::roster_path(data_dir);
+    if !path.exists() {
+        return Ok(false);
+    }
+    let reference = super::ReferenceData::load(None, None)?;
+    let roster = super::Roster::load(&path, &reference.taxonomy, &reference.gazetteer)?;
+    Ok(roster.person(person_id).is_some())
 }
 
 /// A journal line with who made the decision: [`Decision`]'s fields plus `by`.
@@ -271,6 +366,40 @@ fn ends_without_newline(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hcs_model::records::{Author, Publication};
+
+    #[test]
+    fn a_decision_keeps_the_published_name_and_refuses_nobody_or_strangers() {
+        let data = tempfile::tempdir().unwrap();
+        let record = Record::Publication(Box::new(Publication {
+            id: "pmid:1".into(),
+            authors: vec![Author {
+                position: 1,
+                family: Some("Evans".into()),
+                given: Some("Sian".into()),
+                ..Author::default()
+            }],
+            ..Publication::default()
+        }));
+        let made =
+            checked_decision(data.path(), &record, Verdict::Accept, INFERRED, 1, None).unwrap();
+        assert_eq!(made.author.as_deref(), Some("evans s"));
+        assert_eq!((made.record_id.as_str(), made.position), ("pmid:1", 1));
+        let nobody = checked_decision(data.path(), &record, Verdict::Accept, INFERRED, 3, None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            nobody,
+            "pmid:1 has no person at position 3 (positions: [1])"
+        );
+        // No roster imported: no roster person can be named.
+        let stranger =
+            checked_decision(data.path(), &record, Verdict::Reject, "p-17", 1, None).unwrap_err();
+        assert!(
+            matches!(stranger, DecisionRefused::NotOnRoster { .. }),
+            "{stranger}"
+        );
+    }
 
     fn decision(verdict: Verdict, person: &str) -> Decision {
         Decision {

@@ -206,94 +206,20 @@ pub async fn harvest(
     args: &HarvestArgs,
 ) -> Result<(), HarvestError> {
     let name = args.repository.trim();
-    let repository = config.repositories.get(name).ok_or_else(|| {
-        HarvestError::Usage(format!(
-            "oaipmh: unknown repository {name:?} (configured: {})",
-            config
-                .repositories
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
-    if repository.base_url.trim().is_empty() {
-        return Err(HarvestError::Usage(format!(
-            "oaipmh: repository {name:?} has no base_url"
-        )));
-    }
+    let repository = repository_of(config, name)?;
+    check_window(args)?;
     let source = source_name(name);
     let prefix = args
         .metadata_prefix
         .clone()
         .unwrap_or_else(|| repository.metadata_prefix.clone());
     let set = args.set.as_deref().filter(|s| !s.is_empty());
-    for (flag, value) in [("--from", &args.from), ("--until", &args.until)] {
-        if let Some(value) = value {
-            check_datestamp(value).map_err(|message| {
-                HarvestError::Usage(format!("oaipmh: {flag} {value:?}: {message}"))
-            })?;
-        }
-    }
-    if let (Some(from), Some(until)) = (&args.from, &args.until) {
-        if from.get(..10) > until.get(..10) {
-            return Err(HarvestError::Usage(format!(
-                "oaipmh: --from {from} is after --until {until}"
-            )));
-        }
-    }
     let key = checkpoint_key(name, &prefix, set);
-    let saved: Option<Checkpoint> = run.checkpoint(SOURCE, &key);
-    let from = match (&args.from, &saved) {
-        (Some(from), _) => Some(from.clone()),
-        (None, Some(saved)) if saved.done => saved.until.clone(),
-        (None, Some(saved)) => saved.from.clone(),
-        (None, None) => None,
-    };
-    let until = args.until.clone();
-    let mut state = match saved {
-        Some(saved) if !saved.done && saved.from == from && saved.until == until => saved,
-        _ => Checkpoint {
-            from: from.clone(),
-            until: until.clone(),
-            ..Checkpoint::default()
-        },
-    };
-    if let Some(expires) = &state.token_expires {
-        if token_expired(expires) {
-            run.warn(format!(
-                "{source}: the saved resumption token expired at {expires}; restarting the list from {}",
-                from.as_deref().unwrap_or("the beginning")
-            ));
-            restart(&mut state);
-        }
-    }
+    let mut state = resume_state(run, &key, &source, args);
     let base = HttpRequest::get(&source, KIND, repository.base_url.trim().to_owned());
     let mut restarts = 0;
     loop {
-        let request = match &state.token {
-            // The token is an exclusive argument: nothing else may accompany it.
-            Some(token) => base
-                .clone()
-                .query("verb", "ListRecords")
-                .query("resumptionToken", token.clone()),
-            None => {
-                let mut request = base
-                    .clone()
-                    .query("verb", "ListRecords")
-                    .query("metadataPrefix", prefix.clone());
-                if let Some(from) = &state.from {
-                    request = request.query("from", from.clone());
-                }
-                if let Some(until) = &state.until {
-                    request = request.query("until", until.clone());
-                }
-                if let Some(set) = set {
-                    request = request.query("set", set);
-                }
-                request
-            }
-        };
+        let request = list_request(&base, &state, &prefix, set);
         let location = request.display_url();
         let answer = run
             .http
@@ -331,39 +257,12 @@ pub async fn harvest(
                 break;
             }
             Answer::Page(page, location, fetched_at) => {
-                if state.started.is_none() {
-                    state.started = page.response_date.clone();
-                }
                 let origin = Origin {
                     source: &source,
                     location: &location,
                     fetched_at: &fetched_at,
                 };
-                let outcome = apply_page(&mut run.sink, &page, origin)?;
-                run.progress.inc(outcome.upserted + outcome.deleted);
-                if !outcome.skipped.is_empty() {
-                    run.warn(outcome.describe_skips(&source, &location));
-                }
-                if let Some(token) = &page.token {
-                    if let (Some(cursor), Some(size)) = (token.cursor, token.complete_list_size) {
-                        if cursor + page.records.len() as u64 > size {
-                            run.warn(format!(
-                                "{source}: {location}: cursor {cursor} + {} records exceeds completeListSize {size}",
-                                page.records.len()
-                            ));
-                        }
-                    }
-                }
-                for record in &page.records {
-                    if state
-                        .max_datestamp
-                        .as_deref()
-                        .is_none_or(|max| record.datestamp.as_str() > max)
-                    {
-                        state.max_datestamp = Some(record.datestamp.clone());
-                    }
-                }
-                state.pages += 1;
+                apply_listed_page(run, &mut state, &page, origin)?;
                 match page.next_token() {
                     Some(next) => {
                         state.token = Some(next.to_owned());
@@ -380,6 +279,162 @@ pub async fn harvest(
             }
         }
     }
+    run.commit_checkpoint(SOURCE, &key, &finished(&state))
+}
+
+/// The configured repository `name`, with a base URL.
+fn repository_of<'c>(config: &'c Config, name: &str) -> Result<&'c RepositoryConfig, HarvestError> {
+    let repository = config.repositories.get(name).ok_or_else(|| {
+        HarvestError::Usage(format!(
+            "oaipmh: unknown repository {name:?} (configured: {})",
+            config
+                .repositories
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    if repository.base_url.trim().is_empty() {
+        return Err(HarvestError::Usage(format!(
+            "oaipmh: repository {name:?} has no base_url"
+        )));
+    }
+    Ok(repository)
+}
+
+/// `--from` and `--until` are datestamps, in order.
+fn check_window(args: &HarvestArgs) -> Result<(), HarvestError> {
+    for (flag, value) in [("--from", &args.from), ("--until", &args.until)] {
+        if let Some(value) = value {
+            check_datestamp(value).map_err(|message| {
+                HarvestError::Usage(format!("oaipmh: {flag} {value:?}: {message}"))
+            })?;
+        }
+    }
+    if let (Some(from), Some(until)) = (&args.from, &args.until) {
+        if from.get(..10) > until.get(..10) {
+            return Err(HarvestError::Usage(format!(
+                "oaipmh: --from {from} is after --until {until}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where this run starts: an unfinished list of the same window resumes
+/// from its token (unless the token has expired); otherwise a new list
+/// starts from `--from`, else from the end of the last completed run.
+fn resume_state(
+    run: &mut HarvestRun<'_>,
+    key: &str,
+    source: &str,
+    args: &HarvestArgs,
+) -> Checkpoint {
+    let saved: Option<Checkpoint> = run.checkpoint(SOURCE, key);
+    let from = match (&args.from, &saved) {
+        (Some(from), _) => Some(from.clone()),
+        (None, Some(saved)) if saved.done => saved.until.clone(),
+        (None, Some(saved)) => saved.from.clone(),
+        (None, None) => None,
+    };
+    let until = args.until.clone();
+    let mut state = match saved {
+        Some(saved) if !saved.done && saved.from == from && saved.until == until => saved,
+        _ => Checkpoint {
+            from: from.clone(),
+            until,
+            ..Checkpoint::default()
+        },
+    };
+    if let Some(expires) = &state.token_expires {
+        if token_expired(expires) {
+            run.warn(format!(
+                "{source}: the saved resumption token expired at {expires}; restarting the list from {}",
+                from.as_deref().unwrap_or("the beginning")
+            ));
+            restart(&mut state);
+        }
+    }
+    state
+}
+
+/// The next ListRecords request: the resumption token alone (it is an
+/// exclusive argument), or the first request of the list with its window.
+fn list_request(
+    base: &HttpRequest,
+    state: &Checkpoint,
+    prefix: &str,
+    set: Option<&str>,
+) -> HttpRequest {
+    match &state.token {
+        Some(token) => base
+            .clone()
+            .query("verb", "ListRecords")
+            .query("resumptionToken", token.clone()),
+        None => {
+            let mut request = base
+                .clone()
+                .query("verb", "ListRecords")
+                .query("metadataPrefix", prefix.to_owned());
+            if let Some(from) = &state.from {
+                request = request.query("from", from.clone());
+            }
+            if let Some(until) = &state.until {
+                request = request.query("until", until.clone());
+            }
+            if let Some(set) = set {
+                request = request.query("set", set);
+            }
+            request
+        }
+    }
+}
+
+/// Indexes one listed page and notes in `state` what the checkpoint needs
+/// (when the list started, its latest datestamp, pages done); skipped
+/// records and an inconsistent cursor are warned about.
+fn apply_listed_page(
+    run: &mut HarvestRun<'_>,
+    state: &mut Checkpoint,
+    page: &OaiPage,
+    origin: Origin<'_>,
+) -> Result<(), HarvestError> {
+    let (source, location) = (origin.source, origin.location);
+    if state.started.is_none() {
+        state.started = page.response_date.clone();
+    }
+    let outcome = apply_page(&mut run.sink, page, origin)?;
+    run.progress.inc(outcome.upserted + outcome.deleted);
+    if !outcome.skipped.is_empty() {
+        run.warn(outcome.describe_skips(source, location));
+    }
+    if let Some(token) = &page.token {
+        if let (Some(cursor), Some(size)) = (token.cursor, token.complete_list_size) {
+            if cursor + page.records.len() as u64 > size {
+                run.warn(format!(
+                    "{source}: {location}: cursor {cursor} + {} records exceeds completeListSize {size}",
+                    page.records.len()
+                ));
+            }
+        }
+    }
+    for record in &page.records {
+        if state
+            .max_datestamp
+            .as_deref()
+            .is_none_or(|max| record.datestamp.as_str() > max)
+        {
+            state.max_datestamp = Some(record.datestamp.clone());
+        }
+    }
+    state.pages += 1;
+    Ok(())
+}
+
+/// The checkpoint of a completed list: the next run starts at its end (the
+/// window's `until`, else the day the list started on the server's clock).
+fn finished(state: &Checkpoint) -> Checkpoint {
     let end = state
         .until
         .clone()
@@ -391,15 +446,14 @@ pub async fn harvest(
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| hcs_model::clock::now_rfc3339()[..10].to_owned());
-    let done = Checkpoint {
+    Checkpoint {
         done: true,
         from: state.from.clone(),
         until: Some(end),
         pages: state.pages,
         max_datestamp: state.max_datestamp.clone(),
         ..Checkpoint::default()
-    };
-    run.commit_checkpoint(SOURCE, &key, &done)
+    }
 }
 
 /// Forgets the token so the next request restarts the list from the window's `from`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent PubMed XML oracle for the Rust parser (indexer/src/sources/pubmed/).
+"""Independent PubMed XML oracle for the Rust parser (indexer/crates/sources/src/pubmed/).
 
 Parses PubMed XML with Biopython (``Bio.Entrez.read``), NOT with anything shared with
 the Rust code, and reduces every record to a small canonical "oracle view" (one JSON

@@ -40,7 +40,8 @@ pub enum ApiError {
 }
 
 /// The JSON body of every error response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorBody<'a> {
     /// Stable machine-readable code, e.g. `invalid_query`.
     pub error: &'a str,

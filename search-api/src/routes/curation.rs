@@ -11,12 +11,27 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::auth::{Admin, Curator};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::service::curation::{record_decision, retag, DecisionRequest};
-use crate::state::AppState;
+use crate::state::{AppState, RetagStatus};
 
 /// Records a curator's decision, with the name of the token it came with.
+#[utoipa::path(
+    post,
+    path = "/api/curation/decisions",
+    summary = "Accept or reject an attribution (applies from the next re-tag)",
+    security(("bearer" = [])),
+    request_body = DecisionRequest,
+    responses(
+        (status = 201, description = "{recorded, takes_effect}", body = Object),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid curator token", body = ErrorBody),
+        (status = 404, description = "No such record", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Not a valid decision", body = ErrorBody)
+    )
+)]
 pub async fn decide(
     State(state): State<AppState>,
     curator: Curator,
@@ -32,6 +47,17 @@ pub async fn decide(
 }
 
 /// Starts re-tagging the index in the background: 202, or 409 while one runs.
+#[utoipa::path(
+    post,
+    path = "/api/admin/retag",
+    summary = "Re-tag the index in the background",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "The job state", body = RetagStatus),
+        (status = 401, description = "No valid admin token", body = ErrorBody),
+        (status = 409, description = "A re-tag is running", body = ErrorBody)
+    )
+)]
 pub async fn start_retag(
     State(state): State<AppState>,
     _admin: Admin,
@@ -56,6 +82,16 @@ pub async fn start_retag(
 }
 
 /// The re-tagging job's state.
+#[utoipa::path(
+    get,
+    path = "/api/admin/retag",
+    summary = "The re-tag job's state",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The job state", body = RetagStatus),
+        (status = 401, description = "No valid admin token", body = ErrorBody)
+    )
+)]
 pub async fn retag_status(
     State(state): State<AppState>,
     _admin: Admin,

@@ -11,27 +11,74 @@ use hcs_tagging::persist::TagsStatus;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::params::{choice, year};
+use crate::routes::search::Format;
 use crate::service::TAGS_HEADER;
 use crate::state::AppState;
+use utoipa::{IntoParams, ToSchema};
 
 /// The query string as sent; every value is checked and named when refused,
 /// and so is a parameter this route does not take (a misspelt `grup_by`
 /// would otherwise answer the default grouping as if asked).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ParticipationParams {
+    /// First year, inclusive.
+    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
     from: Option<String>,
+    /// Last year, inclusive.
+    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
     to: Option<String>,
+    /// The grouping (default year).
+    #[param(inline, value_type = Option<GroupByName>)]
     group_by: Option<String>,
+    /// roster (accepted matches, the default) or inferred.
+    #[param(inline, value_type = Option<TierName>)]
     tier: Option<String>,
+    /// json (the default) or csv.
+    #[param(inline, value_type = Option<Format>)]
     format: Option<String>,
+    /// true: list the record ids behind every cell.
+    #[param(value_type = Option<bool>)]
     records: Option<String>,
 }
 
+/// The `group_by` names, as the document lists them.
+#[derive(ToSchema)]
+#[schema(as = GroupBy, rename_all = "snake_case")]
+#[allow(dead_code)]
+enum GroupByName {
+    Year,
+    Organisation,
+    Division,
+    Discipline,
+    Funder,
+}
+
+/// The metrics' `tier` names, as the document lists them.
+#[derive(ToSchema)]
+#[schema(as = Tier, rename_all = "snake_case")]
+#[allow(dead_code)]
+enum TierName {
+    Roster,
+    Inferred,
+}
+
 /// Answers the participation table for the query.
+#[utoipa::path(
+    get,
+    path = "/api/metrics/participation",
+    summary = "Participation measures (a) people leading/conducting, (b) grants led/co-applied, (c) publications, with the records behind every cell",
+    params(ParticipationParams),
+    responses(
+        (status = 200, description = "The table; X-Tags-Status says whether the tags are current",
+            content((Object = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is invalid", body = ErrorBody)
+    )
+)]
 pub async fn participation(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<ParticipationParams>,

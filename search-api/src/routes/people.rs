@@ -11,7 +11,7 @@ use hcs_model::tabular::write_csv;
 use hcs_read::people::{profile, rank, RankedPerson, Scored};
 use serde_json::{json, Value};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::params::choice;
 use crate::query::MAX_PER_PAGE;
@@ -56,6 +56,17 @@ async fn counted_people(
 }
 
 /// People ranked by their weighted work on the topic `q`, as JSON or (`format=csv`) CSV.
+#[utoipa::path(
+    get,
+    path = "/api/people",
+    summary = "Collaborator finder: people ranked by weighted work on a topic, or the people a group counts",
+    params(PeopleParams),
+    responses(
+        (status = 200, description = "{q, people: [{person_id, name, discipline, division, organisation, score, records, coauthors}]}, or CSV",
+            content((Object = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "q missing or invalid", body = ErrorBody)
+    )
+)]
 pub async fn people(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<PeopleParams>,
@@ -150,6 +161,17 @@ fn person_row(person: &RankedPerson) -> Vec<String> {
 }
 
 /// One person's published work, co-authors, topics and similar people.
+#[utoipa::path(
+    get,
+    path = "/api/people/{person_id}",
+    summary = "A person's published work, roles, co-authors, topics and similar people",
+    params(("person_id" = String, Path, description = "The Network's person id")),
+    responses(
+        (status = 200, description = "The profile", body = Object),
+        (status = 400, description = "The id cannot be read", body = ErrorBody),
+        (status = 404, description = "No published work attributed to this id", body = ErrorBody)
+    )
+)]
 pub async fn person(
     State(state): State<AppState>,
     ApiPath(person_id): ApiPath<String>,

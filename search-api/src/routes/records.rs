@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
 use hcs_model::records::Record;
 use hcs_read::links::grant_outputs;
@@ -16,6 +16,17 @@ use crate::state::AppState;
 
 /// Answers the canonical record JSON for `id` (e.g. `pmid:12345`), each
 /// author with their tag, or 404 `not_found`.
+#[utoipa::path(
+    get,
+    path = "/api/publications/{id}",
+    summary = "One record with each author's healthcare-scientist tag",
+    params(("id" = String, Path, description = "pmid:…, doi:…, a bare PMID, or another record id")),
+    responses(
+        (status = 200, description = "The record; authors[i].hcs carries tier, person_id, discipline, division, organisation, role, band, score, evidence", body = Object),
+        (status = 400, description = "The id cannot be read", body = ErrorBody),
+        (status = 404, description = "No such record", body = ErrorBody)
+    )
+)]
 pub async fn publication(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -28,6 +39,17 @@ pub async fn publication(
 
 /// Answers a grant (`grant:<funder>:<reference>`) with its tagged people and
 /// its outputs, each with how the link was made, or 404 `not_found`.
+#[utoipa::path(
+    get,
+    path = "/api/grants/{id}",
+    summary = "A grant with its tagged people and its outputs, each with how the link was made",
+    params(("id" = String, Path, description = "grant:<funder>:<reference>")),
+    responses(
+        (status = 200, description = "The grant with people[i].hcs and linked_outputs", body = Object),
+        (status = 400, description = "The id cannot be read", body = ErrorBody),
+        (status = 404, description = "No such grant", body = ErrorBody)
+    )
+)]
 pub async fn grant(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,

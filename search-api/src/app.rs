@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::error::{json_error, ApiError};
+use crate::error::{json_error, ApiError, ErrorCode};
 use crate::extract::MAX_BODY_BYTES;
 use crate::pages;
 use crate::routes;
@@ -134,7 +134,7 @@ async fn not_found(uri: Uri) -> ApiError {
 async fn method_not_allowed(method: Method) -> Response {
     json_error(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         &format!("method {method} is not allowed here; this API only answers GET"),
     )
 }
@@ -162,16 +162,7 @@ async fn json_error_bodies(response: Response) -> Response {
     if is_json || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let (code, message) = match status {
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
-            ("timeout", "the request took too long and was abandoned")
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
-        StatusCode::NOT_FOUND => ("not_found", "not found"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
-        _ if status.is_client_error() => ("bad_request", "the request could not be handled"),
-        _ => ("internal", "internal error"),
-    };
+    let (code, message) = ErrorCode::for_bare_status(status);
     let mut rewritten = json_error(status, code, message);
     for (name, value) in response.headers() {
         if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {

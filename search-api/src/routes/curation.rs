@@ -8,9 +8,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
 
 use crate::auth::{Admin, Curator};
+use crate::dto::curation::DecisionRecorded;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::service::curation::{record_decision, retag, DecisionRequest};
@@ -24,7 +24,7 @@ use crate::state::{AppState, RetagStatus};
     security(("bearer" = [])),
     request_body = DecisionRequest,
     responses(
-        (status = 201, description = "{recorded, takes_effect}", body = Object),
+        (status = 201, description = "The decision as journalled", body = DecisionRecorded),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No valid curator token", body = ErrorBody),
         (status = 404, description = "No such record", body = ErrorBody),
@@ -36,13 +36,14 @@ pub async fn decide(
     State(state): State<AppState>,
     curator: Curator,
     ApiJson(request): ApiJson<DecisionRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let decision = record_decision(&state, request, curator.name).await?;
+) -> Result<(StatusCode, Json<DecisionRecorded>), ApiError> {
+    let recorded = record_decision(&state, request, curator.name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "recorded": decision, "takes_effect": "at the next re-tag (POST /api/admin/retag)" }),
-        ),
+        Json(DecisionRecorded {
+            recorded,
+            takes_effect: "at the next re-tag (POST /api/admin/retag)",
+        }),
     ))
 }
 
@@ -61,7 +62,7 @@ pub async fn decide(
 pub async fn start_retag(
     State(state): State<AppState>,
     _admin: Admin,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<RetagStatus>), ApiError> {
     if !state.begin_retag() {
         return Err(ApiError::Conflict(
             "a re-tag is already running; GET /api/admin/retag for its state".into(),
@@ -75,10 +76,7 @@ pub async fn start_retag(
         }
         job.end_retag(outcome);
     });
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(serde_json::to_value(state.retag_status()).map_err(ApiError::internal)?),
-    ))
+    Ok((StatusCode::ACCEPTED, Json(state.retag_status())))
 }
 
 /// The re-tagging job's state.
@@ -92,11 +90,6 @@ pub async fn start_retag(
         (status = 401, description = "No valid admin token", body = ErrorBody)
     )
 )]
-pub async fn retag_status(
-    State(state): State<AppState>,
-    _admin: Admin,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        serde_json::to_value(state.retag_status()).map_err(ApiError::internal)?,
-    ))
+pub async fn retag_status(State(state): State<AppState>, _admin: Admin) -> Json<RetagStatus> {
+    Json(state.retag_status())
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::Value;
 
+use crate::dto::records::{GrantRecord, LinkedOutput};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
 use hcs_model::records::Record;
@@ -45,7 +46,7 @@ pub async fn publication(
     summary = "A grant with its tagged people and its outputs, each with how the link was made",
     params(("id" = String, Path, description = "grant:<funder>:<reference>")),
     responses(
-        (status = 200, description = "The grant with people[i].hcs and linked_outputs", body = Object),
+        (status = 200, description = "The grant with people[i].hcs and linked_outputs", body = GrantRecord),
         (status = 400, description = "The id cannot be read", body = ErrorBody),
         (status = 404, description = "No such grant", body = ErrorBody)
     )
@@ -53,7 +54,7 @@ pub async fn publication(
 pub async fn grant(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GrantRecord>, ApiError> {
     let (id, found) = find_record(&state, &id).await?;
     let Some((Record::Grant(grant), tags)) = found else {
         return Err(ApiError::NotFound(format!("no grant with id '{id}'")));
@@ -71,20 +72,17 @@ pub async fn grant(
             }
         })
         .await?;
-    let mut value = public_tagged_record(&record, &tags);
-    let linked: Vec<Value> = outputs
-        .iter()
-        .map(|output| {
-            serde_json::json!({
-                "record_id": output.record_id,
-                "method": output.link.method,
-                "identifiers": output.link.identifiers,
-                "title": output.link.title,
-            })
+    let linked_outputs = outputs
+        .into_iter()
+        .map(|output| LinkedOutput {
+            identifiers: output.link.identifiers,
+            method: output.link.method,
+            record_id: output.record_id,
+            title: output.link.title,
         })
         .collect();
-    if let Some(object) = value.as_object_mut() {
-        object.insert("linked_outputs".into(), Value::Array(linked));
-    }
-    Ok(Json(value))
+    Ok(Json(GrantRecord {
+        record: public_tagged_record(&record, &tags),
+        linked_outputs,
+    }))
 }

@@ -417,10 +417,13 @@ pub struct SearchQuery {
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<usize>,
     /// Exact year (a grant's start year).
+    #[param(maximum = 9999)]
     pub year: Option<u64>,
     /// First year, inclusive.
+    #[param(maximum = 9999)]
     pub year_from: Option<u64>,
     /// Last year, inclusive.
+    #[param(maximum = 9999)]
     pub year_to: Option<u64>,
     /// Publication types, or a grant's programme (repeatable or comma-separated).
     #[param(rename = "type", required = false)]
@@ -632,6 +635,11 @@ fn number(name: &str, value: &str) -> Result<usize, ParamError> {
     })
 }
 
+/// A search's year filter: any whole number here, bounded (0–9999) by the
+/// read model's `SearchParams::validate`, as search has always taken it.
+/// Not [`crate::params::year`], whose four digits (1000–9999) the metrics and
+/// people lists require: making search as strict would turn `year=999`,
+/// today an empty result, into a 400, and change the messages clients see.
 fn year(name: &str, value: &str) -> Result<u64, ParamError> {
     value.parse().map_err(|_| {
         ParamError::new(

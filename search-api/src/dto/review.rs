@@ -139,7 +139,7 @@ pub struct ReviewPage {
     pub organisation: Option<String>,
     /// Every organisation in the queue (before the filter), most slots first.
     pub organisations: Vec<OrganisationCount>,
-    /// True when more review-band records exist than the queue reads ([`MAX_QUEUE_RECORDS`]).
+    /// True when more review-band records exist than the queue reads (the newest 10,000: [`crate::service::review::MAX_QUEUE_RECORDS`]).
     pub truncated: bool,
     /// Whether the stored tags are older than the roster or the decisions:
     /// `{state: current, at}` or `{state: stale, reason}`.

@@ -75,6 +75,7 @@ enum TierName {
     params(ParticipationParams),
     responses(
         (status = 200, description = "The table; X-Tags-Status says whether the tags are current",
+            headers(("X-Tags-Status" = String, description = "current, or stale when the roster or decisions changed since the last re-tag")),
             content((ParticipationTable = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A parameter is invalid", body = ErrorBody)
     )

@@ -154,6 +154,10 @@ mod tests {
             names.contains(&"type") && names.contains(&"journal"),
             "{names:?}"
         );
+        let answered = |path: &str| &value["paths"][path]["get"]["responses"]["200"]["headers"];
+        assert!(answered("/api/metrics/participation")["X-Tags-Status"].is_object());
+        assert!(answered("/api/review")["X-Tags-Status"].is_object());
+        assert!(answered("/api/grants")["X-Total-Count"].is_object());
         let grants = &value["paths"]["/api/grants"]["get"]["parameters"];
         assert!(!grants.to_string().contains("\"journal\""), "{grants}");
     }

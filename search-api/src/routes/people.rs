@@ -72,6 +72,7 @@ async fn counted_people(
     params(PeopleParams),
     responses(
         (status = 200, description = "With q, the people ranked for the topic (TopicPeople); with a group, the people it counts (GroupPeople); or CSV",
+            headers(("X-Total-Count" = usize, description = "With format=csv: the people listed")),
             content((TopicPeople = "application/json"), (GroupPeople = "application/json"), (String = "text/csv"))),
         (status = 400, description = "q missing or invalid", body = ErrorBody)
     )

@@ -21,7 +21,8 @@ use crate::state::AppState;
     security(("bearer" = [])),
     params(QueueParams),
     responses(
-        (status = 200, description = "The queue; X-Tags-Status says whether the tags are older than the decisions", body = ReviewPage),
+        (status = 200, description = "The queue; X-Tags-Status says whether the tags are older than the decisions", body = ReviewPage,
+            headers(("X-Tags-Status" = String, description = "current, or stale when the roster or decisions changed since the last re-tag"))),
         (status = 400, description = "A parameter is invalid", body = ErrorBody),
         (status = 401, description = "No valid curator token", body = ErrorBody)
     )

@@ -674,6 +674,7 @@ fn push_list(list: &mut Vec<String>, value: &str) {
     params(SearchQuery),
     responses(
         (status = 200, description = "One page of hits with facets, or (format=csv) every match",
+            headers(("X-Total-Count" = usize, description = "With format=csv: every match, which may exceed the rows")),
             content(
                 (SearchResponse<PublicationResult> = "application/json"),
                 (String = "text/csv")
@@ -697,6 +698,7 @@ pub async fn publications(
     params(SearchQuery),
     responses(
         (status = 200, description = "One page of hits with facets, or (format=csv) every match",
+            headers(("X-Total-Count" = usize, description = "With format=csv: every match, which may exceed the rows")),
             content(
                 (SearchResponse<PublicationResult> = "application/json"),
                 (String = "text/csv")
@@ -720,6 +722,7 @@ pub async fn search(
     params(GrantQuery),
     responses(
         (status = 200, description = "One page of hits with facets, or (format=csv) every match",
+            headers(("X-Total-Count" = usize, description = "With format=csv: every match, which may exceed the rows")),
             content(
                 (SearchResponse<GrantResult> = "application/json"),
                 (String = "text/csv")

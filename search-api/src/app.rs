@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any as AnyOrigin, CorsLayer};
@@ -16,10 +16,10 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::error::{json_error, ApiError};
+use crate::error::{json_error, ApiError, ErrorCode};
 use crate::extract::MAX_BODY_BYTES;
 use crate::pages;
-use crate::routes::{curation, health, metrics, openapi, people, records, review, search};
+use crate::routes;
 use crate::state::AppState;
 
 /// A body declared larger than [`MAX_BODY_BYTES`] but no larger than this is
@@ -28,38 +28,34 @@ use crate::state::AppState;
 /// answer. Larger ones are refused at once and the connection closes.
 const DRAIN_BODY_BYTES: u64 = 1024 * 1024;
 
+/// The pages: HTML, outside the API prefix and its document.
+pub fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/", get(pages::search_page)),
+        ("/metrics", get(pages::metrics_page)),
+        ("/report", get(pages::report_page)),
+        ("/people", get(pages::people_page)),
+        ("/people/{person_id}", get(pages::person_page)),
+        ("/publications/{*id}", get(pages::publication_page)),
+        ("/grants", get(pages::grants_page)),
+        ("/grants/{*id}", get(pages::grant_page)),
+        ("/review", get(pages::review::review_page)),
+        ("/review/login", post(pages::review::login)),
+        ("/review/logout", post(pages::review::logout)),
+        ("/review/decide", post(pages::review::decide)),
+    ]
+}
+
 /// The application: routes plus timeout, body limit, CORS, tracing and panic backstop.
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.settings().request_timeout;
-    Router::new()
-        .route("/", get(pages::search_page))
-        .route("/metrics", get(pages::metrics_page))
-        .route("/report", get(pages::report_page))
-        .route("/people", get(pages::people_page))
-        .route("/people/{person_id}", get(pages::person_page))
-        .route("/publications/{*id}", get(pages::publication_page))
-        .route("/grants", get(pages::grants_page))
-        .route("/grants/{*id}", get(pages::grant_page))
-        .route("/review", get(pages::review::review_page))
-        .route("/review/login", post(pages::review::login))
-        .route("/review/logout", post(pages::review::logout))
-        .route("/review/decide", post(pages::review::decide))
-        .route("/health", get(health::health))
-        .route("/api/search", get(search::publications))
-        .route("/api/publications", get(search::publications))
-        .route("/api/grants", get(search::grants))
-        .route("/api/openapi.json", get(openapi::openapi))
-        .route("/api/publications/{*id}", get(records::publication))
-        .route("/api/grants/{*id}", get(records::grant))
-        .route("/api/metrics/participation", get(metrics::participation))
-        .route("/api/curation/decisions", post(curation::decide))
-        .route("/api/review", get(review::queue))
-        .route(
-            "/api/admin/retag",
-            post(curation::start_retag).get(curation::retag_status),
-        )
-        .route("/api/people", get(people::people))
-        .route("/api/people/{person_id}", get(people::person))
+    let (api, _document) = routes::api().split_for_parts();
+    page_routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, page)| {
+            router.route(path, page)
+        })
+        .merge(api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -138,7 +134,7 @@ async fn not_found(uri: Uri) -> ApiError {
 async fn method_not_allowed(method: Method) -> Response {
     json_error(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         &format!("method {method} is not allowed here; this API only answers GET"),
     )
 }
@@ -166,16 +162,7 @@ async fn json_error_bodies(response: Response) -> Response {
     if is_json || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let (code, message) = match status {
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
-            ("timeout", "the request took too long and was abandoned")
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
-        StatusCode::NOT_FOUND => ("not_found", "not found"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
-        _ if status.is_client_error() => ("bad_request", "the request could not be handled"),
-        _ => ("internal", "internal error"),
-    };
+    let (code, message) = ErrorCode::for_bare_status(status);
     let mut rewritten = json_error(status, code, message);
     for (name, value) in response.headers() {
         if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {

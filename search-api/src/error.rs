@@ -39,43 +39,151 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// Every code an error body can carry, with its status: the one table the
+/// handlers ([`ApiError::code`]), the middleware (timeouts, body limits,
+/// unknown methods) and the OpenAPI document's `Error.error` enum read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the `q` parameter could not be parsed or exceeds a limit.
+    InvalidQuery,
+    /// 400: another parameter (or the body's JSON syntax) is malformed or out of range.
+    InvalidParameter,
+    /// 400: the request could not be handled, as a middleware saw it.
+    BadRequest,
+    /// 401: no valid bearer token.
+    Unauthorized,
+    /// 404: no such record or route.
+    NotFound,
+    /// 405: the route does not answer this method.
+    MethodNotAllowed,
+    /// 409: the request clashes with work in progress.
+    Conflict,
+    /// 413: the body is larger than the API takes.
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    UnsupportedMediaType,
+    /// 422: the body is JSON but not a valid request.
+    InvalidBody,
+    /// 500: something failed on our side.
+    Internal,
+    /// 503: too many searches are running.
+    Overloaded,
+    /// 503: the request took too long and was abandoned.
+    Timeout,
+}
+
+impl ErrorCode {
+    /// Every code, in status order.
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::InvalidQuery,
+        ErrorCode::InvalidParameter,
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::InvalidBody,
+        ErrorCode::Internal,
+        ErrorCode::Overloaded,
+        ErrorCode::Timeout,
+    ];
+
+    /// The code as sent in `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidParameter => "invalid_parameter",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Overloaded => "overloaded",
+            ErrorCode::Timeout => "timeout",
+        }
+    }
+
+    /// The status a response with this code carries.
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::InvalidQuery | ErrorCode::InvalidParameter | ErrorCode::BadRequest => {
+                StatusCode::BAD_REQUEST
+            }
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::InvalidBody => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Overloaded | ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The code and sentence for a bodiless error status a middleware
+    /// answered (a timeout, the body limit), which has no [`ApiError`] behind it.
+    pub fn for_bare_status(status: StatusCode) -> (ErrorCode, &'static str) {
+        match status {
+            // The timeout layer answers 503; 408 is a client's own timeout.
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
+                ErrorCode::Timeout,
+                "the request took too long and was abandoned",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                (ErrorCode::PayloadTooLarge, "the request body is too large")
+            }
+            StatusCode::NOT_FOUND => (ErrorCode::NotFound, "not found"),
+            StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "method not allowed"),
+            _ if status.is_client_error() => {
+                (ErrorCode::BadRequest, "the request could not be handled")
+            }
+            _ => (ErrorCode::Internal, "internal error"),
+        }
+    }
+}
+
 /// The JSON body of every error response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorBody<'a> {
     /// Stable machine-readable code, e.g. `invalid_query`.
-    pub error: &'a str,
+    pub error: ErrorCode,
     /// One sentence for people, naming the problem.
     pub message: &'a str,
 }
 
 impl ApiError {
-    /// The HTTP status this error is answered with.
+    /// The HTTP status this error is answered with (its code's).
     pub fn status(&self) -> StatusCode {
+        self.error_code().status()
+    }
+
+    /// The entry of the code table this error is answered with.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            ApiError::InvalidQuery(_) | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::InvalidQuery(_) => ErrorCode::InvalidQuery,
+            ApiError::InvalidParameter(_) => ErrorCode::InvalidParameter,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::InvalidBody(_) => ErrorCode::InvalidBody,
+            ApiError::Overloaded => ErrorCode::Overloaded,
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 
     /// The stable code sent as `error`.
     pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::InvalidQuery(_) => "invalid_query",
-            ApiError::InvalidParameter(_) => "invalid_parameter",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Conflict(_) => "conflict",
-            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::InvalidBody(_) => "invalid_body",
-            ApiError::Overloaded => "overloaded",
-            ApiError::Internal(_) => "internal",
-        }
+        self.error_code().as_str()
     }
 
     /// An internal error from anything displayable (logged in full when answered).
@@ -108,7 +216,6 @@ impl From<SearchError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.status();
         let message = match &self {
             ApiError::Internal(detail) => {
                 // The detail may name files and records; it goes to the log only.
@@ -131,7 +238,7 @@ impl IntoResponse for ApiError {
                 message.as_str()
             }
         };
-        let mut response = json_error(status, self.code(), message);
+        let mut response = json_error(self.status(), self.error_code(), message);
         if matches!(self, ApiError::Overloaded) {
             response
                 .headers_mut()
@@ -146,8 +253,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Builds an error response with the standard JSON body.
-pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+/// Builds an error response with the standard JSON body; `status` is the
+/// code's own unless a middleware answered another (a 408 reported as `timeout`).
+pub fn json_error(status: StatusCode, code: ErrorCode, message: &str) -> Response {
     (
         status,
         Json(ErrorBody {
@@ -156,4 +264,39 @@ pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
         }),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_table_is_what_the_bodies_and_the_document_say() {
+        let document = serde_json::to_value(crate::routes::openapi::document()).unwrap();
+        let listed = &document["components"]["schemas"]["ErrorCode"]["enum"];
+        let names: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(listed, &serde_json::json!(names), "{document}");
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+        }
+        for (error, code) in [
+            (ApiError::InvalidQuery(String::new()), "invalid_query"),
+            (ApiError::Overloaded, "overloaded"),
+            (ApiError::InvalidBody(String::new()), "invalid_body"),
+        ] {
+            assert_eq!(error.code(), code);
+            assert_eq!(error.status(), error.error_code().status());
+        }
+        assert_eq!(
+            ErrorCode::for_bare_status(StatusCode::SERVICE_UNAVAILABLE).0,
+            ErrorCode::Timeout
+        );
+        assert_eq!(
+            ErrorCode::for_bare_status(StatusCode::PAYLOAD_TOO_LARGE)
+                .0
+                .status(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+    }
 }

@@ -39,6 +39,10 @@ pub fn describe_invalid(what: &str, path: &str, detail: &str) -> String {
             format!("{} is not accepted here; expected {expected}", named(field))
         };
     }
+    if let Some(rest) = quoted.strip_prefix("duplicate field ") {
+        // A scalar given twice: which one was meant is not ours to guess.
+        return format!("{} is given more than once", named(rest.trim_matches('\'')));
+    }
     if let Some(rest) = quoted.strip_prefix("unknown variant ") {
         let (value, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return format!("{} cannot be {value}; it must be {expected}", named(path));
@@ -225,5 +229,10 @@ mod tests {
             "{error}"
         );
         assert!(!error.contains("deserialize") && !error.contains('`'));
+        let error = parse_query_string::<Params>("decision=accept&position=1&position=2");
+        assert_eq!(
+            error.unwrap_err(),
+            "parameter 'position' is given more than once"
+        );
     }
 }

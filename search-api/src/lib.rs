@@ -51,7 +51,7 @@
 //!
 //! Every error is `{"error": "<code>", "message": "<sentence>"}`: 400
 //! `invalid_query` / `invalid_parameter`, 404 `not_found`, 503 `overloaded` or
-//! `timeout`, 500 `internal`.
+//! `timeout`, 500 `internal`; [`error::ErrorCode`] is the whole table.
 //!
 //! ## Embedding
 //!

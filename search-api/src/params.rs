@@ -9,7 +9,8 @@ pub fn given(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|text| !text.is_empty())
 }
 
-/// A four-digit year parameter; an empty value is absent.
+/// A four-digit year parameter; an empty value is absent. Search reads its
+/// year filters more loosely (see `routes::search`), for compatibility.
 pub fn year(parameter: &str, value: Option<&str>) -> Result<Option<u16>, ApiError> {
     given(value)
         .map(|text| {

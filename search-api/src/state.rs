@@ -135,7 +135,7 @@ fn input_files(data_dir: &Path) -> InputFiles {
 const DERIVED_REFRESH: Duration = Duration::from_secs(1);
 
 /// The state of the re-tagging job (`/api/admin/retag`).
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct RetagStatus {
     /// A job is running now.
     pub running: bool,
@@ -144,6 +144,7 @@ pub struct RetagStatus {
     /// When the last job ended (RFC 3339).
     pub finished_at: Option<String>,
     /// What the last successful job stored.
+    #[schema(value_type = Option<Object>)]
     pub summary: Option<hcs_tagging::persist::TagSummary>,
     /// Why the last job failed.
     pub error: Option<String>,

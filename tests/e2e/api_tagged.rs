@@ -278,7 +278,7 @@ async fn records_carry_tags_and_metrics_count_them() {
     // The OpenAPI document describes every route, and every documented route is served.
     let (status, openapi) = api.get("/api/openapi.json").await;
     assert_eq!(status, 200);
-    assert_eq!(openapi["openapi"], "3.0.3");
+    assert_eq!(openapi["openapi"], "3.1.0");
     for (path, methods) in openapi["paths"].as_object().unwrap() {
         let concrete = path
             .replace("{id}", &record_id)

@@ -5,9 +5,34 @@ use hcs_tagging::model::Band;
 use hcs_tagging::persist::TagsStatus;
 use hcs_tagging::Verdict;
 use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A curator's verdict, as the document names it.
+#[derive(ToSchema)]
+#[schema(as = Verdict, rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum VerdictName {
+    /// The person is the author.
+    Accept,
+    /// The person is not the author.
+    Reject,
+}
+
+/// A match band, as the document names it.
+#[derive(ToSchema)]
+#[schema(as = Band, rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum BandName {
+    /// Counted.
+    Accept,
+    /// Awaiting a curator.
+    Review,
+    /// Not counted.
+    Reject,
+}
 
 /// The author as the record publishes them.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct PublishedAuthor {
     /// Name as published.
     pub name: String,
@@ -16,7 +41,7 @@ pub struct PublishedAuthor {
 }
 
 /// The roster person the scorer proposes: only what a curator needs to judge.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct ProposedPerson {
     /// The roster's opaque id.
     pub person_id: String,
@@ -29,7 +54,7 @@ pub struct ProposedPerson {
 }
 
 /// One feature of the score.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct EvidencePoint {
     /// Feature name (`orcid`, `given_name`, `organisation`…).
     pub feature: String,
@@ -40,11 +65,12 @@ pub struct EvidencePoint {
 }
 
 /// A decision in force for the slot.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct RecordedDecision {
     /// The person decided on: the proposed one, another roster person, or `inferred`.
     pub person_id: String,
     /// Accept or reject.
+    #[schema(value_type = VerdictName)]
     pub verdict: Verdict,
     /// The curator (their token's name); absent for decisions made with `indexer curate`.
     pub by: Option<String>,
@@ -55,11 +81,12 @@ pub struct RecordedDecision {
 }
 
 /// One candidate authorship awaiting review.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct ReviewItem {
     /// Record id (`pmid:…`, `grant:…`).
     pub record_id: String,
     /// `publication` or `grant`.
+    #[schema(value_type = String)]
     pub kind: &'static str,
     /// The record's title.
     pub title: String,
@@ -74,6 +101,7 @@ pub struct ReviewItem {
     /// 0–100.
     pub score: u8,
     /// The band (`review`).
+    #[schema(value_type = BandName)]
     pub band: Band,
     /// Every feature that fired, with its points.
     pub evidence: Vec<EvidencePoint>,
@@ -81,11 +109,12 @@ pub struct ReviewItem {
     pub decision: Option<RecordedDecision>,
     /// Family name and first initial: the key decisions are bound to.
     #[serde(skip)]
+    #[schema(ignore)]
     pub(crate) author_key: String,
 }
 
 /// An organisation in the queue, with how many slots it has.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct OrganisationCount {
     /// Current name.
     pub name: String,
@@ -94,7 +123,7 @@ pub struct OrganisationCount {
 }
 
 /// One page of the queue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReviewPage {
     /// Slots awaiting review (after the organisation filter).
     pub total: usize,
@@ -110,9 +139,11 @@ pub struct ReviewPage {
     pub organisation: Option<String>,
     /// Every organisation in the queue (before the filter), most slots first.
     pub organisations: Vec<OrganisationCount>,
-    /// True when more review-band records exist than the queue reads ([`MAX_QUEUE_RECORDS`]).
+    /// True when more review-band records exist than the queue reads (the newest 10,000: [`crate::service::review::MAX_QUEUE_RECORDS`]).
     pub truncated: bool,
-    /// Whether the stored tags are older than the roster or the decisions.
+    /// Whether the stored tags are older than the roster or the decisions:
+    /// `{state: current, at}` or `{state: stale, reason}`.
+    #[schema(value_type = Object)]
     pub tags: TagsStatus,
     /// The same, in a sentence.
     pub tags_sentence: String,

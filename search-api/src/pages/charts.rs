@@ -1,10 +1,9 @@
 //! Bar charts as inline SVG: drawn on the server, so a page shows its
 //! figures without scripts, and each bar carries its label and value as data
-//! attributes for anyone (or any test) reading the page.
+//! attributes for anyone (or any test) reading the page. A maud template, so
+//! labels and titles are escaped by default.
 
-use std::fmt::Write;
-
-use super::layout::escape;
+use maud::html;
 
 /// Chart width and height in pixels.
 const WIDTH: f64 = 900.0;
@@ -65,65 +64,61 @@ fn ticks(max: f64) -> Vec<f64> {
 
 /// A vertical bar chart of `bars` (label, value), titled for screen readers.
 pub fn bar_chart(id: &str, title: &str, bars: &[(String, f64)]) -> String {
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<figure class="chart"><figcaption>{title}</figcaption><svg id="{id}" role="img" aria-label="{title}" viewBox="{x0} 0 {vw} {HEIGHT}" width="100%">"#,
-        id = escape(id),
-        title = escape(title),
-        x0 = -MARGIN_LEFT,
-        vw = WIDTH + MARGIN_LEFT
-    );
-    if bars.is_empty() {
-        let _ = write!(
-            svg,
-            r#"<text x="20" y="40">No records in this range.</text>"#
-        );
-    }
     let plot = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP;
     let scale = ticks(bars.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0));
     let top = scale.last().copied().unwrap_or(1.0).max(1.0);
-    if !bars.is_empty() {
-        // The y axis: a line, and a labelled gridline at each tick.
-        let _ = write!(
-            svg,
-            r##"<g class="axis"><line x1="-4" y1="{MARGIN_TOP}" x2="-4" y2="{base}" stroke="#50606f"/>"##,
-            base = MARGIN_TOP + plot
-        );
-        for tick in &scale {
-            let y = MARGIN_TOP + plot - plot * tick / top;
-            let _ = write!(
-                svg,
-                r##"<line x1="-8" y1="{y:.1}" x2="{WIDTH}" y2="{y:.1}" stroke="#dde2e7"/><text x="-12" y="{ty:.1}" text-anchor="end" font-size="11">{tick}</text>"##,
-                ty = y + 4.0
-            );
-        }
-        svg.push_str("</g>");
-    }
     let slot = WIDTH / bars.len().max(1) as f64;
-    for (index, (label, value)) in bars.iter().enumerate() {
-        let height = plot * value / top;
-        let x = index as f64 * slot + slot * 0.15;
-        let y = MARGIN_TOP + plot - height;
-        let short: String = if label.chars().count() > LABEL_CHARS {
-            let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
-            format!("{}…", cut.trim_end())
-        } else {
-            label.clone()
-        };
-        let _ = write!(
-            svg,
-            r##"<g class="bar" data-label="{label}" data-value="{value}"><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{height:.1}" fill="#00426a"><title>{label}: {value}</title></rect><text x="{cx:.1}" y="{ty:.1}" text-anchor="middle" font-size="11">{value}</text><text x="{cx:.1}" y="{ly:.1}" text-anchor="end" font-size="11" transform="rotate(-35 {cx:.1} {ly:.1})">{short}</text></g>"##,
-            label = escape(label),
-            w = slot * 0.7,
-            cx = x + slot * 0.35,
-            ty = (y - 4.0).max(10.0),
-            ly = HEIGHT - MARGIN_BOTTOM + 14.0,
-            short = escape(&short),
-        );
+    let base = MARGIN_TOP + plot;
+    // Coordinates to a tenth of a pixel: enough for the eye, short in the page.
+    let at = |value: f64| format!("{value:.1}");
+    html! {
+        figure.chart {
+            figcaption { (title) }
+            svg id=(id) role="img" aria-label=(title)
+                viewBox=(format!("{} 0 {} {HEIGHT}", -MARGIN_LEFT, WIDTH + MARGIN_LEFT))
+                width="100%" {
+                @if bars.is_empty() {
+                    text x="20" y="40" { "No records in this range." }
+                } @else {
+                    // The y axis: a line, and a labelled gridline at each tick.
+                    g.axis {
+                        line x1="-4" y1=(MARGIN_TOP) x2="-4" y2=(base) stroke="#50606f" {}
+                        @for tick in &scale {
+                            @let y = MARGIN_TOP + plot - plot * tick / top;
+                            line x1="-8" y1=(at(y)) x2=(WIDTH) y2=(at(y)) stroke="#dde2e7" {}
+                            text x="-12" y=(at(y + 4.0)) text-anchor="end" font-size="11" { (tick) }
+                        }
+                    }
+                }
+                @for (index, (label, value)) in bars.iter().enumerate() {
+                    @let height = plot * value / top;
+                    @let x = index as f64 * slot + slot * 0.15;
+                    @let y = MARGIN_TOP + plot - height;
+                    @let cx = at(x + slot * 0.35);
+                    @let ly = at(HEIGHT - MARGIN_BOTTOM + 14.0);
+                    g.bar data-label=(label) data-value=(value) {
+                        rect x=(at(x)) y=(at(y)) width=(at(slot * 0.7)) height=(at(height)) fill="#00426a" {
+                            title { (label) ": " (value) }
+                        }
+                        text x=(cx) y=(at((y - 4.0).max(10.0))) text-anchor="middle" font-size="11" { (value) }
+                        text x=(cx) y=(ly) text-anchor="end" font-size="11"
+                            transform=(format!("rotate(-35 {cx} {ly})")) { (shorten(label)) }
+                    }
+                }
+            }
+        }
     }
-    svg.push_str("</svg></figure>");
-    svg
+    .into_string()
+}
+
+/// The label as drawn: whole up to [`LABEL_CHARS`], else cut with "…".
+fn shorten(label: &str) -> String {
+    if label.chars().count() > LABEL_CHARS {
+        let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        label.to_owned()
+    }
 }
 
 #[cfg(test)]

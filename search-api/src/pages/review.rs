@@ -11,7 +11,8 @@
 use std::fmt::Write;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use hcs_tagging::Verdict;
@@ -28,15 +29,39 @@ use crate::service::TAGS_HEADER;
 use crate::sessions::{self, Session};
 use crate::state::AppState;
 
-/// Who is looking at the page, and how they proved it.
-#[derive(Debug, Clone)]
-struct Viewer {
+/// Who is looking at the page, and how they proved it: the curator behind
+/// a request, from the bearer header when there is one (it must then be
+/// valid; compared in constant time by [`crate::auth`]), else the session
+/// cookie. Extracting it refuses the request with the login page.
+#[derive(Clone)]
+pub struct Viewer {
     /// The curator's name.
     curator: String,
     /// The form token their posts must carry.
     form_token: String,
     /// The session id, when they logged in with the form (for logging out).
     session: Option<String>,
+}
+
+impl std::fmt::Debug for Viewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The form token and session id are credentials: never in a log line.
+        f.debug_struct("Viewer")
+            .field("curator", &self.curator)
+            .field("session", &self.session.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ReviewError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        viewer(state, &parts.headers)
+    }
 }
 
 /// Why a review request was refused, shown as a page.
@@ -174,8 +199,7 @@ fn bearer_form_token(state: &AppState, curator: &str) -> Result<String, ReviewEr
         .map_err(|error| ReviewError::Api(ApiError::internal(error)))
 }
 
-/// The curator behind a request: the bearer header when there is one (it
-/// must then be valid), else the session cookie.
+/// The [`Viewer`] of a request with these headers.
 fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, ReviewError> {
     let candidates = curator_candidates(state.settings());
     if has_authorization(headers) || candidates.is_empty() {
@@ -244,10 +268,9 @@ fn form<T: serde::de::DeserializeOwned>(
 /// `GET /review?page=&organisation=`: the queue, for a curator.
 pub async fn review_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    viewer: Viewer,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ReviewError> {
-    let viewer = viewer(&state, &headers)?;
     let params = QueueParams::parse(query.as_deref().unwrap_or_default())?;
     let asked = params.clone();
     let queue = state
@@ -312,10 +335,10 @@ pub struct LogoutForm {
 /// `POST /review/logout`: ends the session (with its form token) and clears the cookie.
 pub async fn logout(
     State(state): State<AppState>,
+    viewer: Viewer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ReviewError> {
-    let viewer = viewer(&state, &headers)?;
     let LogoutForm { form_token } = form(&headers, &body)?;
     if !tokens_agree(&viewer.form_token, &form_token) {
         return Err(ReviewError::Forbidden);
@@ -364,10 +387,10 @@ pub struct DecideForm {
 /// and goes back to the queue (303), where it shows beside its slot.
 pub async fn decide(
     State(state): State<AppState>,
+    viewer: Viewer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ReviewError> {
-    let viewer = viewer(&state, &headers)?;
     // The form token before the fields: a forged post learns nothing from
     // which of its fields would have been refused.
     let presented = form_urlencoded::parse(&body)

@@ -6,32 +6,80 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hcs_read::metrics::{drill_down, measure, to_csv, GroupBy, MetricsQuery, TierChoice};
+use hcs_read::metrics::{measure, to_csv, GroupBy, MetricsQuery, TierChoice};
 use hcs_tagging::persist::TagsStatus;
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::dto::metrics::ParticipationTable;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::params::{choice, year};
+use crate::routes::search::Format;
 use crate::service::TAGS_HEADER;
 use crate::state::AppState;
+use utoipa::{IntoParams, ToSchema};
 
 /// The query string as sent; every value is checked and named when refused,
 /// and so is a parameter this route does not take (a misspelt `grup_by`
 /// would otherwise answer the default grouping as if asked).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ParticipationParams {
+    /// First year, inclusive.
+    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
     from: Option<String>,
+    /// Last year, inclusive.
+    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
     to: Option<String>,
+    /// The grouping (default year).
+    #[param(inline, value_type = Option<GroupByName>)]
     group_by: Option<String>,
+    /// roster (accepted matches, the default) or inferred.
+    #[param(inline, value_type = Option<TierName>)]
     tier: Option<String>,
+    /// json (the default) or csv.
+    #[param(inline, value_type = Option<Format>)]
     format: Option<String>,
+    /// true: list the record ids behind every cell.
+    #[param(value_type = Option<bool>)]
     records: Option<String>,
 }
 
+/// The `group_by` names, as the document lists them.
+#[derive(ToSchema)]
+#[schema(as = GroupBy, rename_all = "snake_case")]
+#[allow(dead_code)]
+enum GroupByName {
+    Year,
+    Organisation,
+    Division,
+    Discipline,
+    Funder,
+}
+
+/// The metrics' `tier` names, as the document lists them.
+#[derive(ToSchema)]
+#[schema(as = Tier, rename_all = "snake_case")]
+#[allow(dead_code)]
+enum TierName {
+    Roster,
+    Inferred,
+}
+
 /// Answers the participation table for the query.
+#[utoipa::path(
+    get,
+    path = "/api/metrics/participation",
+    summary = "Participation measures (a) people leading/conducting, (b) grants led/co-applied, (c) publications, with the records behind every cell",
+    params(ParticipationParams),
+    responses(
+        (status = 200, description = "The table; X-Tags-Status says whether the tags are current",
+            headers(("X-Tags-Status" = String, description = "current, or stale when the roster or decisions changed since the last re-tag")),
+            content((ParticipationTable = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is invalid", body = ErrorBody)
+    )
+)]
 pub async fn participation(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<ParticipationParams>,
@@ -94,9 +142,7 @@ pub async fn participation(
         let body = to_csv(&table).map_err(ApiError::internal)?;
         ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
     } else {
-        let mut value = serde_json::to_value(&table).map_err(ApiError::internal)?;
-        add_drill_downs(&mut value, &query);
-        Json(value).into_response()
+        Json(ParticipationTable::new(table, &query)).into_response()
     };
     response
         .headers_mut()
@@ -104,19 +150,31 @@ pub async fn participation(
     Ok(response)
 }
 
-/// Puts each row's and the total's drill-down searches into the table's JSON.
-fn add_drill_downs(table: &mut Value, query: &MetricsQuery) {
-    let links =
-        |group: Option<&str>| serde_json::to_value(drill_down(query, group)).unwrap_or(Value::Null);
-    if let Some(rows) = table.get_mut("rows").and_then(Value::as_array_mut) {
-        for row in rows {
-            let group = row.get(0).and_then(Value::as_str).map(str::to_owned);
-            if let Some(cell) = row.get_mut(1).and_then(Value::as_object_mut) {
-                cell.insert("drill_down".into(), links(group.as_deref()));
-            }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::parse_query_string;
+    use crate::service::people::PeopleParams;
+
+    /// Every JSON endpoint refuses a parameter it does not take and a
+    /// scalar given twice, naming it (search does so in `parse_query`, the
+    /// review queue in `QueueParams::parse`).
+    #[test]
+    fn unknown_and_repeated_parameters_are_refused() {
+        for query in ["grup_by=year", "from=2019&from=2020", "group_by=year&x="] {
+            let error = parse_query_string::<ParticipationParams>(query).unwrap_err();
+            assert!(error.starts_with("parameter '"), "{query}: {error}");
         }
-    }
-    if let Some(total) = table.get_mut("total").and_then(Value::as_object_mut) {
-        total.insert("drill_down".into(), links(None));
+        for query in ["q=x&limt=5", "q=a&q=b", "organisation=A&year=2020"] {
+            let error = parse_query_string::<PeopleParams>(query).unwrap_err();
+            assert!(error.starts_with("parameter '"), "{query}: {error}");
+        }
+        assert!(parse_query_string::<ParticipationParams>("group_by=&tier=roster").is_ok());
+        for query in ["x=1", "page=1&page=2"] {
+            assert!(
+                crate::service::review::QueueParams::parse(query).is_err(),
+                "{query}"
+            );
+        }
     }
 }

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hcs_model::clock::current_year;
 use hcs_model::tabular::write_csv;
+use hcs_read::people::GroupDimension;
 use hcs_read::people::{profile, rank, RankedPerson, Scored};
-use serde_json::{json, Value};
 
-use crate::error::ApiError;
+use crate::dto::people::{GroupPeople, PersonProfile, TopicPeople};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::params::choice;
 use crate::query::MAX_PER_PAGE;
@@ -49,13 +50,33 @@ async fn counted_people(
             write_csv(&["person_id", "name", "records"], rows).map_err(ApiError::internal)?;
         return Ok(csv_response("people.csv", body, total));
     }
-    Ok(
-        Json(json!({ list.name: list.value, "total": people.len(), "people": people }))
-            .into_response(),
-    )
+    let mut body = GroupPeople {
+        total: people.len(),
+        people,
+        ..GroupPeople::default()
+    };
+    let named = Some(list.value);
+    match list.dimension {
+        GroupDimension::Organisation => body.organisation = named,
+        GroupDimension::Division => body.division = named,
+        GroupDimension::Discipline => body.discipline = named,
+    }
+    Ok(Json(body).into_response())
 }
 
 /// People ranked by their weighted work on the topic `q`, as JSON or (`format=csv`) CSV.
+#[utoipa::path(
+    get,
+    path = "/api/people",
+    summary = "Collaborator finder: people ranked by weighted work on a topic, or the people a group counts",
+    params(PeopleParams),
+    responses(
+        (status = 200, description = "With q, the people ranked for the topic (TopicPeople); with a group, the people it counts (GroupPeople); or CSV",
+            headers(("X-Total-Count" = usize, description = "With format=csv: the people listed")),
+            content((TopicPeople = "application/json"), (GroupPeople = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "q missing or invalid", body = ErrorBody)
+    )
+)]
 pub async fn people(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<PeopleParams>,
@@ -110,7 +131,7 @@ pub async fn people(
             .map_err(ApiError::internal)?;
         return Ok(csv_response("people.csv", body, total));
     }
-    Ok(Json(json!({ "q": q, "people": ranked })).into_response())
+    Ok(Json(TopicPeople { people: ranked, q }).into_response())
 }
 
 const PEOPLE_CSV_HEADER: &[&str] = &[
@@ -150,10 +171,21 @@ fn person_row(person: &RankedPerson) -> Vec<String> {
 }
 
 /// One person's published work, co-authors, topics and similar people.
+#[utoipa::path(
+    get,
+    path = "/api/people/{person_id}",
+    summary = "A person's published work, roles, co-authors, topics and similar people",
+    params(("person_id" = String, Path, description = "The Network's person id")),
+    responses(
+        (status = 200, description = "The profile", body = PersonProfile),
+        (status = 400, description = "The id cannot be read", body = ErrorBody),
+        (status = 404, description = "No published work attributed to this id", body = ErrorBody)
+    )
+)]
 pub async fn person(
     State(state): State<AppState>,
     ApiPath(person_id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PersonProfile>, ApiError> {
     if person_id.len() > MAX_PERSON_ID_BYTES {
         return Err(ApiError::InvalidParameter(format!(
             "the person id is longer than {MAX_PERSON_ID_BYTES} bytes"
@@ -182,16 +214,10 @@ pub async fn person(
         })
         .await?;
     match found {
-        Some((profile, similar)) => {
-            let mut value = serde_json::to_value(profile).map_err(ApiError::internal)?;
-            if let Some(object) = value.as_object_mut() {
-                object.insert(
-                    "similar_people".into(),
-                    serde_json::to_value(similar).map_err(ApiError::internal)?,
-                );
-            }
-            Ok(Json(value))
-        }
+        Some((profile, similar_people)) => Ok(Json(PersonProfile {
+            profile,
+            similar_people,
+        })),
         None => Err(ApiError::NotFound(format!(
             "no published work attributed to '{person_id}'"
         ))),

@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::dto::records::{GrantRecord, LinkedOutput};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
 use hcs_model::records::Record;
 use hcs_read::links::grant_outputs;
@@ -16,6 +17,17 @@ use crate::state::AppState;
 
 /// Answers the canonical record JSON for `id` (e.g. `pmid:12345`), each
 /// author with their tag, or 404 `not_found`.
+#[utoipa::path(
+    get,
+    path = "/api/publications/{id}",
+    summary = "One record with each author's healthcare-scientist tag",
+    params(("id" = String, Path, description = "pmid:…, doi:…, a bare PMID, or another record id")),
+    responses(
+        (status = 200, description = "The record; authors[i].hcs carries tier, person_id, discipline, division, organisation, role, band, score, evidence", body = Object),
+        (status = 400, description = "The id cannot be read", body = ErrorBody),
+        (status = 404, description = "No such record", body = ErrorBody)
+    )
+)]
 pub async fn publication(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -28,10 +40,21 @@ pub async fn publication(
 
 /// Answers a grant (`grant:<funder>:<reference>`) with its tagged people and
 /// its outputs, each with how the link was made, or 404 `not_found`.
+#[utoipa::path(
+    get,
+    path = "/api/grants/{id}",
+    summary = "A grant with its tagged people and its outputs, each with how the link was made",
+    params(("id" = String, Path, description = "grant:<funder>:<reference>")),
+    responses(
+        (status = 200, description = "The grant with people[i].hcs and linked_outputs", body = GrantRecord),
+        (status = 400, description = "The id cannot be read", body = ErrorBody),
+        (status = 404, description = "No such grant", body = ErrorBody)
+    )
+)]
 pub async fn grant(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GrantRecord>, ApiError> {
     let (id, found) = find_record(&state, &id).await?;
     let Some((Record::Grant(grant), tags)) = found else {
         return Err(ApiError::NotFound(format!("no grant with id '{id}'")));
@@ -49,20 +72,17 @@ pub async fn grant(
             }
         })
         .await?;
-    let mut value = public_tagged_record(&record, &tags);
-    let linked: Vec<Value> = outputs
-        .iter()
-        .map(|output| {
-            serde_json::json!({
-                "record_id": output.record_id,
-                "method": output.link.method,
-                "identifiers": output.link.identifiers,
-                "title": output.link.title,
-            })
+    let linked_outputs = outputs
+        .into_iter()
+        .map(|output| LinkedOutput {
+            identifiers: output.link.identifiers,
+            method: output.link.method,
+            record_id: output.record_id,
+            title: output.link.title,
         })
         .collect();
-    if let Some(object) = value.as_object_mut() {
-        object.insert("linked_outputs".into(), Value::Array(linked));
-    }
-    Ok(Json(value))
+    Ok(Json(GrantRecord {
+        record: public_tagged_record(&record, &tags),
+        linked_outputs,
+    }))
 }

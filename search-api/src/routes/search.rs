@@ -10,12 +10,14 @@ use hcs_model::tabular::write_csv;
 use hcs_tagging::model::Band;
 use hcs_tagging::{SlotTag, Tier};
 use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::extract::ApiQuery;
 use crate::query::{
-    Facets, Hit, ParamError, RecordKind, SearchOutcome, SearchParams, Sort, DEFAULT_PER_PAGE,
-    MAX_RESULT_WINDOW,
+    Facets, Filters, Hit, ParamError, RecordKind, SearchOutcome, SearchParams, Sort,
+    BAND_FILTER_TERMS, DEFAULT_PER_PAGE, MAX_RESULT_WINDOW, ROLE_FILTER_TERMS, TIER_FILTER_TERMS,
 };
 use crate::state::AppState;
 
@@ -67,7 +69,8 @@ const REPEATABLE: [&str; 10] = [
 ];
 
 /// How a search answers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum Format {
     /// One page of hits with facets.
     #[default]
@@ -86,7 +89,7 @@ pub struct SearchRequest {
 }
 
 /// The search response: `R` is [`PublicationResult`] or [`GrantResult`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResponse<R> {
     /// Records matching the query and filters.
     pub total: usize,
@@ -97,10 +100,12 @@ pub struct SearchResponse<R> {
     /// Number of pages for `total`, up to the last page the paging window reaches.
     pub pages: usize,
     /// The order used: `relevance`, `newest` or `oldest`.
+    #[schema(value_type = SortName)]
     pub sort: Sort,
     /// The hits on this page.
     pub results: Vec<R>,
-    /// Counts over all matching records.
+    /// Counts over all matching records: per facet, `buckets` of `{value, count}` and `other`.
+    #[schema(value_type = Object)]
     pub facets: Facets,
     /// With `lenient=true`: the parts of the query that were dropped, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -108,7 +113,7 @@ pub struct SearchResponse<R> {
 }
 
 /// A healthcare scientist counted on a record, as published.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HcsPerson {
     /// Byline position, or 1-based place in a grant's people.
     pub position: u32,
@@ -133,7 +138,7 @@ pub struct HcsPerson {
 }
 
 /// An author or grant person the scorer sent to a curator (band `review`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewCandidate {
     /// Byline position, or 1-based place in a grant's people.
     pub position: u32,
@@ -178,7 +183,7 @@ pub fn hcs_people(record: &Record, tags: &[SlotTag]) -> Vec<HcsPerson> {
 }
 
 /// A publication hit as served.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PublicationResult {
     /// Stable record id (`pmid:…`).
     pub id: String,
@@ -216,7 +221,7 @@ pub struct PublicationResult {
 }
 
 /// A grant hit as served.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GrantResult {
     /// Stable record id (`grant:<funder>:<reference>`).
     pub id: String,
@@ -265,7 +270,7 @@ pub struct GrantResult {
 }
 
 /// A person on a grant, as published.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GrantPersonResult {
     /// Name as published.
     pub name: String,
@@ -274,7 +279,7 @@ pub struct GrantPersonResult {
 }
 
 /// Highlighted HTML, escaped, with matches in `<b>`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Highlights {
     /// The whole title.
     pub title: String,
@@ -391,6 +396,148 @@ impl<R: From<Hit>> SearchResponse<R> {
     }
 }
 
+/// The query string of a search, typed: what [`parse_params`] reads from
+/// the pairs and the OpenAPI document lists (grants take no `journal`).
+///
+/// Built from the pair list rather than by serde, because list filters may
+/// be repeated or comma-separated while a repeated scalar is refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words, "phrases", prefix*, field:value; AND (or a space), OR, NOT/-, parentheses,
+    /// ^boost; precedence OR < AND < NOT, NOT is set complement; fields title, abstract,
+    /// mesh, keywords, author, affiliation, journal, type, source, pmid, doi, pmcid, orcid,
+    /// funder, year (ranges on year only); any other field is a 400.
+    #[param(max_length = 1024)]
+    pub q: Option<String>,
+    /// 1-based page.
+    #[param(minimum = 1)]
+    pub page: Option<usize>,
+    /// Results per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<usize>,
+    /// Exact year (a grant's start year).
+    #[param(maximum = 9999)]
+    pub year: Option<u64>,
+    /// First year, inclusive.
+    #[param(maximum = 9999)]
+    pub year_from: Option<u64>,
+    /// Last year, inclusive.
+    #[param(maximum = 9999)]
+    pub year_to: Option<u64>,
+    /// Publication types, or a grant's programme (repeatable or comma-separated).
+    #[param(rename = "type", required = false)]
+    pub types: Vec<String>,
+    /// Journal titles (repeatable; publications only).
+    #[param(required = false)]
+    pub journal: Vec<String>,
+    /// A grant's funder, or an agency a publication acknowledges, as published (repeatable).
+    #[param(required = false)]
+    pub funder: Vec<String>,
+    /// Relevance (default with q), newest (default when browsing) or oldest.
+    #[param(inline, value_type = Option<SortName>)]
+    pub sort: Option<Sort>,
+    /// Roster and/or inferred healthcare scientists on the record (alias: tier).
+    #[param(inline, value_type = Vec<TierTerm>, required = false)]
+    pub hcs: Vec<String>,
+    /// Role of a counted healthcare scientist; tier, role and a group filter must hold
+    /// for the same person.
+    #[param(inline, value_type = Vec<RoleTerm>, required = false)]
+    pub role: Vec<String>,
+    /// Bands of the record's roster matches: accept (counted) or review (awaiting a curator).
+    #[param(inline, value_type = Vec<BandTerm>, required = false)]
+    pub band: Vec<String>,
+    /// Disciplines of the record's healthcare scientists (repeatable).
+    #[param(required = false)]
+    pub discipline: Vec<String>,
+    /// Divisions of the record's healthcare scientists (repeatable).
+    #[param(required = false)]
+    pub division: Vec<String>,
+    /// Organisations (current names) of the record's healthcare scientists (repeatable).
+    #[param(required = false)]
+    pub organisation: Vec<String>,
+    /// json (one page with facets) or csv (every match up to 10,000 rows; X-Total-Count
+    /// gives the total).
+    #[param(inline, value_type = Option<Format>)]
+    pub format: Option<Format>,
+    /// true: parse q leniently, dropping what cannot be read (reported in warnings)
+    /// instead of a 400.
+    pub lenient: Option<bool>,
+}
+
+/// The `sort` names, as the document lists them.
+#[derive(ToSchema)]
+#[schema(as = Sort, rename_all = "snake_case")]
+#[allow(dead_code)]
+enum SortName {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// Declares a string type whose schema is an enum of a filter's terms, so
+/// the document lists exactly what the read model accepts.
+macro_rules! term_schema {
+    ($name:ident, $terms:expr, $doc:literal) => {
+        #[doc = $doc]
+        struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($terms.iter().copied()))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+    };
+}
+
+term_schema!(TierTerm, TIER_FILTER_TERMS, "A tier an `hcs` filter takes.");
+term_schema!(RoleTerm, ROLE_FILTER_TERMS, "A role a `role` filter takes.");
+term_schema!(BandTerm, BAND_FILTER_TERMS, "A band a `band` filter takes.");
+
+impl SearchQuery {
+    /// The search of `kind` this asks for, checked as the read model checks it.
+    pub fn into_request(self, kind: RecordKind) -> Result<SearchRequest, ParamError> {
+        let lower = |values: Vec<String>| -> Vec<String> {
+            values
+                .into_iter()
+                .map(|value| value.to_lowercase())
+                .collect()
+        };
+        let params = SearchParams {
+            kind,
+            q: self.q.unwrap_or_default(),
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(DEFAULT_PER_PAGE),
+            sort: self.sort,
+            lenient: self.lenient.unwrap_or(false),
+            filters: Filters {
+                year: self.year,
+                year_from: self.year_from,
+                year_to: self.year_to,
+                types: self.types,
+                journals: self.journal,
+                funders: self.funder,
+                hcs: lower(self.hcs),
+                roles: lower(self.role),
+                bands: lower(self.band),
+                disciplines: self.discipline,
+                divisions: self.division,
+                organisations: self.organisation,
+            },
+        };
+        params.validate()?;
+        Ok(SearchRequest {
+            params,
+            format: self.format.unwrap_or_default(),
+        })
+    }
+}
+
 /// Reads the query-string pairs into a search of `kind`.
 ///
 /// Empty values count as absent (HTML forms send them); list filters may be
@@ -399,11 +546,15 @@ pub fn parse_params(
     kind: RecordKind,
     pairs: Vec<(String, String)>,
 ) -> Result<SearchRequest, ParamError> {
-    let mut params = SearchParams {
-        kind,
-        ..SearchParams::default()
-    };
-    let mut format = Format::Json;
+    parse_query(kind, pairs)?.into_request(kind)
+}
+
+/// The typed query of a search of `kind` from its pairs (see [`parse_params`]).
+pub fn parse_query(
+    kind: RecordKind,
+    pairs: Vec<(String, String)>,
+) -> Result<SearchQuery, ParamError> {
+    let mut query = SearchQuery::default();
     let accepted = || {
         COMMON_PARAMETERS
             .iter()
@@ -411,7 +562,6 @@ pub fn parse_params(
             .copied()
     };
     let mut seen: Vec<&'static str> = Vec::new();
-    let mut per_page = None;
     for (key, value) in pairs {
         let Some(name) = accepted().find(|&name| name == key) else {
             return Err(ParamError::new(
@@ -434,49 +584,46 @@ pub fn parse_params(
         if value.is_empty() && name != "q" {
             continue;
         }
-        let filters = &mut params.filters;
         match name {
-            "q" => params.q = value.to_owned(),
-            "page" => params.page = number(name, value)?,
-            "per_page" => per_page = Some(number(name, value)?),
-            "year" => filters.year = Some(year(name, value)?),
-            "year_from" => filters.year_from = Some(year(name, value)?),
-            "year_to" => filters.year_to = Some(year(name, value)?),
-            "type" => push_list(&mut filters.types, value),
-            "journal" => filters.journals.push(value.to_owned()),
-            "funder" => filters.funders.push(value.to_owned()),
+            "q" => query.q = Some(value.to_owned()),
+            "page" => query.page = Some(number(name, value)?),
+            "per_page" => query.per_page = Some(number(name, value)?),
+            "year" => query.year = Some(year(name, value)?),
+            "year_from" => query.year_from = Some(year(name, value)?),
+            "year_to" => query.year_to = Some(year(name, value)?),
+            "type" => push_list(&mut query.types, value),
+            "journal" => query.journal.push(value.to_owned()),
+            "funder" => query.funder.push(value.to_owned()),
             // `tier` is the name the metrics use; `hcs` the facet's.
-            "hcs" | "tier" => push_lower_list(&mut filters.hcs, value),
-            "role" => push_lower_list(&mut filters.roles, value),
-            "band" => push_lower_list(&mut filters.bands, value),
-            "discipline" => filters.disciplines.push(value.to_owned()),
-            "division" => filters.divisions.push(value.to_owned()),
-            "organisation" => filters.organisations.push(value.to_owned()),
+            "hcs" | "tier" => push_list(&mut query.hcs, value),
+            "role" => push_list(&mut query.role, value),
+            "band" => push_list(&mut query.band, value),
+            "discipline" => query.discipline.push(value.to_owned()),
+            "division" => query.division.push(value.to_owned()),
+            "organisation" => query.organisation.push(value.to_owned()),
             "sort" => {
-                params.sort = Some(Sort::parse(value).ok_or_else(|| {
+                query.sort = Some(Sort::parse(value).ok_or_else(|| {
                     ParamError::new(name, "sort must be relevance, newest or oldest")
                 })?)
             }
             "lenient" => {
-                params.lenient = match value {
+                query.lenient = Some(match value {
                     "true" => true,
                     "false" => false,
                     _ => return Err(ParamError::new(name, "lenient must be true or false")),
-                }
+                })
             }
             "format" => {
-                format = match value {
+                query.format = Some(match value {
                     "json" => Format::Json,
                     "csv" => Format::Csv,
                     _ => return Err(ParamError::new(name, "format must be json or csv")),
-                }
+                })
             }
             _ => unreachable!("every accepted parameter is handled"),
         }
     }
-    params.per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
-    params.validate()?;
-    Ok(SearchRequest { params, format })
+    Ok(query)
 }
 
 fn number(name: &str, value: &str) -> Result<usize, ParamError> {
@@ -488,6 +635,11 @@ fn number(name: &str, value: &str) -> Result<usize, ParamError> {
     })
 }
 
+/// A search's year filter: any whole number here, bounded (0–9999) by the
+/// read model's `SearchParams::validate`, as search has always taken it.
+/// Not [`crate::params::year`], whose four digits (1000–9999) the metrics and
+/// people lists require: making search as strict would turn `year=999`,
+/// today an empty result, into a 400, and change the messages clients see.
 fn year(name: &str, value: &str) -> Result<u64, ParamError> {
     value.parse().map_err(|_| {
         ParamError::new(
@@ -504,10 +656,6 @@ fn truncate(value: &str) -> String {
     value.chars().take(32).collect()
 }
 
-fn push_lower_list(list: &mut Vec<String>, value: &str) {
-    push_list(list, &value.to_lowercase());
-}
-
 fn push_list(list: &mut Vec<String>, value: &str) {
     list.extend(
         value
@@ -519,22 +667,94 @@ fn push_list(list: &mut Vec<String>, value: &str) {
 }
 
 /// `GET /api/publications`: see the crate documentation for parameters and the response shape.
+#[utoipa::path(
+    get,
+    path = "/api/publications",
+    summary = "Full-text search of publications with filters, facets and highlights",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "One page of hits with facets, or (format=csv) every match",
+            headers(("X-Total-Count" = usize, description = "With format=csv: every match, which may exceed the rows")),
+            content(
+                (SearchResponse<PublicationResult> = "application/json"),
+                (String = "text/csv")
+            )),
+        (status = 400, description = "An invalid query or parameter", body = ErrorBody),
+        (status = 503, description = "Overloaded or timed out", body = ErrorBody)
+    )
+)]
 pub async fn publications(
     State(state): State<AppState>,
     ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    search::<PublicationResult>(state, parse_params(RecordKind::Publication, pairs)?).await
+    run_search::<PublicationResult>(state, parse_params(RecordKind::Publication, pairs)?).await
+}
+
+/// `GET /api/search`: the first name of [`publications`], kept for links made with it.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    summary = "Full-text search of publications (the first name of /api/publications)",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "One page of hits with facets, or (format=csv) every match",
+            headers(("X-Total-Count" = usize, description = "With format=csv: every match, which may exceed the rows")),
+            content(
+                (SearchResponse<PublicationResult> = "application/json"),
+                (String = "text/csv")
+            )),
+        (status = 400, description = "An invalid query or parameter", body = ErrorBody),
+        (status = 503, description = "Overloaded or timed out", body = ErrorBody)
+    )
+)]
+pub async fn search(
+    state: State<AppState>,
+    query: ApiQuery<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    publications(state, query).await
 }
 
 /// `GET /api/grants`: grants with funder, role and tag filters.
+#[utoipa::path(
+    get,
+    path = "/api/grants",
+    summary = "Full-text search of grants with filters, facets and highlights",
+    params(GrantQuery),
+    responses(
+        (status = 200, description = "One page of hits with facets, or (format=csv) every match",
+            headers(("X-Total-Count" = usize, description = "With format=csv: every match, which may exceed the rows")),
+            content(
+                (SearchResponse<GrantResult> = "application/json"),
+                (String = "text/csv")
+            )),
+        (status = 400, description = "An invalid query or parameter", body = ErrorBody),
+        (status = 503, description = "Overloaded or timed out", body = ErrorBody)
+    )
+)]
 pub async fn grants(
     State(state): State<AppState>,
     ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    search::<GrantResult>(state, parse_params(RecordKind::Grant, pairs)?).await
+    run_search::<GrantResult>(state, parse_params(RecordKind::Grant, pairs)?).await
 }
 
-async fn search<R>(state: AppState, request: SearchRequest) -> Result<Response, ApiError>
+/// The parameters of a grant search: a [`SearchQuery`] without `journal`.
+pub struct GrantQuery;
+
+impl IntoParams for GrantQuery {
+    fn into_params(
+        parameter_in_provider: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        SearchQuery::into_params(parameter_in_provider)
+            .into_iter()
+            .filter(|parameter| {
+                !kind_parameters(RecordKind::Publication).contains(&parameter.name.as_str())
+            })
+            .collect()
+    }
+}
+
+async fn run_search<R>(state: AppState, request: SearchRequest) -> Result<Response, ApiError>
 where
     R: From<Hit> + Serialize + CsvRow,
 {

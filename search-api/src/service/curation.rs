@@ -21,13 +21,21 @@ const RETAG_WRITER_BYTES: usize = 128 * 1024 * 1024;
 const MAX_FIELD_BYTES: usize = 2048;
 
 /// A curator's decision as posted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Decision)]
 pub struct DecisionRequest {
+    /// accept or reject.
+    #[schema(value_type = crate::dto::review::VerdictName)]
     pub(crate) decision: Verdict,
+    /// Roster person id, or 'inferred' for the tier-2 guess.
     pub(crate) person_id: String,
+    /// The record's id.
     pub(crate) record_id: String,
+    /// Byline position, or 1-based place among a grant's people.
+    #[schema(minimum = 1)]
     pub(crate) position: u32,
+    /// The curator's note.
     #[serde(default)]
     pub(crate) note: Option<String>,
 }

@@ -10,16 +10,29 @@ use crate::query::{Filters, RecordKind, SearchParams};
 use crate::state::AppState;
 
 /// `/api/people` parameters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleParams {
+    /// The topic, in search syntax (or name a group instead).
     pub(crate) q: Option<String>,
+    /// People returned (default 20).
+    #[param(value_type = Option<usize>, minimum = 1, maximum = 100)]
     pub(crate) limit: Option<String>,
+    /// json (the default) or csv.
+    #[param(inline, value_type = Option<crate::routes::search::Format>)]
     pub(crate) format: Option<String>,
+    /// Without q: the people counted under this organisation.
     pub(crate) organisation: Option<String>,
+    /// Without q: the people counted under this division.
     pub(crate) division: Option<String>,
+    /// Without q: the people counted under this discipline.
     pub(crate) discipline: Option<String>,
+    /// With a group: the first year of the records counted.
+    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
     pub(crate) year_from: Option<String>,
+    /// With a group: the last year of the records counted.
+    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
     pub(crate) year_to: Option<String>,
 }
 

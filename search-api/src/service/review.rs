@@ -45,11 +45,14 @@ pub const TAKES_EFFECT: &str = "Decisions are recorded at once; the queue's band
      update after the next re-tag (an administrator's POST /api/admin/retag).";
 
 /// The queue's parameters: `page`, `per_page`, `organisation`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
     /// 1-based page.
+    #[param(required = false, minimum = 1)]
     pub page: usize,
-    /// Items per page (1–100).
+    /// Items per page (default 25).
+    #[param(required = false, minimum = 1, maximum = 100)]
     pub per_page: usize,
     /// Only slots whose proposed person counts under this organisation (case-insensitive).
     pub organisation: Option<String>,

@@ -4,12 +4,10 @@
 //! the stored tags so decisions and roster changes show.
 
 use hcs_index::IndexStore;
-use hcs_model::records::Record;
-use hcs_tagging::curation::{SignedDecision, INFERRED};
-use hcs_tagging::names::PersonName;
+use hcs_tagging::curation::{checked_decision, DecisionRefused, SignedDecision};
 use hcs_tagging::persist::store_tags;
-use hcs_tagging::workspace::{self, decisions_path, roster_path, Overrides};
-use hcs_tagging::{Decision, DecisionLog, ReferenceData, Roster, Verdict};
+use hcs_tagging::workspace::{self, decisions_path, Overrides};
+use hcs_tagging::{DecisionLog, Verdict};
 use serde::Deserialize;
 
 use crate::error::ApiError;
@@ -71,28 +69,20 @@ pub async fn record_decision(
                     request.record_id
                 )));
             };
-            let author = author_at(&record, request.position).ok_or_else(|| {
-                ApiError::InvalidBody(format!(
-                    "{} has no person at position {}",
-                    request.record_id, request.position
-                ))
+            let decision = checked_decision(
+                state.data_dir(),
+                &record,
+                request.decision,
+                &request.person_id,
+                request.position,
+                request.note,
+            )
+            .map_err(|refused| match refused {
+                DecisionRefused::Tagging(error) => ApiError::internal(error),
+                refused => ApiError::InvalidBody(refused.to_string()),
             })?;
-            if request.person_id != INFERRED && !on_roster(state.data_dir(), &request.person_id)? {
-                return Err(ApiError::InvalidBody(format!(
-                    "'{}' is not on the imported roster (or use '{INFERRED}')",
-                    request.person_id
-                )));
-            }
             let signed = SignedDecision {
-                decision: Decision {
-                    at: hcs_model::clock::now_rfc3339(),
-                    decision: request.decision,
-                    person_id: request.person_id,
-                    record_id: request.record_id,
-                    position: request.position,
-                    note: request.note,
-                    author,
-                },
+                decision,
                 by: Some(by),
             };
             let mut log =
@@ -110,42 +100,6 @@ pub async fn record_decision(
         "curator decision recorded"
     );
     Ok(signed)
-}
-
-/// The published author at `position` (family name and first initial), or
-/// `Some(None)` for a grant person; `None` when there is no one there.
-pub fn author_at(record: &Record, position: u32) -> Option<Option<String>> {
-    match record {
-        Record::Publication(publication) => {
-            let author = publication
-                .authors
-                .iter()
-                .find(|a| a.position == position)?;
-            Some(
-                author
-                    .family
-                    .as_deref()
-                    .and_then(|family| {
-                        PersonName::new(family, author.given.as_deref(), author.initials.as_deref())
-                    })
-                    .map(|name| name.coauthor_key()),
-            )
-        }
-        Record::Grant(grant) => {
-            (position >= 1 && position as usize <= grant.people.len()).then_some(None)
-        }
-    }
-}
-
-fn on_roster(data_dir: &std::path::Path, person_id: &str) -> Result<bool, ApiError> {
-    let path = roster_path(data_dir);
-    if !path.exists() {
-        return Ok(false);
-    }
-    let reference = ReferenceData::load(None, None).map_err(ApiError::internal)?;
-    let roster = Roster::load(&path, &reference.taxonomy, &reference.gazetteer)
-        .map_err(ApiError::internal)?;
-    Ok(roster.person(person_id).is_some())
 }
 
 /// Re-tags the whole index from the data directory's roster, decisions and reference data.

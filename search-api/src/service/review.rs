@@ -28,8 +28,8 @@ use crate::dto::review::{
 };
 use crate::error::ApiError;
 use crate::review_cache::{BaseQueue, FileStamp, RosterNames};
-use crate::service::curation::author_at;
 use crate::state::AppState;
+use hcs_tagging::curation::author_at;
 
 /// Items on a page unless `per_page` says otherwise.
 pub const DEFAULT_PER_PAGE: usize = 25;

@@ -101,6 +101,15 @@ pub fn people_of(record: &Record) -> Vec<(u32, Option<String>)> {
     }
 }
 
+/// The published author at `position` (family name and first initial), or
+/// `Some(None)` for a grant person; `None` when there is no one there.
+pub fn author_at(record: &Record, position: u32) -> Option<Option<String>> {
+    people_of(record)
+        .into_iter()
+        .find(|(at, _)| *at == position)
+        .map(|(_, author)| author)
+}
+
 /// A decision on `record`, checked as the CLI and the service both check it:
 /// someone is at `position` (whose published name the decision keeps, so a
 /// re-harvest that reorders the byline cannot move it), and `person_id` is

@@ -160,6 +160,18 @@ pub struct ErrorBody<'a> {
     pub message: &'a str,
 }
 
+/// How a lookup by id fails, as the document lists it for the record and
+/// profile routes: one definition rather than a copy per route.
+#[derive(utoipa::IntoResponses)]
+pub enum LookupErrors {
+    /// The id cannot be read: too long, or not valid percent-encoded UTF-8.
+    #[response(status = 400)]
+    BadId(ErrorBody<'static>),
+    /// Nothing is stored (or attributed) under this id.
+    #[response(status = 404)]
+    NotFound(ErrorBody<'static>),
+}
+
 impl ApiError {
     /// The HTTP status this error is answered with (its code's).
     pub fn status(&self) -> StatusCode {

@@ -11,24 +11,28 @@ use axum::body::Body;
 use axum::http::header;
 use axum::response::Response;
 use hcs_model::records::Record;
-use hcs_model::redact::{contains_address, redact_addresses, redact_json};
-use hcs_tagging::{annotate, SlotTag};
-use serde_json::Value;
-
-/// The record as JSON for serving: every `email` key removed, addresses in any text redacted.
-pub fn public_record(record: &Record) -> Result<Value, serde_json::Error> {
-    let mut value = serde_json::to_value(record)?;
-    redact_json(&mut value);
-    Ok(value)
-}
+use hcs_model::redact::{contains_address, redact_addresses};
+use hcs_tagging::{SlotTag, TaggedRecord};
 
 /// The record with each person's healthcare-scientist tag beside them
-/// (`authors[i].hcs`, `people[i].hcs`), scrubbed like [`public_record`].
-/// Tags carry only published facts and the roster's opaque person id.
-pub fn public_tagged_record(record: &Record, tags: &[SlotTag]) -> Value {
-    let mut value = annotate(record, tags);
-    redact_json(&mut value);
-    value
+/// (`authors[i].hcs`, `people[i].hcs`) and no `email` on anyone.
+///
+/// Texts are redacted when records are read for serving
+/// ([`hcs_index::IndexStore::for_serving`]); the addresses PubMed keeps
+/// beside authors are dropped here as well, so a record read any other way
+/// still cannot carry them out. Tags carry only published facts and the
+/// roster's opaque person id.
+pub fn public_tagged_record(mut record: Record, tags: &[SlotTag]) -> TaggedRecord {
+    if let Record::Publication(publication) = &mut record {
+        for author in publication
+            .authors
+            .iter_mut()
+            .chain(publication.investigators.iter_mut())
+        {
+            author.email = None;
+        }
+    }
+    TaggedRecord::new(record, tags)
 }
 
 /// The last line of defence: a text body (JSON, CSV, HTML) that still holds
@@ -94,10 +98,16 @@ mod tests {
             }],
             ..Publication::default()
         };
-        let json = public_record(&Record::Publication(Box::new(publication))).unwrap();
-        let text = json.to_string();
+        // Read for serving, as the service reads every record.
+        let stored = serde_json::to_string(&Record::Publication(Box::new(publication))).unwrap();
+        let served: Record = hcs_model::redact::decode_redacted(&stored).unwrap();
+        let text = serde_json::to_string(&public_tagged_record(served, &[])).unwrap();
         assert!(!text.contains("email\""), "{text}");
         assert!(!text.contains("example.org"), "{text}");
         assert!(text.contains("Dept X, Town. [email removed]"), "{text}");
+        // And a record read any other way still leaves without the addresses.
+        let raw: Record = serde_json::from_str(&stored).unwrap();
+        let text = serde_json::to_string(&public_tagged_record(raw, &[])).unwrap();
+        assert!(!text.contains("email\""), "{text}");
     }
 }

@@ -144,7 +144,6 @@ pub struct RetagStatus {
     /// When the last job ended (RFC 3339).
     pub finished_at: Option<String>,
     /// What the last successful job stored.
-    #[schema(value_type = Option<Object>)]
     pub summary: Option<hcs_tagging::persist::TagSummary>,
     /// Why the last job failed.
     pub error: Option<String>,

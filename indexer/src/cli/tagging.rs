@@ -18,7 +18,7 @@ use crate::tagging::evaluate::{
 };
 use crate::tagging::persist::{store_tags, tags_status, TagsStatus};
 use crate::tagging::workspace::{self, Overrides};
-use crate::tagging::{annotate, DecisionLog, ReferenceData, Roster, SlotTag, Tagger, Verdict};
+use crate::tagging::{DecisionLog, ReferenceData, Roster, SlotTag, TaggedRecord, Tagger, Verdict};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 
@@ -261,8 +261,8 @@ pub fn export(
     let records = store.export().context("reading the index")?;
     let tags = tagger.tag_all(&records);
     let mut out = io::BufWriter::new(out);
-    for (record, tags) in records.iter().zip(&tags) {
-        serde_json::to_writer(&mut out, &annotate(record, tags))?;
+    for (record, tags) in records.into_iter().zip(&tags) {
+        serde_json::to_writer(&mut out, &TaggedRecord::new(record, tags))?;
         out.write_all(b"\n")?;
     }
     out.flush()?;

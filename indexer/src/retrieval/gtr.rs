@@ -87,7 +87,7 @@ pub async fn retrieve(
 ) -> Result<(), HarvestError> {
     // A finished run starts again: GtR has no modified-since filter.
     let mut state: Checkpoint = run
-        .checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY)
+        .checkpoint("roster", CHECKPOINT_KEY)
         .filter(|state: &Checkpoint| !state.complete)
         .unwrap_or_default();
     let families = family_names(roster);
@@ -121,10 +121,10 @@ pub async fn retrieve(
             }
         }
         state.done.insert(family.clone());
-        run.commit_checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY, &state)?;
+        run.commit_checkpoint("roster", CHECKPOINT_KEY, &state)?;
     }
     state.complete = true;
-    run.commit_checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY, &state)?;
+    run.commit_checkpoint("roster", CHECKPOINT_KEY, &state)?;
     for (person_id, grants) in &state.credited {
         // Credits of people no longer on the roster stay out of the report.
         if roster.person(person_id).is_none() {

@@ -92,7 +92,7 @@ pub async fn retrieve(
         "awards": awards,
         "new": new,
     });
-    run.commit_checkpoint(CHECKPOINT_KEY, CHECKPOINT_KEY, &checkpoint)
+    run.commit_checkpoint("roster", CHECKPOINT_KEY, &checkpoint)
 }
 
 #[cfg(test)]

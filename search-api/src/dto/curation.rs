@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionRecorded {
     /// The decision with who made it and when.
-    #[schema(value_type = Object)]
     pub recorded: SignedDecision,
     /// When it counts.
     pub takes_effect: &'static str,

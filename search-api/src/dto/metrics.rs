@@ -13,13 +13,10 @@ pub struct ParticipationTable {
     /// First year counted.
     pub from: Option<u16>,
     /// Grouping used.
-    #[schema(value_type = String)]
     pub group_by: GroupBy,
     /// `[group, cell]` pairs in group order.
-    #[schema(value_type = Vec<Object>)]
     pub rows: Vec<(String, DrilledCell)>,
     /// Tier counted.
-    #[schema(value_type = String)]
     pub tier: TierChoice,
     /// Last year counted.
     pub to: Option<u16>,
@@ -32,10 +29,8 @@ pub struct ParticipationTable {
 pub struct DrilledCell {
     /// The measures (a)(b)(c), and with `records=true` the record ids.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub cell: Cell,
     /// `/api/…` searches that list exactly the cell's records.
-    #[schema(value_type = Object)]
     pub drill_down: DrillDown,
 }
 

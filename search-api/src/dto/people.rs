@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 pub struct TopicPeople {
     /// Ranked by weighted work on the topic: `{person_id, name, discipline, division,
     /// organisation, score, records, coauthors}`.
-    #[schema(value_type = Vec<Object>)]
     pub people: Vec<RankedPerson>,
     /// The topic as asked.
     pub q: String,
@@ -33,7 +32,6 @@ pub struct GroupPeople {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
     /// Every person counted there: `{person_id, name, records}`.
-    #[schema(value_type = Vec<Object>)]
     pub people: Vec<CountedPerson>,
     /// How many.
     pub total: usize,
@@ -44,10 +42,8 @@ pub struct GroupPeople {
 pub struct PersonProfile {
     /// Published work, roles, co-authors and topics.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub profile: Profile,
     /// People with overlapping topics, most similar first.
-    #[schema(value_type = Vec<Object>)]
     pub similar_people: Vec<SimilarPerson>,
 }
 

@@ -1,18 +1,16 @@
 //! The JSON of a grant as `GET /api/grants/{id}` answers it.
 
 use hcs_model::records::{Identifiers, LinkMethod};
+use hcs_tagging::tagged::TaggedGrant;
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 /// A grant with its tagged people and the outputs linked to it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GrantRecord {
-    /// The stored grant with `people[i].hcs`, scrubbed of contact data
-    /// ([`crate::privacy::public_tagged_record`]).
+    /// The stored grant with `people[i].hcs` (a grant's people carry no contact data).
     #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub record: Value,
+    pub grant: TaggedGrant,
     /// Every output linked to the grant, with how the link was made.
     pub linked_outputs: Vec<LinkedOutput>,
 }
@@ -21,10 +19,8 @@ pub struct GrantRecord {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkedOutput {
     /// The output's identifiers as the link gave them.
-    #[schema(value_type = Object)]
     pub identifiers: Identifiers,
     /// How the link was made.
-    #[schema(value_type = String)]
     pub method: LinkMethod,
     /// The indexed publication it points at (`null` when not in the index).
     pub record_id: Option<String>,
@@ -35,11 +31,17 @@ pub struct LinkedOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hcs_model::records::Grant;
 
     #[test]
     fn a_grant_keeps_its_fields_beside_its_outputs() {
+        let grant = Grant {
+            id: "grant:mrc:X".into(),
+            title: "T".into(),
+            ..Grant::default()
+        };
         let body = GrantRecord {
-            record: serde_json::json!({ "id": "grant:mrc:X", "title": "T" }),
+            grant: TaggedGrant::new(Box::new(grant), &[]),
             linked_outputs: vec![LinkedOutput {
                 identifiers: Identifiers::default(),
                 method: LinkMethod::default(),

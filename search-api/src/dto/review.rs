@@ -7,30 +7,6 @@ use hcs_tagging::Verdict;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A curator's verdict, as the document names it.
-#[derive(ToSchema)]
-#[schema(as = Verdict, rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum VerdictName {
-    /// The person is the author.
-    Accept,
-    /// The person is not the author.
-    Reject,
-}
-
-/// A match band, as the document names it.
-#[derive(ToSchema)]
-#[schema(as = Band, rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum BandName {
-    /// Counted.
-    Accept,
-    /// Awaiting a curator.
-    Review,
-    /// Not counted.
-    Reject,
-}
-
 /// The author as the record publishes them.
 #[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct PublishedAuthor {
@@ -70,7 +46,6 @@ pub struct RecordedDecision {
     /// The person decided on: the proposed one, another roster person, or `inferred`.
     pub person_id: String,
     /// Accept or reject.
-    #[schema(value_type = VerdictName)]
     pub verdict: Verdict,
     /// The curator (their token's name); absent for decisions made with `indexer curate`.
     pub by: Option<String>,
@@ -101,7 +76,6 @@ pub struct ReviewItem {
     /// 0–100.
     pub score: u8,
     /// The band (`review`).
-    #[schema(value_type = BandName)]
     pub band: Band,
     /// Every feature that fired, with its points.
     pub evidence: Vec<EvidencePoint>,
@@ -143,7 +117,6 @@ pub struct ReviewPage {
     pub truncated: bool,
     /// Whether the stored tags are older than the roster or the decisions:
     /// `{state: current, at}` or `{state: stale, reason}`.
-    #[schema(value_type = Object)]
     pub tags: TagsStatus,
     /// The same, in a sentence.
     pub tags_sentence: String,

@@ -13,58 +13,42 @@ use serde::Deserialize;
 use crate::dto::metrics::ParticipationTable;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::params::{choice, year};
+use crate::params::{blank_is_absent, Year};
 use crate::routes::search::Format;
 use crate::service::TAGS_HEADER;
 use crate::state::AppState;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 /// The query string as sent; every value is checked and named when refused,
 /// and so is a parameter this route does not take (a misspelt `grup_by`
-/// would otherwise answer the default grouping as if asked).
+/// would otherwise answer the default grouping as if asked). An empty value
+/// is absent, as a form's empty box.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ParticipationParams {
     /// First year, inclusive.
-    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
-    from: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    from: Option<Year>,
     /// Last year, inclusive.
-    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
-    to: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    to: Option<Year>,
     /// The grouping (default year).
-    #[param(inline, value_type = Option<GroupByName>)]
-    group_by: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    group_by: Option<GroupBy>,
     /// roster (accepted matches, the default) or inferred.
-    #[param(inline, value_type = Option<TierName>)]
-    tier: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    tier: Option<TierChoice>,
     /// json (the default) or csv.
-    #[param(inline, value_type = Option<Format>)]
-    format: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    format: Option<Format>,
     /// true: list the record ids behind every cell.
-    #[param(value_type = Option<bool>)]
-    records: Option<String>,
-}
-
-/// The `group_by` names, as the document lists them.
-#[derive(ToSchema)]
-#[schema(as = GroupBy, rename_all = "snake_case")]
-#[allow(dead_code)]
-enum GroupByName {
-    Year,
-    Organisation,
-    Division,
-    Discipline,
-    Funder,
-}
-
-/// The metrics' `tier` names, as the document lists them.
-#[derive(ToSchema)]
-#[schema(as = Tier, rename_all = "snake_case")]
-#[allow(dead_code)]
-enum TierName {
-    Roster,
-    Inferred,
+    records: Option<bool>,
 }
 
 /// Answers the participation table for the query.
@@ -85,30 +69,12 @@ pub async fn participation(
     ApiQuery(params): ApiQuery<ParticipationParams>,
 ) -> Result<Response, ApiError> {
     let query = MetricsQuery {
-        from: year("from", params.from.as_deref())?,
-        to: year("to", params.to.as_deref())?,
-        group_by: choice(
-            "group_by",
-            params.group_by.as_deref(),
-            GroupBy::Year,
-            &GroupBy::ALL.map(|g| (g.name(), g)),
-        )?,
-        tier: choice(
-            "tier",
-            params.tier.as_deref(),
-            TierChoice::Roster,
-            &[
-                ("roster", TierChoice::Roster),
-                ("inferred", TierChoice::Inferred),
-            ],
-        )?,
+        from: params.from.map(|Year(year)| year),
+        to: params.to.map(|Year(year)| year),
+        group_by: params.group_by.unwrap_or(GroupBy::Year),
+        tier: params.tier.unwrap_or(TierChoice::Roster),
         // The record ids behind every cell: for audit, on request (they are large).
-        with_records: choice(
-            "records",
-            params.records.as_deref(),
-            false,
-            &[("true", true), ("false", false)],
-        )?,
+        with_records: params.records.unwrap_or(false),
     };
     if let (Some(from), Some(to)) = (query.from, query.to) {
         if from > to {
@@ -117,12 +83,7 @@ pub async fn participation(
             ));
         }
     }
-    let csv = choice(
-        "format",
-        params.format.as_deref(),
-        false,
-        &[("json", false), ("csv", true)],
-    )?;
+    let csv = params.format == Some(Format::Csv);
     let measured = query.clone();
     let (table, tags) = state
         .run_blocking(move |state| {
@@ -170,6 +131,27 @@ mod tests {
             assert!(error.starts_with("parameter '"), "{query}: {error}");
         }
         assert!(parse_query_string::<ParticipationParams>("group_by=&tier=roster").is_ok());
+        let error = parse_query_string::<ParticipationParams>("group_by=person").unwrap_err();
+        assert_eq!(
+            error,
+            "parameter 'group_by' cannot be 'person'; it must be one of 'year', \
+             'organisation', 'division', 'discipline', 'funder'"
+        );
+        let error = parse_query_string::<ParticipationParams>("from=20x").unwrap_err();
+        assert!(
+            error.contains("'from'") && error.contains("four-digit year"),
+            "{error}"
+        );
+        let params = parse_query_string::<ParticipationParams>(
+            "from=2019&to=+2020&tier=inferred&format=csv",
+        )
+        .unwrap();
+        assert_eq!(
+            (params.from, params.to),
+            (Some(Year(2019)), Some(Year(2020)))
+        );
+        assert_eq!(params.tier, Some(TierChoice::Inferred));
+        assert_eq!(params.format, Some(Format::Csv));
         for query in ["x=1", "page=1&page=2"] {
             assert!(
                 crate::service::review::QueueParams::parse(query).is_err(),

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
@@ -45,8 +45,55 @@ impl Modify for BearerScheme {
 
 /// The document, built once from the router that serves the routes.
 pub fn document() -> &'static Document {
-    static DOCUMENT: LazyLock<Document> = LazyLock::new(|| crate::routes::api().into_openapi());
+    static DOCUMENT: LazyLock<Document> = LazyLock::new(|| {
+        let mut document = crate::routes::api().into_openapi();
+        EveryRouteFails.modify(&mut document);
+        document
+    });
     &DOCUMENT
+}
+
+/// What any route may answer whatever it does, because the middleware
+/// around every route answers it ([`crate::app::router`]): 500 when a
+/// handler fails on our side, 503 when the request is shed or times out.
+/// Written once here rather than on each handler.
+struct EveryRouteFails;
+
+impl Modify for EveryRouteFails {
+    fn modify(&self, document: &mut Document) {
+        let error = || {
+            ResponseBuilder::new().content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Error")))
+                    .build(),
+            )
+        };
+        for item in document.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, description) in [
+                    (
+                        "500",
+                        "Something failed on our side (details are logged, not sent)",
+                    ),
+                    ("503", "Overloaded or timed out; retry in a moment"),
+                ] {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error().description(description).build().into());
+                }
+            }
+        }
+    }
 }
 
 /// The document as served, serialized once.
@@ -191,6 +238,47 @@ mod tests {
                 "{target} is not in the document"
             );
         }
+    }
+
+    /// Schemas are the handlers' real types: the only free-form object (no
+    /// properties, no composition) is this document's own body.
+    #[test]
+    fn no_answer_is_a_free_form_object() {
+        fn free_form(value: &serde_json::Value, at: String, found: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    let is_object =
+                        map.get("type").and_then(|kind| kind.as_str()) == Some("object");
+                    let described = [
+                        "properties",
+                        "allOf",
+                        "oneOf",
+                        "anyOf",
+                        "additionalProperties",
+                        "$ref",
+                    ]
+                    .iter()
+                    .any(|key| map.contains_key(*key));
+                    if is_object && !described {
+                        found.push(at.clone());
+                    }
+                    for (key, item) in map {
+                        free_form(item, format!("{at}/{key}"), found);
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (index, item) in items.iter().enumerate() {
+                        free_form(item, format!("{at}/{index}"), found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let value = serde_json::to_value(document()).unwrap();
+        let mut found = Vec::new();
+        free_form(&value, String::new(), &mut found);
+        found.retain(|at| !at.starts_with("/paths//api/openapi.json/"));
+        assert!(found.is_empty(), "free-form objects at {found:#?}");
     }
 
     /// Every documented operation is served, and every method the router

@@ -12,11 +12,10 @@ use hcs_read::people::GroupDimension;
 use hcs_read::people::{profile, rank, RankedPerson, Scored};
 
 use crate::dto::people::{GroupPeople, PersonProfile, TopicPeople};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, LookupErrors};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::params::choice;
 use crate::query::MAX_PER_PAGE;
-use crate::routes::search::csv_response;
+use crate::routes::search::{csv_response, Format};
 use crate::service::people::{GroupList, PeopleParams};
 use crate::state::AppState;
 
@@ -81,30 +80,19 @@ pub async fn people(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> Result<Response, ApiError> {
-    let csv = choice(
-        "format",
-        params
-            .format
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty()),
-        false,
-        &[("json", false), ("csv", true)],
-    )?;
+    let csv = params.format == Some(Format::Csv);
     let q = params.q.clone().unwrap_or_default();
     if q.trim().is_empty() {
         return counted_people(state, &params, csv).await;
     }
-    let limit = match params.limit.as_deref() {
+    let limit = match params.limit {
         None => DEFAULT_PEOPLE,
-        Some(text) => text
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_PER_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::InvalidParameter(format!("limit must be between 1 and {MAX_PER_PAGE}"))
-            })?,
+        Some(limit) if (1..=MAX_PER_PAGE).contains(&limit) => limit,
+        Some(_) => {
+            return Err(ApiError::InvalidParameter(format!(
+                "limit must be between 1 and {MAX_PER_PAGE}"
+            )))
+        }
     };
     let query = q.clone();
     let ranked = state
@@ -178,8 +166,7 @@ fn person_row(person: &RankedPerson) -> Vec<String> {
     params(("person_id" = String, Path, description = "The Network's person id")),
     responses(
         (status = 200, description = "The profile", body = PersonProfile),
-        (status = 400, description = "The id cannot be read", body = ErrorBody),
-        (status = 404, description = "No published work attributed to this id", body = ErrorBody)
+        LookupErrors
     )
 )]
 pub async fn person(

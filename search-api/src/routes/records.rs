@@ -3,10 +3,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::Value;
+use hcs_tagging::tagged::TaggedGrant;
+use hcs_tagging::TaggedRecord;
 
 use crate::dto::records::{GrantRecord, LinkedOutput};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, LookupErrors};
 use crate::extract::ApiPath;
 use hcs_model::records::Record;
 use hcs_read::links::grant_outputs;
@@ -23,17 +24,16 @@ use crate::state::AppState;
     summary = "One record with each author's healthcare-scientist tag",
     params(("id" = String, Path, description = "pmid:…, doi:…, a bare PMID, or another record id")),
     responses(
-        (status = 200, description = "The record; authors[i].hcs carries tier, person_id, discipline, division, organisation, role, band, score, evidence", body = Object),
-        (status = 400, description = "The id cannot be read", body = ErrorBody),
-        (status = 404, description = "No such record", body = ErrorBody)
+        (status = 200, description = "The record; authors[i].hcs carries tier, person_id, discipline, division, organisation, role, band, score, evidence", body = TaggedRecord),
+        LookupErrors
     )
 )]
 pub async fn publication(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaggedRecord>, ApiError> {
     match find_record(&state, &id).await? {
-        (_, Some((record, tags))) => Ok(Json(public_tagged_record(&record, &tags))),
+        (_, Some((record, tags))) => Ok(Json(public_tagged_record(record, &tags))),
         (id, None) => Err(ApiError::NotFound(format!("no publication with id '{id}'"))),
     }
 }
@@ -47,8 +47,7 @@ pub async fn publication(
     params(("id" = String, Path, description = "grant:<funder>:<reference>")),
     responses(
         (status = 200, description = "The grant with people[i].hcs and linked_outputs", body = GrantRecord),
-        (status = 400, description = "The id cannot be read", body = ErrorBody),
-        (status = 404, description = "No such grant", body = ErrorBody)
+        LookupErrors
     )
 )]
 pub async fn grant(
@@ -59,17 +58,14 @@ pub async fn grant(
     let Some((Record::Grant(grant), tags)) = found else {
         return Err(ApiError::NotFound(format!("no grant with id '{id}'")));
     };
-    let record = Record::Grant(grant);
-    let outputs = state
-        .run_blocking({
-            let record = record.clone();
-            move |state| {
-                let Record::Grant(grant) = &record else {
-                    return Ok(Vec::new());
-                };
-                let searcher = state.searcher();
-                grant_outputs(state.store(), &searcher, grant).map_err(ApiError::internal)
-            }
+    // A grant's people carry no contact data, so the grant is served as stored.
+    let grant = TaggedGrant::new(grant, &tags);
+    let (grant, outputs) = state
+        .run_blocking(move |state| {
+            let searcher = state.searcher();
+            let outputs = grant_outputs(state.store(), &searcher, &grant.grant)
+                .map_err(ApiError::internal)?;
+            Ok((grant, outputs))
         })
         .await?;
     let linked_outputs = outputs
@@ -82,7 +78,7 @@ pub async fn grant(
         })
         .collect();
     Ok(Json(GrantRecord {
-        record: public_tagged_record(&record, &tags),
+        grant,
         linked_outputs,
     }))
 }

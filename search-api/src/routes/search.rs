@@ -9,7 +9,7 @@ use hcs_model::records::{Grant, Publication, Record};
 use hcs_model::tabular::write_csv;
 use hcs_tagging::model::Band;
 use hcs_tagging::{SlotTag, Tier};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
@@ -69,8 +69,8 @@ const REPEATABLE: [&str; 10] = [
 ];
 
 /// How a search answers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ToSchema)]
-#[schema(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Format {
     /// One page of hits with facets.
     #[default]
@@ -100,12 +100,10 @@ pub struct SearchResponse<R> {
     /// Number of pages for `total`, up to the last page the paging window reaches.
     pub pages: usize,
     /// The order used: `relevance`, `newest` or `oldest`.
-    #[schema(value_type = SortName)]
     pub sort: Sort,
     /// The hits on this page.
     pub results: Vec<R>,
     /// Counts over all matching records: per facet, `buckets` of `{value, count}` and `other`.
-    #[schema(value_type = Object)]
     pub facets: Facets,
     /// With `lenient=true`: the parts of the query that were dropped, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -435,7 +433,7 @@ pub struct SearchQuery {
     #[param(required = false)]
     pub funder: Vec<String>,
     /// Relevance (default with q), newest (default when browsing) or oldest.
-    #[param(inline, value_type = Option<SortName>)]
+    #[param(inline)]
     pub sort: Option<Sort>,
     /// Roster and/or inferred healthcare scientists on the record (alias: tier).
     #[param(inline, value_type = Vec<TierTerm>, required = false)]
@@ -463,16 +461,6 @@ pub struct SearchQuery {
     /// true: parse q leniently, dropping what cannot be read (reported in warnings)
     /// instead of a 400.
     pub lenient: Option<bool>,
-}
-
-/// The `sort` names, as the document lists them.
-#[derive(ToSchema)]
-#[schema(as = Sort, rename_all = "snake_case")]
-#[allow(dead_code)]
-enum SortName {
-    Relevance,
-    Newest,
-    Oldest,
 }
 
 /// Declares a string type whose schema is an enum of a filter's terms, so
@@ -679,8 +667,7 @@ fn push_list(list: &mut Vec<String>, value: &str) {
                 (SearchResponse<PublicationResult> = "application/json"),
                 (String = "text/csv")
             )),
-        (status = 400, description = "An invalid query or parameter", body = ErrorBody),
-        (status = 503, description = "Overloaded or timed out", body = ErrorBody)
+        (status = 400, description = "An invalid query or parameter", body = ErrorBody)
     )
 )]
 pub async fn publications(
@@ -703,8 +690,7 @@ pub async fn publications(
                 (SearchResponse<PublicationResult> = "application/json"),
                 (String = "text/csv")
             )),
-        (status = 400, description = "An invalid query or parameter", body = ErrorBody),
-        (status = 503, description = "Overloaded or timed out", body = ErrorBody)
+        (status = 400, description = "An invalid query or parameter", body = ErrorBody)
     )
 )]
 pub async fn search(
@@ -727,8 +713,7 @@ pub async fn search(
                 (SearchResponse<GrantResult> = "application/json"),
                 (String = "text/csv")
             )),
-        (status = 400, description = "An invalid query or parameter", body = ErrorBody),
-        (status = 503, description = "Overloaded or timed out", body = ErrorBody)
+        (status = 400, description = "An invalid query or parameter", body = ErrorBody)
     )
 )]
 pub async fn grants(

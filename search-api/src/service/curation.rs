@@ -21,10 +21,8 @@ const MAX_FIELD_BYTES: usize = 2048;
 /// A curator's decision as posted.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = Decision)]
 pub struct DecisionRequest {
     /// accept or reject.
-    #[schema(value_type = crate::dto::review::VerdictName)]
     pub(crate) decision: Verdict,
     /// Roster person id, or 'inferred' for the tier-2 guess.
     pub(crate) person_id: String,

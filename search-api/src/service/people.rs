@@ -5,8 +5,9 @@ use hcs_read::people::{counted_in, CountedPerson, GroupDimension};
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::params::year as metrics_year;
+use crate::params::{blank_is_absent, Year};
 use crate::query::{Filters, RecordKind, SearchParams};
+use crate::routes::search::Format;
 use crate::state::AppState;
 
 /// `/api/people` parameters.
@@ -17,11 +18,12 @@ pub struct PeopleParams {
     /// The topic, in search syntax (or name a group instead).
     pub(crate) q: Option<String>,
     /// People returned (default 20).
-    #[param(value_type = Option<usize>, minimum = 1, maximum = 100)]
-    pub(crate) limit: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
+    pub(crate) limit: Option<usize>,
     /// json (the default) or csv.
-    #[param(inline, value_type = Option<crate::routes::search::Format>)]
-    pub(crate) format: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    pub(crate) format: Option<Format>,
     /// Without q: the people counted under this organisation.
     pub(crate) organisation: Option<String>,
     /// Without q: the people counted under this division.
@@ -29,11 +31,13 @@ pub struct PeopleParams {
     /// Without q: the people counted under this discipline.
     pub(crate) discipline: Option<String>,
     /// With a group: the first year of the records counted.
-    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
-    pub(crate) year_from: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    pub(crate) year_from: Option<Year>,
     /// With a group: the last year of the records counted.
-    #[param(value_type = Option<u16>, minimum = 1000, maximum = 9999)]
-    pub(crate) year_to: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    #[param(inline)]
+    pub(crate) year_to: Option<Year>,
 }
 
 impl PeopleParams {
@@ -81,13 +85,10 @@ impl GroupList {
                     .into(),
             ));
         };
-        let year = |parameter: &str, value: &Option<String>| {
-            Ok::<_, ApiError>(metrics_year(parameter, value.as_deref())?.map(u64::from))
-        };
         let mut filters = Filters {
             hcs: vec!["roster".into()],
-            year_from: year("year_from", &params.year_from)?,
-            year_to: year("year_to", &params.year_to)?,
+            year_from: params.year_from.map(|Year(year)| u64::from(year)),
+            year_to: params.year_to.map(|Year(year)| u64::from(year)),
             ..Filters::default()
         };
         let values = vec![value.to_owned()];

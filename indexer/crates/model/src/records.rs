@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// A record as stored in the index: the kinds the index can hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record_type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Record {
     /// A journal article, book chapter or other published work.
     Publication(Box<Publication>),
@@ -81,6 +82,7 @@ impl Record {
 
 /// A published work with its authors, subjects, grants and provenance.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Publication {
     /// Stable id: `pmid:<digits>`, else `doi:<lower-cased doi>`, else `<source>:<source id>`.
     pub id: String,
@@ -147,6 +149,7 @@ impl Publication {
 /// The kind of work, as its source classifies it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PublicationKind {
     /// A journal article (PubMed `PubmedArticle`).
     #[default]
@@ -157,6 +160,7 @@ pub enum PublicationKind {
 
 /// Normalised identifiers of a work.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Identifiers {
     /// PubMed id, digits only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,6 +178,7 @@ pub struct Identifiers {
 
 /// An identifier the model has no dedicated field for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OtherIdentifier {
     /// The source's name for the identifier type (e.g. "pii", "mid").
     pub kind: String,
@@ -183,6 +188,7 @@ pub struct OtherIdentifier {
 
 /// An abstract: one or more sections, labelled when structured.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Abstract {
     /// Sections in order; an unstructured abstract has one unlabelled section.
     pub sections: Vec<AbstractSection>,
@@ -211,6 +217,7 @@ impl Abstract {
 
 /// One section of an abstract.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AbstractSection {
     /// The heading as published (e.g. "PURPOSE").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,6 +231,7 @@ pub struct AbstractSection {
 
 /// The venue of a work.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Journal {
     /// Full title of the journal or book.
     pub title: String,
@@ -246,6 +254,7 @@ pub struct Journal {
 
 /// A publication date of variable precision.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicationDate {
     /// Year of publication.
     pub year: u16,
@@ -275,6 +284,7 @@ impl PublicationDate {
 
 /// A MeSH heading: descriptor plus qualifiers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeshHeading {
     /// Descriptor name (e.g. "Auditory Cortex").
     pub descriptor: String,
@@ -297,6 +307,7 @@ impl MeshHeading {
 
 /// A MeSH qualifier (subheading).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeshQualifier {
     /// Qualifier name (e.g. "physiology").
     pub name: String,
@@ -309,6 +320,7 @@ pub struct MeshQualifier {
 
 /// A keyword attached to a work.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Keyword {
     /// The keyword text.
     pub text: String,
@@ -319,6 +331,7 @@ pub struct Keyword {
 
 /// A grant acknowledged by a publication (PubMed `GrantList`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrantReference {
     /// Grant number as published (free text; may be absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -336,6 +349,7 @@ pub struct GrantReference {
 
 /// One author (or group author) of a work.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Author {
     /// 1-based position in the byline (or in the investigator list).
     pub position: u32,
@@ -392,6 +406,7 @@ impl Author {
 
 /// Where a record came from and when.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Provenance {
     /// Source system (e.g. "pubmed", "europepmc", "gtr", "nihr", "orcid", "oai:orca").
     pub source: String,
@@ -408,6 +423,7 @@ pub struct Provenance {
 
 /// A research award, from a funder's open data (UKRI Gateway to Research, NIHR, …).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     /// Stable id: `grant:<funder key>:<reference>` (see [`Grant::stable_id`]).
     pub id: String,
@@ -478,6 +494,7 @@ impl Grant {
 
 /// An organisation as a source names it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organisation {
     /// Name as published.
     pub name: String,
@@ -494,6 +511,7 @@ pub struct Organisation {
 
 /// An organisation on a grant with its published role.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrantOrganisation {
     /// The organisation.
     pub organisation: Organisation,
@@ -503,6 +521,7 @@ pub struct GrantOrganisation {
 
 /// A person on a grant with the role the funder published.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrantPerson {
     /// Family name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -539,6 +558,7 @@ impl GrantPerson {
 
 /// A link from a grant to a research output.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutputLink {
     /// The output's identifiers as the link gave them (normalised).
     pub identifiers: Identifiers,
@@ -554,6 +574,7 @@ pub struct OutputLink {
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LinkMethod {
     /// The funder reported the output (GtR outcome / publication).
     #[default]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Which tier made the tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Tier {
     /// Tier 1: matched to a person on the Network's roster.
     Roster,
@@ -16,6 +17,7 @@ pub enum Tier {
 /// How sure the tag is, in ReCiter's three bands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Band {
     /// Counted: the score reached the accept threshold, or a curator accepted it.
     Accept,
@@ -28,6 +30,7 @@ pub enum Band {
 /// Where an author stands in the byline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BylinePosition {
     /// The only author.
     Sole,
@@ -42,6 +45,7 @@ pub enum BylinePosition {
 /// What a grant role amounts to for the Network's measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GrantRoleCategory {
     /// PI, chief investigator, lead or joint lead applicant, fellow, award holder.
     Leadership,
@@ -54,6 +58,7 @@ pub enum GrantRoleCategory {
 /// The person's role on the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// An author of a publication.
     Author {
@@ -131,6 +136,7 @@ pub const ROLE_FILTER_TERMS: [&str; 8] = [
 
 /// The organisation a tag counts under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaggedOrganisation {
     /// Gazetteer key (ODS code or slug); absent for employers outside the gazetteer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +150,7 @@ pub struct TaggedOrganisation {
 
 /// One piece of evidence: a feature that fired, what it saw, and its weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evidence {
     /// Feature name (e.g. `orcid`, `given_name`, `organisation`, `department`, `medical_title`).
     pub feature: String,
@@ -155,6 +162,7 @@ pub struct Evidence {
 
 /// The tag on one author or grant person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonTag {
     /// Roster match or inference.
     pub tier: Tier,
@@ -199,6 +207,7 @@ impl PersonTag {
 /// A tag with the place it belongs: the author's byline position, or the
 /// grant person's 1-based place in the grant's people.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlotTag {
     /// 1-based position (byline position for authors; index in `people` for grants).
     pub position: u32,

@@ -19,15 +19,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use hcs_model::records::Record;
 use hcs_model::tags::Tier;
 use hcs_model::tags::{Band, GrantRoleCategory, Role, SlotTag};
 
 /// How records are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GroupBy {
     /// Publication year, or the grant's start year.
     Year,
@@ -64,8 +65,9 @@ impl GroupBy {
 }
 
 /// Which tier's tags count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TierChoice {
     /// Roster matches in the accept band (the reported figures).
     Roster,
@@ -93,6 +95,7 @@ pub type Amounts = BTreeMap<String, f64>;
 
 /// The measures of one group (or of the total).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cell {
     /// (a) distinct healthcare scientists leading a grant.
     pub people_leading: usize,
@@ -101,10 +104,12 @@ pub struct Cell {
     /// (b) grants led by a healthcare scientist.
     pub grants_led: usize,
     /// (b) their amounts, by currency.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub grants_led_amount: Amounts,
     /// (b) grants with a healthcare-scientist co-applicant.
     pub grants_co_applicant: usize,
     /// (b) their amounts, by currency.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub grants_co_applicant_amount: Amounts,
     /// (c) publications with at least one healthcare-scientist author.
     pub publications: usize,
@@ -117,6 +122,7 @@ pub struct Cell {
 
 /// Record ids behind each measure of a cell.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellRecords {
     /// Grants with a healthcare scientist in a leadership role.
     pub grants_led: BTreeSet<String>,
@@ -607,6 +613,7 @@ pub fn to_csv(participation: &Participation) -> Result<String, csv::Error> {
 /// The searches that list the records behind one cell's measures; `None`
 /// for a group of unknown value (no search can ask for a missing value).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrillDown {
     /// `/api/publications?…` for (c) publications with a healthcare-scientist author.
     pub publications: Option<String>,

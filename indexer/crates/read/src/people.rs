@@ -72,6 +72,7 @@ pub struct Scored<'a> {
 
 /// One of a person's records, as a ranking or profile shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonRecord {
     /// Record id.
     pub id: String,
@@ -89,6 +90,7 @@ pub struct PersonRecord {
 
 /// Another healthcare scientist on the same records.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Coauthor {
     /// Roster person id.
     pub person_id: String,
@@ -100,6 +102,7 @@ pub struct Coauthor {
 
 /// A person found for a topic, with why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RankedPerson {
     /// Roster person id.
     pub person_id: String,
@@ -121,6 +124,7 @@ pub struct RankedPerson {
 
 /// Everything published about one person.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     /// Roster person id.
     pub person_id: String,
@@ -355,6 +359,7 @@ pub struct TopicVectors {
 
 /// Someone whose topics overlap a person's.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SimilarPerson {
     /// Roster person id.
     pub person_id: String,
@@ -433,6 +438,7 @@ pub enum GroupDimension {
 
 /// A person counted in a group: who they published as, and on how many records.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountedPerson {
     /// The roster's opaque id (their profile).
     pub person_id: String,

@@ -25,6 +25,7 @@ pub const INFERRED: &str = "inferred";
 /// Accept or reject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Verdict {
     /// This person is this author (or, for `inferred`, the author is a healthcare scientist).
     Accept,
@@ -34,6 +35,7 @@ pub enum Verdict {
 
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// When it was made (RFC 3339, UTC).
     pub at: String,
@@ -163,6 +165,7 @@ fn on_roster(data_dir: &Path, person_id: &str) -> Result<bool, TaggingError> {
 /// `Decision` field by field keeps compiling; on disk it is one more key of
 /// the same JSON object, absent from older lines and from `indexer curate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedDecision {
     /// The decision itself.
     #[serde(flatten)]

@@ -24,6 +24,7 @@ pub mod roster;
 pub mod rules;
 pub mod score;
 pub mod slots;
+pub mod tagged;
 pub mod taxonomy;
 pub mod text;
 #[cfg(test)]
@@ -43,6 +44,7 @@ pub use hcs_model::tags as model;
 pub use model::{Band, PersonTag, SlotTag, Tier};
 pub use roster::Roster;
 pub use rules::DisciplineRules;
+pub use tagged::TaggedRecord;
 pub use taxonomy::Taxonomy;
 
 use hcs_model::records::Record;
@@ -378,38 +380,6 @@ impl Tagger {
             .get(person_id)
             .is_some_and(|refs| refs.contains(reference))
     }
-}
-
-/// A record as JSON with each tag placed beside its author (`authors[i].hcs`)
-/// or grant person (`people[i].hcs`): the shape `indexer export` prints.
-pub fn annotate(record: &Record, tags: &[SlotTag]) -> serde_json::Value {
-    let mut value = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
-    let list = match record {
-        Record::Publication(_) => "authors",
-        Record::Grant(_) => "people",
-    };
-    let grant = matches!(record, Record::Grant(_));
-    if let Some(people) = value.get_mut(list).and_then(|v| v.as_array_mut()) {
-        for slot in tags {
-            let target = people.iter_mut().enumerate().find(|(index, person)| {
-                if grant {
-                    *index as u32 + 1 == slot.position
-                } else {
-                    person.get("position").and_then(|p| p.as_u64())
-                        == Some(u64::from(slot.position))
-                }
-            });
-            if let Some((_, person)) = target {
-                if let Some(object) = person.as_object_mut() {
-                    object.insert(
-                        "hcs".into(),
-                        serde_json::to_value(&slot.tag).unwrap_or(serde_json::Value::Null),
-                    );
-                }
-            }
-        }
-    }
-    value
 }
 
 #[cfg(test)]

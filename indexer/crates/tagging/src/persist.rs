@@ -10,6 +10,7 @@ use super::{Band, Tagger, Tier};
 
 /// What a tagging run stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagSummary {
     /// Records rewritten.
     pub records: usize,
@@ -73,6 +74,7 @@ const TAGS_KEY: &str = "tags";
 /// Whether the stored tags are those the current inputs would give.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TagsStatus {
     /// Tagged from the current roster, decisions and reference data, with nothing committed since.
     Current {

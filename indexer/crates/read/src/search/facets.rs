@@ -274,6 +274,7 @@ impl SegmentCollector for SegmentFacetCounter {
 /// A facet value: a year or a string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FacetValue {
     /// A numeric value (years).
     Number(u64),
@@ -283,6 +284,7 @@ pub enum FacetValue {
 
 /// One facet value and the number of matching records that have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bucket {
     /// The value.
     pub value: FacetValue,
@@ -292,6 +294,7 @@ pub struct Bucket {
 
 /// Counts for one facet over all matching records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Facet {
     /// The top values (see the size caps).
     pub buckets: Vec<Bucket>,
@@ -301,6 +304,7 @@ pub struct Facet {
 
 /// Facet counts over all matching records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Facets {
     /// By publication year, newest first.
     pub year: Facet,

@@ -43,6 +43,7 @@ impl ParamError {
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sort {
     /// Best match first (BM25, title boosted).
     Relevance,
@@ -67,6 +68,7 @@ impl Sort {
 /// Which records a search covers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecordKind {
     /// Publications (`/api/publications`).
     #[default]

@@ -690,3 +690,93 @@ fn decide_form(viewer: &Viewer, params: &QueueParams, item: &ReviewItem, index: 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use hcs_tagging::persist::TagsStatus;
+
+    use super::*;
+    use crate::dto::review::{EvidencePoint, OrganisationCount, ProposedPerson, PublishedAuthor};
+
+    #[test]
+    fn hostile_queue_values_are_escaped_and_the_forms_keep_their_fields() {
+        let hostile = "<script>alert(1)</script> \"&\"";
+        let item = ReviewItem {
+            record_id: "pmid:1".into(),
+            kind: "publication",
+            title: hostile.into(),
+            year: None,
+            position: 2,
+            author: PublishedAuthor {
+                name: "O\"Neil & <b>".into(),
+                affiliations: vec!["A & B".into(), "<i>C</i>".into()],
+            },
+            proposed: ProposedPerson {
+                person_id: "p\"1".into(),
+                name: None,
+                organisation: Some("Org <x>".into()),
+                discipline: None,
+            },
+            score: 70,
+            band: hcs_tagging::Band::Review,
+            evidence: vec![EvidencePoint {
+                feature: "<name>".into(),
+                points: 1.5,
+                detail: "\"x\" & y".into(),
+            }],
+            decision: Some(RecordedDecision {
+                person_id: "other".into(),
+                verdict: Verdict::Reject,
+                by: Some("<bob>".into()),
+                at: "2026-01-01T00:00:00Z".into(),
+                note: Some("no & \"never\"".into()),
+            }),
+            author_key: String::new(),
+        };
+        let queue = ReviewPage {
+            total: 1,
+            page: 1,
+            per_page: 25,
+            pages: 1,
+            queued: 1,
+            organisation: None,
+            organisations: vec![OrganisationCount {
+                name: "Org <x>".into(),
+                count: 1,
+            }],
+            truncated: false,
+            tags: TagsStatus::Current { at: "now".into() },
+            tags_sentence: "Tagged <now>.".into(),
+            takes_effect: "Soon.",
+            items: vec![item],
+        };
+        let viewer = Viewer {
+            curator: "<alice>".into(),
+            form_token: "t\"k".into(),
+            session: Some("s".into()),
+        };
+        let params = QueueParams {
+            organisation: Some("Org <x>".into()),
+            ..QueueParams::default()
+        };
+        let html = render(&viewer, &params, &queue).into_string();
+        for markup in ["<script", "<b>", "<i>", "<x>", "<bob>", "<alice>", "<name>"] {
+            assert!(!html.contains(markup), "{markup} in {html}");
+        }
+        assert!(html.contains("Signed in as <strong>&lt;alice&gt;</strong>"));
+        assert!(html.contains(r#"<input type="hidden" name="form_token" value="t&quot;k">"#));
+        assert!(
+            html.contains(r#"<option value="Org &lt;x&gt;" selected>Org &lt;x&gt; (1)</option>"#)
+        );
+        assert!(html.contains(r#"<article class="result review" id="slot-pmid-1-2" data-record="pmid:1" data-position="2">"#));
+        assert!(html.contains("A &amp; B<br>&lt;i&gt;C&lt;/i&gt;"));
+        assert!(html.contains(r#"<td class="n">+1.50</td>"#));
+        assert!(html.contains(
+            "Rejected (for other) — decided by <strong>&lt;bob&gt;</strong> at <time datetime=\"2026-01-01T00:00:00Z\">2026-01-01T00:00:00Z</time>. Note: “no &amp; &quot;never&quot;”. Counts update"
+        ));
+        assert!(html.contains(
+            r#"<input type="hidden" name="organisation" value="Org &lt;x&gt;"><label for="note-0">Note (optional)</label><textarea id="note-0" name="note" rows="2" maxlength="2048"></textarea>"#
+        ));
+        assert!(html.contains(r#"aria-label="Accept p&quot;1 for O&quot;Neil &amp; &lt;b&gt;""#));
+    }
+}

@@ -7,7 +7,7 @@ use hcs_read::metrics::{
     drill_down, measure, Cell, GroupBy, MetricsQuery, Participation, TierChoice, UNKNOWN,
 };
 use hcs_tagging::persist::TagsStatus;
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::charts::{bar_chart, fill_years};
@@ -216,26 +216,22 @@ fn series(table: &Participation, pick: fn(&Cell) -> usize) -> Vec<(String, f64)>
 }
 
 fn charts(dashboard: &Dashboard) -> Markup {
-    // The charts are SVG from their own maud template, escaped there.
-    let charts = [
-        bar_chart(
+    html! {
+        (bar_chart(
             "trend-publications",
             "(c) Publications with a healthcare-scientist author, per year",
             &fill_years(series(&dashboard.trend, |c| c.publications)),
-        ),
-        bar_chart(
+        ))
+        (bar_chart(
             "trend-grants",
             "(b) Grants led by a healthcare scientist, per year",
             &fill_years(series(&dashboard.trend, |c| c.grants_led)),
-        ),
-        bar_chart(
+        ))
+        (bar_chart(
             "breakdown",
             &format!("(c) Publications by {}", dashboard.asked.group_by.name()),
             &series(&dashboard.table, |c| c.publications),
-        ),
-    ];
-    html! {
-        @for chart in charts { (PreEscaped(chart)) }
+        ))
     }
 }
 

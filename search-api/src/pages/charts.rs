@@ -3,7 +3,7 @@
 //! attributes for anyone (or any test) reading the page. A maud template, so
 //! labels and titles are escaped by default.
 
-use maud::html;
+use maud::{html, Markup};
 
 /// Chart width and height in pixels.
 const WIDTH: f64 = 900.0;
@@ -63,7 +63,7 @@ fn ticks(max: f64) -> Vec<f64> {
 }
 
 /// A vertical bar chart of `bars` (label, value), titled for screen readers.
-pub fn bar_chart(id: &str, title: &str, bars: &[(String, f64)]) -> String {
+pub fn bar_chart(id: &str, title: &str, bars: &[(String, f64)]) -> Markup {
     let plot = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP;
     let scale = ticks(bars.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0));
     let top = scale.last().copied().unwrap_or(1.0).max(1.0);
@@ -108,7 +108,6 @@ pub fn bar_chart(id: &str, title: &str, bars: &[(String, f64)]) -> String {
             }
         }
     }
-    .into_string()
 }
 
 /// The label as drawn: whole up to [`LABEL_CHARS`], else cut with "…".
@@ -131,11 +130,14 @@ mod tests {
             "c",
             "Publications <per> year",
             &[("2020".into(), 3.0), ("<x>".into(), 0.0)],
-        );
+        )
+        .into_string();
         assert!(svg.contains(r#"data-label="2020" data-value="3""#));
         assert!(svg.contains(r#"data-label="&lt;x&gt;" data-value="0""#));
         assert!(svg.contains("Publications &lt;per&gt; year"));
-        assert!(bar_chart("e", "t", &[]).contains("No records"));
+        assert!(bar_chart("e", "t", &[])
+            .into_string()
+            .contains("No records"));
     }
 
     #[test]
@@ -150,7 +152,7 @@ mod tests {
         assert_eq!(filled[1].1, 0.0);
         assert_eq!(ticks(7.0), [0.0, 2.0, 4.0, 6.0, 8.0]);
         assert_eq!(ticks(1.0), [0.0, 1.0]);
-        let svg = bar_chart("c", "t", &[("a".repeat(40), 3.0)]);
+        let svg = bar_chart("c", "t", &[("a".repeat(40), 3.0)]).into_string();
         assert!(svg.contains(r#"class="axis""#));
         assert!(svg.contains('…'), "a long label is shortened visibly");
     }

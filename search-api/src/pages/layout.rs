@@ -1,10 +1,8 @@
-//! The page shell and HTML escaping shared by every page. The shell is a
-//! maud template, so what it interpolates (the title) is escaped by default;
-//! the pages' bodies are still HTML built with [`escape`].
+//! The page shell shared by every page, and the query-value encoding their
+//! links use. The shell and the bodies it wraps are maud templates, so what
+//! they interpolate is escaped by default.
 
-use maud::{html, PreEscaped, DOCTYPE};
-
-pub use crate::highlight::escape;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 pub use hcs_model::markup::encode_query_value as encode;
 
@@ -69,8 +67,8 @@ form.inline { display: inline; }
 }
 "#;
 
-/// A whole page: title, navigation, body (already HTML).
-pub fn page(title: &str, body: &str) -> String {
+/// A whole page: title, navigation, body.
+pub fn page(title: &str, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -89,7 +87,7 @@ pub fn page(title: &str, body: &str) -> String {
                         }
                     }
                 }
-                main { (PreEscaped(body)) }
+                main { (body) }
             }
         }
     }
@@ -102,7 +100,7 @@ mod tests {
 
     #[test]
     fn the_shell_escapes_the_title_and_keeps_the_body() {
-        let html = page("<script>x</script> & co", "<p>kept</p>");
+        let html = page("<script>x</script> & co", html! { p { "kept" } });
         assert!(
             html.starts_with("<!DOCTYPE html><html lang=\"en\">"),
             "{html}"

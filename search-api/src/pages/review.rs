@@ -8,19 +8,18 @@
 //! client one derived from the curator's name — so another site cannot post
 //! a decision in a curator's name.
 
-use std::fmt::Write;
-
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use hcs_tagging::Verdict;
+use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{encode, escape, page};
+use super::layout::{encode, page};
 use crate::auth::{curator_candidates, curator_for_token, has_authorization, identify};
-use crate::dto::review::{ReviewItem, ReviewPage};
+use crate::dto::review::{RecordedDecision, ReviewItem, ReviewPage};
 use crate::error::ApiError;
 use crate::extract::describe_invalid;
 use crate::service::curation::{record_decision, DecisionRequest};
@@ -101,33 +100,41 @@ fn harden(response: &mut Response) {
     );
 }
 
-fn html(status: StatusCode, title: &str, body: &str) -> Response {
+fn html(status: StatusCode, title: &str, body: Markup) -> Response {
     let mut response = (status, Html(page(title, body))).into_response();
     harden(&mut response);
     response
 }
 
 /// The login form, with a sentence on why it is shown.
-fn login_body(why: &str, enabled: bool) -> String {
-    let mut body = String::from(r#"<h1>Review queue: sign in</h1>"#);
-    let _ = write!(
-        body,
-        r#"<p class="error" id="why" role="alert">{}</p>"#,
-        escape(why)
-    );
-    if !enabled {
-        body.push_str(
-            "<p>Review is switched off on this server: no curator token is configured \
-             (<code>--curator-token-file</code> or <code>HCS_CURATOR_TOKEN</code>).</p>",
-        );
-        return body;
+fn login_body(why: &str, enabled: bool) -> Markup {
+    html! {
+        h1 { "Review queue: sign in" }
+        p class="error" id="why" role="alert" { (why) }
+        @if enabled {
+            p {
+                "This page is for the Network's curators. Sign in with your curator token — the one your administrator issued, which the API takes as "
+                code { "Authorization: Bearer <token>" }
+                ". Your browser then keeps only a random session id, in a cookie scripts cannot read, for up to 8 hours; the token itself is never stored in the browser or put in a link."
+            }
+            form class="review-login" method="post" action="/review/login" {
+                label for="token" { "Curator token" }
+                " "
+                input type="password" id="token" name="token" autocomplete="current-password" required;
+                " "
+                button { "Sign in" }
+            }
+            p class="meta" {
+                "Scripts can send the header instead: " code { "GET /review" } " or "
+                code { "GET /api/review" } " (JSON) with " code { "Authorization: Bearer <token>" } "."
+            }
+        } @else {
+            p {
+                "Review is switched off on this server: no curator token is configured ("
+                code { "--curator-token-file" } " or " code { "HCS_CURATOR_TOKEN" } ")."
+            }
+        }
     }
-    body.push_str(
-        r#"<p>This page is for the Network's curators. Sign in with your curator token — the one your administrator issued, which the API takes as <code>Authorization: Bearer &lt;token&gt;</code>. Your browser then keeps only a random session id, in a cookie scripts cannot read, for up to 8 hours; the token itself is never stored in the browser or put in a link.</p>
-<form class="review-login" method="post" action="/review/login"><label for="token">Curator token</label> <input type="password" id="token" name="token" autocomplete="current-password" required> <button>Sign in</button></form>
-<p class="meta">Scripts can send the header instead: <code>GET /review</code> or <code>GET /api/review</code> (JSON) with <code>Authorization: Bearer &lt;token&gt;</code>.</p>"#,
-    );
-    body
 }
 
 impl IntoResponse for ReviewError {
@@ -138,7 +145,7 @@ impl IntoResponse for ReviewError {
                 let mut response = html(
                     StatusCode::UNAUTHORIZED,
                     "Sign in",
-                    &login_body(&why, enabled),
+                    login_body(&why, enabled),
                 );
                 response
                     .headers_mut()
@@ -151,9 +158,12 @@ impl IntoResponse for ReviewError {
                 let mut response = html(
                     StatusCode::TOO_MANY_REQUESTS,
                     "Sign in",
-                    &format!(
-                        r#"<h1>Sign in</h1><p class="error" role="alert">Too many wrong tokens were tried; sign-in pauses for {seconds} s. Nothing was recorded.</p>"#
-                    ),
+                    html! {
+                        h1 { "Sign in" }
+                        p class="error" role="alert" {
+                            "Too many wrong tokens were tried; sign-in pauses for " (seconds) " s. Nothing was recorded."
+                        }
+                    },
                 );
                 if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -165,7 +175,14 @@ impl IntoResponse for ReviewError {
                 html(
                     StatusCode::FORBIDDEN,
                     "Refused",
-                    r#"<h1>Refused</h1><p class="error" role="alert">This form did not come from your review page, or your session has changed since it was loaded. Nothing was recorded. <a href="/review">Reload the review queue</a> and try again.</p>"#,
+                    html! {
+                        h1 { "Refused" }
+                        p class="error" role="alert" {
+                            "This form did not come from your review page, or your session has changed since it was loaded. Nothing was recorded. "
+                            a href="/review" { "Reload the review queue" }
+                            " and try again."
+                        }
+                    },
                 )
             }
             ReviewError::Api(error) => {
@@ -180,10 +197,10 @@ impl IntoResponse for ReviewError {
                 html(
                     status,
                     "Error",
-                    &format!(
-                        r#"<p class="error" role="alert">{}</p><p><a href="/review">Back to the review queue</a></p>"#,
-                        escape(&message)
-                    ),
+                    html! {
+                        p class="error" role="alert" { (message) }
+                        p { a href="/review" { "Back to the review queue" } }
+                    },
                 )
             }
         }
@@ -277,7 +294,7 @@ pub async fn review_page(
         .run_blocking(move |state| queue_page(state, &asked))
         .await?;
     let body = render(&viewer, &params, &queue);
-    let mut response = html(StatusCode::OK, "Review queue", &body);
+    let mut response = html(StatusCode::OK, "Review queue", body);
     response
         .headers_mut()
         .insert(TAGS_HEADER, tags_header(&queue.tags));
@@ -461,203 +478,305 @@ fn verdict_text(verdict: Verdict) -> &'static str {
     }
 }
 
-fn render(viewer: &Viewer, params: &QueueParams, queue: &ReviewPage) -> String {
-    let mut body = String::from("<h1>Review queue</h1>");
-    let how = if viewer.session.is_some() {
-        format!(
-            r#" · <form class="inline" method="post" action="/review/logout"><input type="hidden" name="form_token" value="{}"><button>Sign out</button></form>"#,
-            escape(&viewer.form_token)
-        )
-    } else {
-        " (by bearer token)".to_owned()
-    };
-    let _ = write!(
-        body,
-        r#"<p class="meta" id="viewer">Signed in as <strong>{}</strong>{how}</p>"#,
-        escape(&viewer.curator)
-    );
+fn render(viewer: &Viewer, params: &QueueParams, queue: &ReviewPage) -> Markup {
     let stale = matches!(queue.tags, hcs_tagging::persist::TagsStatus::Stale { .. });
-    let _ = write!(
-        body,
-        r#"<p class="{}" id="tags" role="status">{} {}</p>"#,
-        if stale { "error" } else { "meta" },
-        escape(&queue.tags_sentence),
-        escape(queue.takes_effect)
-    );
-    // The organisation filter, with how many slots each has.
-    let mut options = format!(
-        r#"<option value="">All organisations ({})</option>"#,
-        queue.queued
-    );
-    for organisation in &queue.organisations {
-        let selected = params
-            .organisation
-            .as_deref()
-            .is_some_and(|o| o.eq_ignore_ascii_case(&organisation.name));
-        let _ = write!(
-            options,
-            r#"<option value="{0}"{1}>{0} ({2})</option>"#,
-            escape(&organisation.name),
-            if selected { " selected" } else { "" },
-            organisation.count
-        );
-    }
-    let _ = write!(
-        body,
-        r#"<form class="review-filter" method="get" action="/review"><label for="organisation">Organisation</label> <select id="organisation" name="organisation">{options}</select> <button>Filter</button></form>"#
-    );
-    let _ = write!(
-        body,
-        r#"<p class="meta" id="total">{} authorships awaiting review{} · page {} of {}</p>"#,
-        queue.total,
-        if queue.truncated {
-            " (from the newest 10,000 records)"
-        } else {
-            ""
-        },
-        queue.page,
-        queue.pages.max(1)
-    );
-    if queue.items.is_empty() {
-        body.push_str(r#"<p id="empty">Nothing awaits review here.</p>"#);
-    }
-    for (index, item) in queue.items.iter().enumerate() {
-        body.push_str(&render_item(viewer, params, item, index));
-    }
     let link = |page: usize| {
         let mut href = format!("/review?page={page}");
         if let Some(organisation) = &params.organisation {
-            let _ = write!(href, "&organisation={}", encode(organisation));
+            href.push_str(&format!("&organisation={}", encode(organisation)));
         }
-        escape(&href)
+        href
     };
-    let mut pager = Vec::new();
-    if queue.page > 1 {
-        pager.push(format!(
-            r#"<a id="previous" href="{}">← previous</a>"#,
-            link(queue.page - 1)
-        ));
+    let previous = (queue.page > 1).then(|| link(queue.page - 1));
+    let next = (queue.page < queue.pages).then(|| link(queue.page + 1));
+    html! {
+        h1 { "Review queue" }
+        p class="meta" id="viewer" {
+            "Signed in as " strong { (viewer.curator) }
+            @if viewer.session.is_some() {
+                " · "
+                form class="inline" method="post" action="/review/logout" {
+                    input type="hidden" name="form_token" value=(viewer.form_token);
+                    button { "Sign out" }
+                }
+            } @else {
+                " (by bearer token)"
+            }
+        }
+        p class=(if stale { "error" } else { "meta" }) id="tags" role="status" {
+            (queue.tags_sentence) " " (queue.takes_effect)
+        }
+        (organisation_filter(params, queue))
+        p class="meta" id="total" {
+            (queue.total) " authorships awaiting review"
+            @if queue.truncated { " (from the newest 10,000 records)" }
+            " · page " (queue.page) " of " (queue.pages.max(1))
+        }
+        @if queue.items.is_empty() {
+            p id="empty" { "Nothing awaits review here." }
+        }
+        @for (index, item) in queue.items.iter().enumerate() {
+            (render_item(viewer, params, item, index))
+        }
+        @if previous.is_some() || next.is_some() {
+            nav class="meta" aria-label="Pages" {
+                @if let Some(href) = &previous {
+                    a id="previous" href=(href) { "← previous" }
+                }
+                @if previous.is_some() && next.is_some() { " · " }
+                @if let Some(href) = &next {
+                    a id="next" href=(href) { "next →" }
+                }
+            }
+        }
     }
-    if queue.page < queue.pages {
-        pager.push(format!(
-            r#"<a id="next" href="{}">next →</a>"#,
-            link(queue.page + 1)
-        ));
-    }
-    if !pager.is_empty() {
-        let _ = write!(
-            body,
-            r#"<nav class="meta" aria-label="Pages">{}</nav>"#,
-            pager.join(" · ")
-        );
-    }
-    body
 }
 
-fn render_item(viewer: &Viewer, params: &QueueParams, item: &ReviewItem, index: usize) -> String {
-    let anchor = slot_anchor(&item.record_id, item.position);
+/// The organisation filter, with how many slots each has.
+fn organisation_filter(params: &QueueParams, queue: &ReviewPage) -> Markup {
+    let selected = |name: &str| {
+        params
+            .organisation
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case(name))
+    };
+    html! {
+        form class="review-filter" method="get" action="/review" {
+            label for="organisation" { "Organisation" }
+            " "
+            select id="organisation" name="organisation" {
+                option value="" { "All organisations (" (queue.queued) ")" }
+                @for organisation in &queue.organisations {
+                    option value=(organisation.name) selected[selected(&organisation.name)] {
+                        (organisation.name) " (" (organisation.count) ")"
+                    }
+                }
+            }
+            " "
+            button { "Filter" }
+        }
+    }
+}
+
+fn render_item(viewer: &Viewer, params: &QueueParams, item: &ReviewItem, index: usize) -> Markup {
     let href = match item.kind {
         "grant" => format!("/grants/{}", encode(&item.record_id)),
         _ => format!("/publications/{}", encode(&item.record_id)),
     };
-    let mut html = format!(
-        r#"<article class="result review" id="{anchor}" data-record="{}" data-position="{}"><h2><a href="{}">{}</a></h2><p class="meta">{} · {} · position {}</p>"#,
-        escape(&item.record_id),
-        item.position,
-        escape(&href),
-        escape(&item.title),
-        escape(&item.record_id),
-        item.year
-            .map(|y| y.to_string())
-            .unwrap_or_else(|| "year unknown".into()),
-        item.position
-    );
-    let affiliations = if item.author.affiliations.is_empty() {
-        "no affiliation published".to_owned()
-    } else {
-        item.author
-            .affiliations
-            .iter()
-            .map(|a| escape(a))
-            .collect::<Vec<_>>()
-            .join("<br>")
-    };
+    let year = item
+        .year
+        .map(|y| y.to_string())
+        .unwrap_or_else(|| "year unknown".into());
+    html! {
+        article class="result review" id=(slot_anchor(&item.record_id, item.position))
+            data-record=(item.record_id) data-position=(item.position) {
+            h2 { a href=(href) { (item.title) } }
+            p class="meta" { (item.record_id) " · " (year) " · position " (item.position) }
+            (item_people(item))
+            (evidence_table(item))
+            @if let Some(decision) = &item.decision {
+                (decision_line(item, decision))
+            }
+            (decide_form(viewer, params, item, index))
+        }
+    }
+}
+
+/// The published author beside the roster person proposed for them, and the score.
+fn item_people(item: &ReviewItem) -> Markup {
     let proposed = &item.proposed;
+    let band = match item.band {
+        hcs_tagging::Band::Accept => "accept",
+        hcs_tagging::Band::Review => "review",
+        hcs_tagging::Band::Reject => "reject",
+    };
     let person = [
         proposed.organisation.as_deref(),
         proposed.discipline.as_deref(),
     ]
     .into_iter()
     .flatten()
-    .map(escape)
     .collect::<Vec<_>>()
     .join(" · ");
-    let _ = write!(
-        html,
-        r#"<dl><dt>Published author</dt><dd class="author">{}<br><span class="meta">{affiliations}</span></dd><dt>Proposed roster person</dt><dd class="proposed">{} <span class="meta">({})</span><br><span class="meta">{person}</span></dd><dt>Score</dt><dd class="score">{} · {} band</dd></dl>"#,
-        escape(&item.author.name),
-        escape(
-            proposed
-                .name
-                .as_deref()
-                .unwrap_or("(name not on the roster)")
-        ),
-        escape(&proposed.person_id),
-        item.score,
-        match item.band {
-            hcs_tagging::Band::Accept => "accept",
-            hcs_tagging::Band::Review => "review",
-            hcs_tagging::Band::Reject => "reject",
+    html! {
+        dl {
+            dt { "Published author" }
+            dd class="author" {
+                (item.author.name) br;
+                span class="meta" {
+                    @if item.author.affiliations.is_empty() { "no affiliation published" }
+                    @for (index, affiliation) in item.author.affiliations.iter().enumerate() {
+                        @if index > 0 { br; }
+                        (affiliation)
+                    }
+                }
+            }
+            dt { "Proposed roster person" }
+            dd class="proposed" {
+                (proposed.name.as_deref().unwrap_or("(name not on the roster)")) " "
+                span class="meta" { "(" (proposed.person_id) ")" }
+                br;
+                span class="meta" { (person) }
+            }
+            dt { "Score" }
+            dd class="score" { (item.score) " · " (band) " band" }
         }
-    );
-    html.push_str(r#"<table class="evidence"><caption>Evidence</caption><thead><tr><th scope="col">Feature</th><th scope="col">What was compared</th><th scope="col" class="n">Points</th></tr></thead><tbody>"#);
-    for evidence in &item.evidence {
-        let _ = write!(
-            html,
-            r#"<tr><td>{}</td><td>{}</td><td class="n">{:+.2}</td></tr>"#,
-            escape(&evidence.feature),
-            escape(&evidence.detail),
-            evidence.points
-        );
     }
-    html.push_str("</tbody></table>");
-    if let Some(decision) = &item.decision {
-        let who = decision
-            .by
-            .as_deref()
-            .unwrap_or("the command line (indexer curate)");
-        let whom = if decision.person_id == proposed.person_id {
-            String::new()
-        } else {
-            format!(" (for {})", escape(&decision.person_id))
-        };
-        let note = decision
-            .note
-            .as_deref()
-            .map(|n| format!(r#" Note: “{}”."#, escape(n)))
-            .unwrap_or_default();
-        let _ = write!(
-            html,
-            r#"<p class="decided" role="status">{}{whom} — decided by <strong>{}</strong> at <time datetime="{2}">{2}</time>.{note} Counts update after the next re-tag.</p>"#,
-            verdict_text(decision.verdict),
-            escape(who),
-            escape(&decision.at)
-        );
+}
+
+fn evidence_table(item: &ReviewItem) -> Markup {
+    html! {
+        table class="evidence" {
+            caption { "Evidence" }
+            thead {
+                tr {
+                    th scope="col" { "Feature" }
+                    th scope="col" { "What was compared" }
+                    th scope="col" class="n" { "Points" }
+                }
+            }
+            tbody {
+                @for evidence in &item.evidence {
+                    tr {
+                        td { (evidence.feature) }
+                        td { (evidence.detail) }
+                        td class="n" { (format!("{:+.2}", evidence.points)) }
+                    }
+                }
+            }
+        }
     }
+}
+
+/// The decision already recorded for the slot, and who made it.
+fn decision_line(item: &ReviewItem, decision: &RecordedDecision) -> Markup {
+    let who = decision
+        .by
+        .as_deref()
+        .unwrap_or("the command line (indexer curate)");
+    html! {
+        p class="decided" role="status" {
+            (verdict_text(decision.verdict))
+            @if decision.person_id != item.proposed.person_id {
+                " (for " (decision.person_id) ")"
+            }
+            " — decided by " strong { (who) } " at "
+            time datetime=(decision.at) { (decision.at) } "."
+            @if let Some(note) = &decision.note { " Note: “" (note) "”." }
+            " Counts update after the next re-tag."
+        }
+    }
+}
+
+/// Accept and reject, with a note, posted back with the queue page to return to.
+fn decide_form(viewer: &Viewer, params: &QueueParams, item: &ReviewItem, index: usize) -> Markup {
+    let person_id = &item.proposed.person_id;
     let note_id = format!("note-{index}");
-    let _ = write!(
-        html,
-        r#"<form class="decide" method="post" action="/review/decide"><input type="hidden" name="form_token" value="{}"><input type="hidden" name="record_id" value="{}"><input type="hidden" name="position" value="{}"><input type="hidden" name="person_id" value="{}"><input type="hidden" name="page" value="{}"><input type="hidden" name="organisation" value="{}"><label for="{note_id}">Note (optional)</label><textarea id="{note_id}" name="note" rows="2" maxlength="2048"></textarea><div class="buttons"><button name="decision" value="accept" aria-label="Accept {} for {}">Accept</button> <button name="decision" value="reject" aria-label="Reject {} for {}">Reject</button></div></form></article>"#,
-        escape(&viewer.form_token),
-        escape(&item.record_id),
-        item.position,
-        escape(&proposed.person_id),
-        params.page,
-        escape(params.organisation.as_deref().unwrap_or_default()),
-        escape(&proposed.person_id),
-        escape(&item.author.name),
-        escape(&proposed.person_id),
-        escape(&item.author.name),
-    );
-    html
+    html! {
+        form class="decide" method="post" action="/review/decide" {
+            input type="hidden" name="form_token" value=(viewer.form_token);
+            input type="hidden" name="record_id" value=(item.record_id);
+            input type="hidden" name="position" value=(item.position);
+            input type="hidden" name="person_id" value=(person_id);
+            input type="hidden" name="page" value=(params.page);
+            input type="hidden" name="organisation" value=(params.organisation.as_deref().unwrap_or_default());
+            label for=(note_id) { "Note (optional)" }
+            textarea id=(note_id) name="note" rows="2" maxlength="2048" {}
+            div class="buttons" {
+                button name="decision" value="accept" aria-label={ "Accept " (person_id) " for " (item.author.name) } { "Accept" }
+                " "
+                button name="decision" value="reject" aria-label={ "Reject " (person_id) " for " (item.author.name) } { "Reject" }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hcs_tagging::persist::TagsStatus;
+
+    use super::*;
+    use crate::dto::review::{EvidencePoint, OrganisationCount, ProposedPerson, PublishedAuthor};
+
+    #[test]
+    fn hostile_queue_values_are_escaped_and_the_forms_keep_their_fields() {
+        let hostile = "<script>alert(1)</script> \"&\"";
+        let item = ReviewItem {
+            record_id: "pmid:1".into(),
+            kind: "publication",
+            title: hostile.into(),
+            year: None,
+            position: 2,
+            author: PublishedAuthor {
+                name: "O\"Neil & <b>".into(),
+                affiliations: vec!["A & B".into(), "<i>C</i>".into()],
+            },
+            proposed: ProposedPerson {
+                person_id: "p\"1".into(),
+                name: None,
+                organisation: Some("Org <x>".into()),
+                discipline: None,
+            },
+            score: 70,
+            band: hcs_tagging::Band::Review,
+            evidence: vec![EvidencePoint {
+                feature: "<name>".into(),
+                points: 1.5,
+                detail: "\"x\" & y".into(),
+            }],
+            decision: Some(RecordedDecision {
+                person_id: "other".into(),
+                verdict: Verdict::Reject,
+                by: Some("<bob>".into()),
+                at: "2026-01-01T00:00:00Z".into(),
+                note: Some("no & \"never\"".into()),
+            }),
+            author_key: String::new(),
+        };
+        let queue = ReviewPage {
+            total: 1,
+            page: 1,
+            per_page: 25,
+            pages: 1,
+            queued: 1,
+            organisation: None,
+            organisations: vec![OrganisationCount {
+                name: "Org <x>".into(),
+                count: 1,
+            }],
+            truncated: false,
+            tags: TagsStatus::Current { at: "now".into() },
+            tags_sentence: "Tagged <now>.".into(),
+            takes_effect: "Soon.",
+            items: vec![item],
+        };
+        let viewer = Viewer {
+            curator: "<alice>".into(),
+            form_token: "t\"k".into(),
+            session: Some("s".into()),
+        };
+        let params = QueueParams {
+            organisation: Some("Org <x>".into()),
+            ..QueueParams::default()
+        };
+        let html = render(&viewer, &params, &queue).into_string();
+        for markup in ["<script", "<b>", "<i>", "<x>", "<bob>", "<alice>", "<name>"] {
+            assert!(!html.contains(markup), "{markup} in {html}");
+        }
+        assert!(html.contains("Signed in as <strong>&lt;alice&gt;</strong>"));
+        assert!(html.contains(r#"<input type="hidden" name="form_token" value="t&quot;k">"#));
+        assert!(
+            html.contains(r#"<option value="Org &lt;x&gt;" selected>Org &lt;x&gt; (1)</option>"#)
+        );
+        assert!(html.contains(r#"<article class="result review" id="slot-pmid-1-2" data-record="pmid:1" data-position="2">"#));
+        assert!(html.contains("A &amp; B<br>&lt;i&gt;C&lt;/i&gt;"));
+        assert!(html.contains(r#"<td class="n">+1.50</td>"#));
+        assert!(html.contains(
+            "Rejected (for other) — decided by <strong>&lt;bob&gt;</strong> at <time datetime=\"2026-01-01T00:00:00Z\">2026-01-01T00:00:00Z</time>. Note: “no &amp; &quot;never&quot;”. Counts update"
+        ));
+        assert!(html.contains(
+            r#"<input type="hidden" name="organisation" value="Org &lt;x&gt;"><label for="note-0">Note (optional)</label><textarea id="note-0" name="note" rows="2" maxlength="2048"></textarea>"#
+        ));
+        assert!(html.contains(r#"aria-label="Accept p&quot;1 for O&quot;Neil &amp; &lt;b&gt;""#));
+    }
 }

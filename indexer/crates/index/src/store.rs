@@ -8,7 +8,7 @@ use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::document::{add_tags, to_document};
-use super::schema::{register_tokenizers, Fields};
+use super::schema::{previous_schema, register_tokenizers, Fields};
 use hcs_model::records::Record;
 use hcs_model::tags::SlotTag;
 
@@ -97,7 +97,22 @@ impl IndexStore {
         let directory =
             tantivy::directory::MmapDirectory::open(&path).map_err(|e| tantivy_error(e.into()))?;
         let (schema, _) = Fields::build();
-        let index = Index::open_or_create(directory, schema).map_err(tantivy_error)?;
+        if !Index::exists(&directory).map_err(|e| tantivy_error(e.into()))? {
+            let index =
+                Index::create(directory, schema, Default::default()).map_err(tantivy_error)?;
+            return Self::from_index(path, index);
+        }
+        let index = Index::open(directory).map_err(tantivy_error)?;
+        // An index from before `merge_probe` is still written to, merging the
+        // slower way; any other schema is not this indexer's to write.
+        if index.schema() != schema && index.schema() != previous_schema() {
+            return Err(IndexError::Outdated {
+                path,
+                source: tantivy::TantivyError::SchemaError(
+                    "an index exists but its schema is not this indexer's".to_owned(),
+                ),
+            });
+        }
         Self::from_index(path, index)
     }
 

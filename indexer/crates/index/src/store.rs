@@ -427,3 +427,41 @@ impl<'a> IndexWriterSession<'a> {
             .map_err(|source| IndexError::Tantivy { path, source })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_with(dir: &Path, schema: tantivy::schema::Schema) {
+        let path = dir.join(INDEX_DIR);
+        std::fs::create_dir_all(&path).unwrap();
+        Index::create_in_dir(&path, schema).unwrap();
+    }
+
+    #[test]
+    fn an_index_from_before_merge_probes_still_opens_for_writing_and_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        index_with(dir.path(), previous_schema());
+        let store = IndexStore::open_or_create(dir.path()).unwrap();
+        assert!(store.fields().merge_probe.is_none());
+        let reader = IndexStore::open_existing(dir.path()).unwrap();
+        assert!(reader.fields().merge_probe.is_none());
+        let fresh = tempfile::tempdir().unwrap();
+        let store = IndexStore::open_or_create(fresh.path()).unwrap();
+        assert!(store.fields().merge_probe.is_some());
+        // Reopened, a current index is current.
+        let store = IndexStore::open_or_create(fresh.path()).unwrap();
+        assert!(store.fields().merge_probe.is_some());
+    }
+
+    #[test]
+    fn an_index_of_another_schema_is_refused_with_how_to_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = tantivy::schema::Schema::builder();
+        builder.add_text_field("id", tantivy::schema::STRING);
+        index_with(dir.path(), builder.build());
+        let error = IndexStore::open_or_create(dir.path()).unwrap_err();
+        assert!(matches!(error, IndexError::Outdated { .. }), "{error:?}");
+        assert!(error.to_string().contains("indexer reparse"), "{error}");
+    }
+}

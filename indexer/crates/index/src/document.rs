@@ -4,7 +4,7 @@ use tantivy::schema::Field;
 use tantivy::TantivyDocument;
 
 use super::schema::Fields;
-use crate::merge::{match_keys, MatchKey};
+use crate::merge::{match_keys, probe_term, Identifier, MatchKey};
 use hcs_model::ids::grant_reference_term;
 use hcs_model::records::{Grant, Publication, Record};
 use hcs_model::tags::{Band, SlotTag, Tier};
@@ -32,6 +32,15 @@ pub fn to_document(
     keys.extend(match_keys(record));
     keys.sort();
     keys.dedup();
+    if let Some(field) = fields.merge_probe {
+        for key in &keys {
+            for identifier in Identifier::ALL {
+                if let Some(term) = probe_term(key, identifier, identifier.of(record)) {
+                    document.add_text(field, term);
+                }
+            }
+        }
+    }
     for key in keys {
         match key {
             MatchKey::Id(_) => {}

@@ -88,6 +88,76 @@ pub fn conflicts(a: &Record, b: &Record) -> bool {
     differ(&a.pmid, &b.pmid) || differ(&a.doi, &b.doi) || differ(&a.pmcid, &b.pmcid)
 }
 
+/// One of the strong identifiers [`conflicts`] compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identifier {
+    /// The PMID.
+    Pmid,
+    /// The DOI.
+    Doi,
+    /// The PMCID.
+    Pmcid,
+}
+
+impl Identifier {
+    /// Every identifier, in the order a lookup prefers to narrow on.
+    pub const ALL: [Identifier; 3] = [Identifier::Pmid, Identifier::Doi, Identifier::Pmcid];
+
+    fn name(self) -> &'static str {
+        match self {
+            Identifier::Pmid => "pmid",
+            Identifier::Doi => "doi",
+            Identifier::Pmcid => "pmcid",
+        }
+    }
+
+    /// This identifier of `record`; `None` for a grant, which [`conflicts`] with nothing.
+    pub fn of(self, record: &Record) -> Option<&str> {
+        let Record::Publication(publication) = record else {
+            return None;
+        };
+        let identifiers = &publication.identifiers;
+        match self {
+            Identifier::Pmid => identifiers.pmid.as_deref(),
+            Identifier::Doi => identifiers.doi.as_deref(),
+            Identifier::Pmcid => identifiers.pmcid.as_deref(),
+        }
+    }
+}
+
+/// The identifier a lookup for `record` narrows its candidates on: its PMID,
+/// else its DOI, else its PMCID. A record [`conflicts`] with every candidate
+/// whose merged record has another value of it, so only candidates with the
+/// same value or none can merge with it. `None` (no strong identifier, or a
+/// grant): every candidate sharing a key can.
+pub fn narrowing_identifier(record: &Record) -> Option<(Identifier, &str)> {
+    Identifier::ALL
+        .into_iter()
+        .find_map(|identifier| identifier.of(record).map(|value| (identifier, value)))
+}
+
+/// The `merge_probe` term pairing a match key with a merged record's value of
+/// `identifier` (`None`: it has none): a lookup asks for exactly the records
+/// under `key` whose value it is compatible with, instead of reading them all.
+/// `None` for the id and version keys, which name one record anyway.
+///
+/// Two different pairs may in principle give one term (a key holding the
+/// separator): that only adds a candidate, which the full check then drops.
+pub fn probe_term(key: &MatchKey, identifier: Identifier, value: Option<&str>) -> Option<String> {
+    let (kind, key) = match key {
+        MatchKey::Id(_) | MatchKey::Version(_) => return None,
+        MatchKey::Pmid(key) => ("pmid", key),
+        MatchKey::Doi(key) => ("doi", key),
+        MatchKey::Pmcid(key) => ("pmcid", key),
+        MatchKey::Title(key) => ("title", key),
+    };
+    let name = identifier.name();
+    Some(match value {
+        Some(value) => format!("{kind}\u{1f}{key}\u{1f}{name}\u{1f}={value}"),
+        None => format!("{kind}\u{1f}{key}\u{1f}{name}\u{1f}"),
+    })
+}
+
 /// Lower-cased, accent-folded words of `text`, joined by single spaces.
 pub fn fold(text: &str) -> String {
     thread_local! {

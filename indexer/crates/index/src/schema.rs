@@ -61,6 +61,12 @@ pub struct Fields {
     pub version_key: Field,
     /// Each source's own version of the record, as JSON (stored only): merges are recomputed from these.
     pub versions: Field,
+    /// Every PMID, DOI, PMCID and title key of the record paired with each of
+    /// the merged record's PMID, DOI and PMCID ([`crate::merge::probe_term`],
+    /// `STRING`): the merging sink asks for the records a new version can merge
+    /// with, not for every record sharing its key. `None` in an index built
+    /// before the field existed, where the sink reads every record sharing a key.
+    pub merge_probe: Option<Field>,
     /// Funder of a grant, or the agencies a publication acknowledges, as published (`STRING | FAST`).
     pub funder: Field,
     /// Grant references: a grant's own, and those a publication acknowledges, case-folded (`STRING`).
@@ -152,6 +158,7 @@ impl Fields {
             match_key: builder.add_text_field("match_key", STRING),
             version_key: builder.add_text_field("version_key", STRING),
             versions: builder.add_text_field("versions", STORED),
+            merge_probe: Some(builder.add_text_field("merge_probe", STRING)),
             funder: builder.add_text_field("funder", STRING | FAST),
             grant_reference: builder.add_text_field("grant_reference", STRING),
             tags: builder.add_text_field("tags", STORED),
@@ -192,6 +199,8 @@ impl Fields {
             match_key: get("match_key")?,
             version_key: get("version_key")?,
             versions: get("versions")?,
+            // Optional: an older index still opens, and merges there take the slower path.
+            merge_probe: get("merge_probe").ok(),
             funder: get("funder")?,
             grant_reference: get("grant_reference")?,
             tags: get("tags")?,
@@ -205,6 +214,20 @@ impl Fields {
             hcs_person_facts: get("hcs_person_facts")?,
         })
     }
+}
+
+/// The schema indexes were built with before `merge_probe`: the current one
+/// without it. The indexer still writes to such an index (its merges read
+/// every record sharing a key, as they did), and the service still reads it.
+pub fn previous_schema() -> Schema {
+    let (schema, _) = Fields::build();
+    let mut builder = Schema::builder();
+    for (_, entry) in schema.fields() {
+        if entry.name() != "merge_probe" {
+            builder.add_field(entry.clone());
+        }
+    }
+    builder.build()
 }
 
 fn text_options(tokenizer: &str) -> TextOptions {

@@ -20,10 +20,14 @@ use serde_json::{Map, Value};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::MAX_TOKEN_LEN;
 use tantivy::{IndexReader, TantivyDocument, Term};
 
 use super::store::{IndexError, IndexStore, IndexWriterSession};
-use crate::merge::{conflicts, match_keys, merge, version_key, MatchKey};
+use crate::merge::{
+    conflicts, match_keys, merge, narrowing_identifier, probe_term, version_key, Identifier,
+    MatchKey,
+};
 use hcs_model::records::Record;
 
 /// What an upsert did.
@@ -85,6 +89,9 @@ pub struct RecordSink<'a> {
     last_commit: Instant,
     /// Changes or a checkpoint staged since the last real commit.
     staged: bool,
+    /// Committed documents `find` has decoded, so tests can see what a lookup costs.
+    #[cfg(test)]
+    decoded: std::cell::Cell<u64>,
 }
 
 impl<'a> RecordSink<'a> {
@@ -115,6 +122,8 @@ impl<'a> RecordSink<'a> {
             commit_interval: Duration::ZERO,
             last_commit: Instant::now(),
             staged: false,
+            #[cfg(test)]
+            decoded: std::cell::Cell::new(0),
         })
     }
 
@@ -148,7 +157,7 @@ impl<'a> RecordSink<'a> {
     /// Adds one source version of a record, merging it with what the index holds.
     pub fn upsert(&mut self, record: Record) -> Result<UpsertOutcome, IndexError> {
         let key = version_key(&record);
-        let mut found = self.find(&match_keys(&record))?;
+        let mut found = self.find(&match_keys(&record), Some(&record))?;
         // A record that matched only on a weak key but carries a different PMID,
         // DOI or PMCID is another work; this source's own earlier version is always replaced.
         found.retain(|_, entry| {
@@ -229,7 +238,7 @@ impl<'a> RecordSink<'a> {
         keys: &[MatchKey],
         doomed: impl Fn(&Record) -> bool,
     ) -> Result<bool, IndexError> {
-        let found = self.find(keys)?;
+        let found = self.find(keys, None)?;
         for (id, entry) in &found {
             let kept: Vec<Record> = entry
                 .versions
@@ -349,7 +358,19 @@ impl<'a> RecordSink<'a> {
 
     /// Every current record sharing any of `keys`, by id: staged changes first,
     /// then the last commit (records staged as deleted or replaced are skipped).
-    fn find(&self, keys: &[MatchKey]) -> Result<BTreeMap<String, Entry>, IndexError> {
+    ///
+    /// With `mergeable_with`, committed records that share a PMID, DOI, PMCID
+    /// or title key but whose merged record [`conflicts`] with it may be left
+    /// out: `upsert` would drop them unread. Asking the index for the
+    /// compatible ones only keeps a lookup's cost independent of how many
+    /// records share the key (errata, corrections and supplements share a
+    /// DOI with their article). A record holding this version is still found
+    /// through the version key, which is always looked up in full.
+    fn find(
+        &self,
+        keys: &[MatchKey],
+        mergeable_with: Option<&Record>,
+    ) -> Result<BTreeMap<String, Entry>, IndexError> {
         let mut found = BTreeMap::new();
         for key in keys {
             if let Some(id) = self.pending_keys.get(key) {
@@ -361,44 +382,73 @@ impl<'a> RecordSink<'a> {
             }
         }
         let store = self.writer.store();
-        let fields = store.fields();
         let searcher = self.reader.searcher();
+        let narrowing = mergeable_with.and_then(narrowing_identifier);
+        let mut read = HashSet::new();
         for key in keys {
-            let (field, value) = match key {
-                MatchKey::Id(value) => (fields.id, value),
-                MatchKey::Pmid(value) => (fields.pmid, value),
-                MatchKey::Doi(value) => (fields.doi, value),
-                MatchKey::Pmcid(value) => (fields.pmcid, value),
-                MatchKey::Title(value) => (fields.match_key, value),
-                MatchKey::Version(value) => (fields.version_key, value),
-            };
-            let term = Term::from_field_text(field, value);
-            // Most harvested records are new: a term-dictionary probe per
-            // segment rules them out far cheaper than running a query.
-            if searcher
-                .doc_freq(&term)
-                .map_err(|e| store.tantivy_error(e))?
-                == 0
-            {
-                continue;
-            }
-            let query = TermQuery::new(term, IndexRecordOption::Basic);
-            let addresses = searcher
-                .search(&query, &DocSetCollector)
-                .map_err(|e| store.tantivy_error(e))?;
-            for address in addresses {
-                let document: TantivyDocument =
-                    searcher.doc(address).map_err(|e| store.tantivy_error(e))?;
-                let record = store.decode_record(&document)?;
-                let id = record.id().to_owned();
-                if self.pending.contains_key(&id) || found.contains_key(&id) {
+            for term in self.committed_terms(key, narrowing) {
+                // Most harvested records are new: a term-dictionary probe per
+                // segment rules them out far cheaper than running a query.
+                if searcher
+                    .doc_freq(&term)
+                    .map_err(|e| store.tantivy_error(e))?
+                    == 0
+                {
                     continue;
                 }
-                let versions = store.decode_versions(&document)?;
-                found.insert(id, Entry { record, versions });
+                let query = TermQuery::new(term, IndexRecordOption::Basic);
+                let addresses = searcher
+                    .search(&query, &DocSetCollector)
+                    .map_err(|e| store.tantivy_error(e))?;
+                for address in addresses {
+                    // A record under several of the keys is read once.
+                    if !read.insert(address) {
+                        continue;
+                    }
+                    let document: TantivyDocument =
+                        searcher.doc(address).map_err(|e| store.tantivy_error(e))?;
+                    let record = store.decode_record(&document)?;
+                    #[cfg(test)]
+                    self.decoded.set(self.decoded.get() + 1);
+                    let id = record.id().to_owned();
+                    if self.pending.contains_key(&id) || found.contains_key(&id) {
+                        continue;
+                    }
+                    let versions = store.decode_versions(&document)?;
+                    found.insert(id, Entry { record, versions });
+                }
             }
         }
         Ok(found)
+    }
+
+    /// The terms that find the committed records under `key`: with a
+    /// `narrowing` identifier and a probe field, only those whose merged value
+    /// of it is the same or absent; otherwise all of them.
+    fn committed_terms(&self, key: &MatchKey, narrowing: Option<(Identifier, &str)>) -> Vec<Term> {
+        let fields = self.writer.store().fields();
+        if let (Some(field), Some((identifier, value))) = (fields.merge_probe, narrowing) {
+            let terms = [Some(value), None].map(|value| probe_term(key, identifier, value));
+            if let [Some(same), Some(absent)] = terms {
+                // tantivy drops longer terms when indexing: such a key would
+                // never be found, so it is looked up in full instead.
+                if same.len() <= MAX_TOKEN_LEN {
+                    return vec![
+                        Term::from_field_text(field, &same),
+                        Term::from_field_text(field, &absent),
+                    ];
+                }
+            }
+        }
+        let (field, value) = match key {
+            MatchKey::Id(value) => (fields.id, value),
+            MatchKey::Pmid(value) => (fields.pmid, value),
+            MatchKey::Doi(value) => (fields.doi, value),
+            MatchKey::Pmcid(value) => (fields.pmcid, value),
+            MatchKey::Title(value) => (fields.match_key, value),
+            MatchKey::Version(value) => (fields.version_key, value),
+        };
+        vec![Term::from_field_text(field, value)]
     }
 }
 
@@ -581,5 +631,289 @@ mod tests {
         assert_eq!(ids, ["pmid:111"]);
         let payload = store.commit_payload().unwrap().unwrap();
         assert!(payload.contains("\"page\":1"), "{payload}");
+    }
+
+    /// An index as the indexer wrote it before `merge_probe` existed.
+    fn store_without_probe(dir: &std::path::Path) -> IndexStore {
+        let path = dir.join("index");
+        std::fs::create_dir_all(&path).unwrap();
+        tantivy::Index::create_in_dir(&path, crate::schema::previous_schema()).unwrap();
+        let store = IndexStore::open_or_create(dir).unwrap();
+        assert!(store.fields().merge_probe.is_none());
+        store
+    }
+
+    fn publication(
+        source: &str,
+        record_id: &str,
+        identifiers: Identifiers,
+        title: &str,
+        family: &str,
+    ) -> Record {
+        Record::Publication(Box::new(Publication {
+            id: Publication::stable_id(&identifiers, || format!("{source}:{record_id}")),
+            identifiers,
+            title: title.into(),
+            published: Some(PublicationDate::in_year(2021)),
+            authors: vec![Author {
+                position: 1,
+                family: Some(family.into()),
+                valid: true,
+                ..Author::default()
+            }],
+            provenance: vec![Provenance {
+                source: source.into(),
+                location: format!("https://example.invalid/{source}"),
+                fetched_at: "2026-01-01T00:00:00Z".into(),
+                record_id: Some(record_id.into()),
+            }],
+            ..Publication::default()
+        }))
+    }
+
+    fn ids(pmid: Option<String>, doi: Option<String>, pmcid: Option<String>) -> Identifiers {
+        Identifiers {
+            pmid,
+            doi,
+            pmcid,
+            ..Identifiers::default()
+        }
+    }
+
+    /// Works whose keys are shared many times over, as errata share their
+    /// article's DOI and title, with true duplicates from other sources and
+    /// the versions that merge whole groups (a DOI or a title and no PMID).
+    fn shared_key_workload() -> Vec<Record> {
+        let mut all = Vec::new();
+        for group in 0..6u32 {
+            let doi = format!("10.1000/shared.{group}");
+            let title = format!("Outcomes of cochlear implant services, cohort {group}");
+            for copy in 0..8u32 {
+                let pmid = format!("{}", 1000 + group * 100 + copy);
+                // Copies 0 and 1 of odd groups carry another DOI: they conflict on it.
+                let own_doi = if group % 2 == 1 && copy < 2 {
+                    format!("10.1000/own.{group}.{copy}")
+                } else {
+                    doi.clone()
+                };
+                all.push(publication(
+                    "pubmed",
+                    &format!("pmid:{pmid}"),
+                    ids(Some(pmid.clone()), Some(own_doi.clone()), None),
+                    &title,
+                    "Jones",
+                ));
+                if copy % 3 == 0 {
+                    all.push(publication(
+                        "europepmc",
+                        &format!("MED:{pmid}"),
+                        ids(
+                            Some(pmid.clone()),
+                            Some(own_doi),
+                            Some(format!("PMC{pmid}")),
+                        ),
+                        &title,
+                        "Jones",
+                    ));
+                }
+                if copy == 3 {
+                    // Europe PMC's full-text copy, known by its PMCID only.
+                    all.push(publication(
+                        "europepmc",
+                        &format!("PMC:{pmid}"),
+                        ids(None, None, Some(format!("PMC{pmid}"))),
+                        &format!("Full text of cohort {group}'s study, copy {copy}"),
+                        "Jones",
+                    ));
+                }
+            }
+            match group {
+                // A DOI and no PMID: compatible with every copy sharing the DOI.
+                2 => all.push(publication(
+                    "crossref",
+                    &doi,
+                    ids(None, Some(doi.clone()), None),
+                    &title,
+                    "Jones",
+                )),
+                // No identifier at all: found, and compatible, by title key only.
+                3 => all.push(publication(
+                    "oai:orca",
+                    "oai:orca:3",
+                    Identifiers::default(),
+                    &title,
+                    "Jones",
+                )),
+                // PubMed corrects a copy's DOI: its own earlier version is replaced
+                // although the two conflict.
+                4 => all.push(publication(
+                    "pubmed",
+                    "pmid:1405",
+                    ids(Some("1405".into()), Some("10.1000/corrected".into()), None),
+                    &title,
+                    "Jones",
+                )),
+                // Another first author: a different title key, the same DOI.
+                5 => all.push(publication(
+                    "pubmed",
+                    "pmid:1599",
+                    ids(Some("1599".into()), Some(doi.clone()), None),
+                    &title,
+                    "Evans",
+                )),
+                _ => {}
+            }
+        }
+        all
+    }
+
+    /// A seeded shuffle (no RNG dependency in this crate).
+    fn shuffled(records: &[Record], seed: u64) -> Vec<Record> {
+        let mut records = records.to_vec();
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        for index in (1..records.len()).rev() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let other = (state >> 33) as usize % (index + 1);
+            records.swap(index, other);
+        }
+        records
+    }
+
+    type Run = (Vec<UpsertOutcome>, SinkCounts, Vec<(Record, Vec<Record>)>);
+
+    fn ingest(store: &IndexStore, records: &[Record], commit_every: usize) -> Run {
+        let mut sink = RecordSink::open(store, 15_000_000).unwrap();
+        let mut outcomes = Vec::new();
+        for (step, record) in records.iter().enumerate() {
+            outcomes.push(sink.upsert(record.clone()).unwrap());
+            if commit_every > 0 && step % commit_every == commit_every - 1 {
+                sink.commit(None).unwrap();
+            }
+            if step == records.len() / 2 {
+                // A deletion mid-run, looked up by version key as always.
+                sink.delete_version("europepmc", "PMC:1003").unwrap();
+            }
+        }
+        // The second half again, unchanged: found through the probe, not rewritten.
+        for record in &records[records.len() / 2..] {
+            outcomes.push(sink.upsert(record.clone()).unwrap());
+        }
+        sink.commit(None).unwrap();
+        let counts = sink.counts();
+        sink.finish().unwrap();
+        (outcomes, counts, store.export_with_versions().unwrap())
+    }
+
+    #[test]
+    fn narrowed_lookups_merge_exactly_as_full_ones() {
+        let workload = shared_key_workload();
+        for seed in [0, 1, 2, 3] {
+            let records = if seed == 0 {
+                workload.clone()
+            } else {
+                shuffled(&workload, seed)
+            };
+            for commit_every in [0, 2, 9] {
+                let new_dir = tempfile::tempdir().unwrap();
+                let old_dir = tempfile::tempdir().unwrap();
+                let new = ingest(
+                    &IndexStore::open_or_create(new_dir.path()).unwrap(),
+                    &records,
+                    commit_every,
+                );
+                let old = ingest(&store_without_probe(old_dir.path()), &records, commit_every);
+                assert_eq!(
+                    new.0, old.0,
+                    "outcomes, seed {seed}, commit every {commit_every}"
+                );
+                assert_eq!(
+                    new.1, old.1,
+                    "counts, seed {seed}, commit every {commit_every}"
+                );
+                assert_eq!(
+                    new.2, old.2,
+                    "index, seed {seed}, commit every {commit_every}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn copies_sharing_a_doi_stay_apart_and_true_duplicates_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::open_or_create(dir.path()).unwrap();
+        let (_, _, index) = ingest(&store, &shared_key_workload(), 1);
+        let by_id: BTreeMap<&str, &(Record, Vec<Record>)> =
+            index.iter().map(|entry| (entry.0.id(), entry)).collect();
+        let versions_of = |id: &str| by_id[id].1.len();
+        // Group 0: eight PubMed copies stay eight records; Europe PMC's copies
+        // of 0, 3 and 6 join theirs (its PMCID-only copy of 3 was deleted mid-run).
+        for copy in 0..8 {
+            let expected = if copy % 3 == 0 { 2 } else { 1 };
+            assert_eq!(versions_of(&format!("pmid:{}", 1000 + copy)), expected);
+        }
+        // Group 1 likewise, its PMCID-only copy of 3 kept.
+        assert_eq!(versions_of("pmid:1103"), 3);
+        // Group 2's Crossref version (a DOI, no PMID) conflicts with none of the
+        // copies sharing the DOI, so it joins them all into one, as it always has;
+        // group 3's repository copy (no identifier) does the same by title key.
+        assert_eq!(versions_of("pmid:1200"), 8 + 3 + 1 + 1);
+        assert_eq!(versions_of("pmid:1300"), 8 + 3 + 1 + 1);
+        // PubMed's corrected DOI replaced its own earlier version of 1405.
+        let (record, versions) = by_id["pmid:1405"];
+        let Record::Publication(publication) = record else {
+            panic!("not a publication")
+        };
+        assert_eq!(
+            publication.identifiers.doi.as_deref(),
+            Some("10.1000/corrected")
+        );
+        assert_eq!(versions.len(), 1);
+        // Another first author: another work, under the same DOI.
+        assert_eq!(versions_of("pmid:1599"), 1);
+        assert_eq!(index.len(), 8 * 6 + 1 - 7 - 7);
+    }
+
+    #[test]
+    fn a_new_pmid_under_a_crowded_doi_reads_no_candidates() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::open_or_create(dir.path()).unwrap();
+        let mut sink = RecordSink::open(&store, 15_000_000).unwrap();
+        let doi = "10.1000/erratum";
+        let title = "Erratum to outcomes of cochlear implant services";
+        for pmid in 0..50u32 {
+            let pmid = format!("{}", 5000 + pmid);
+            let record = publication(
+                "pubmed",
+                &format!("pmid:{pmid}"),
+                ids(Some(pmid), Some(doi.into()), None),
+                title,
+                "Jones",
+            );
+            assert_eq!(sink.upsert(record).unwrap(), UpsertOutcome::New);
+            sink.commit(None).unwrap();
+        }
+        assert_eq!(sink.decoded.get(), 0);
+        // The same PMID again, from Europe PMC: its one match is read.
+        let duplicate = publication(
+            "europepmc",
+            "MED:5007",
+            ids(
+                Some("5007".into()),
+                Some(doi.into()),
+                Some("PMC5007".into()),
+            ),
+            title,
+            "Jones",
+        );
+        assert_eq!(sink.upsert(duplicate).unwrap(), UpsertOutcome::Updated);
+        assert_eq!(sink.decoded.get(), 1);
+        sink.commit(None).unwrap();
+        sink.finish().unwrap();
+        assert_eq!(store.count().unwrap(), 50);
     }
 }

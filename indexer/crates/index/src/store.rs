@@ -8,7 +8,7 @@ use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::document::{add_tags, to_document};
-use super::schema::{register_tokenizers, Fields};
+use super::schema::{previous_schema, register_tokenizers, Fields};
 use hcs_model::records::Record;
 use hcs_model::tags::SlotTag;
 
@@ -97,7 +97,22 @@ impl IndexStore {
         let directory =
             tantivy::directory::MmapDirectory::open(&path).map_err(|e| tantivy_error(e.into()))?;
         let (schema, _) = Fields::build();
-        let index = Index::open_or_create(directory, schema).map_err(tantivy_error)?;
+        if !Index::exists(&directory).map_err(|e| tantivy_error(e.into()))? {
+            let index =
+                Index::create(directory, schema, Default::default()).map_err(tantivy_error)?;
+            return Self::from_index(path, index);
+        }
+        let index = Index::open(directory).map_err(tantivy_error)?;
+        // An index from before `merge_probe` is still written to, merging the
+        // slower way; any other schema is not this indexer's to write.
+        if index.schema() != schema && index.schema() != previous_schema() {
+            return Err(IndexError::Outdated {
+                path,
+                source: tantivy::TantivyError::SchemaError(
+                    "an index exists but its schema is not this indexer's".to_owned(),
+                ),
+            });
+        }
         Self::from_index(path, index)
     }
 
@@ -410,5 +425,43 @@ impl<'a> IndexWriterSession<'a> {
         self.writer
             .wait_merging_threads()
             .map_err(|source| IndexError::Tantivy { path, source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_with(dir: &Path, schema: tantivy::schema::Schema) {
+        let path = dir.join(INDEX_DIR);
+        std::fs::create_dir_all(&path).unwrap();
+        Index::create_in_dir(&path, schema).unwrap();
+    }
+
+    #[test]
+    fn an_index_from_before_merge_probes_still_opens_for_writing_and_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        index_with(dir.path(), previous_schema());
+        let store = IndexStore::open_or_create(dir.path()).unwrap();
+        assert!(store.fields().merge_probe.is_none());
+        let reader = IndexStore::open_existing(dir.path()).unwrap();
+        assert!(reader.fields().merge_probe.is_none());
+        let fresh = tempfile::tempdir().unwrap();
+        let store = IndexStore::open_or_create(fresh.path()).unwrap();
+        assert!(store.fields().merge_probe.is_some());
+        // Reopened, a current index is current.
+        let store = IndexStore::open_or_create(fresh.path()).unwrap();
+        assert!(store.fields().merge_probe.is_some());
+    }
+
+    #[test]
+    fn an_index_of_another_schema_is_refused_with_how_to_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = tantivy::schema::Schema::builder();
+        builder.add_text_field("id", tantivy::schema::STRING);
+        index_with(dir.path(), builder.build());
+        let error = IndexStore::open_or_create(dir.path()).unwrap_err();
+        assert!(matches!(error, IndexError::Outdated { .. }), "{error:?}");
+        assert!(error.to_string().contains("indexer reparse"), "{error}");
     }
 }

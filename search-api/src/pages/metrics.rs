@@ -1,7 +1,7 @@
 //! `GET /metrics`, the participation dashboard (charts, table, drill-downs,
 //! CSV download), and `GET /report`, the annual report built on request.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use hcs_read::metrics::{
     drill_down, measure, Cell, GroupBy, MetricsQuery, Participation, TierChoice, UNKNOWN,
@@ -12,37 +12,44 @@ use serde::Deserialize;
 
 use super::charts::{bar_chart, fill_years};
 use super::layout::{encode, page};
-use super::{PageError, PageResult};
+use super::{PageError, PageQuery, PageResult};
 use crate::error::ApiError;
-use crate::params::{choice, year as metrics_year};
+use crate::params::{blank_is_absent, Year};
 use crate::state::AppState;
 
-/// `/metrics` query.
+/// `/metrics` query, as the dashboard's form sends it (an empty box is absent).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MetricsPageQuery {
-    group_by: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    tier: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    group_by: Option<GroupBy>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    from: Option<Year>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    to: Option<Year>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    tier: Option<TierChoice>,
 }
 
 /// `/report` query: the period.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
-    from: Option<String>,
-    to: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    from: Option<Year>,
+    #[serde(default, deserialize_with = "blank_is_absent")]
+    to: Option<Year>,
 }
 
 /// `GET /report?from=Y&to=Y`: the annual participation report, the same page
 /// `indexer report` writes (built on request from the stored records and tags).
 pub async fn report_page(
     State(state): State<AppState>,
-    Query(query): Query<ReportQuery>,
+    PageQuery(query): PageQuery<ReportQuery>,
 ) -> Result<Html<String>, PageError> {
     let (from, to) = (
-        metrics_year("from", query.from.as_deref())?,
-        metrics_year("to", query.to.as_deref())?,
+        query.from.map(|Year(year)| year),
+        query.to.map(|Year(year)| year),
     );
     if from.zip(to).is_some_and(|(from, to)| from > to) {
         return Err(ApiError::InvalidParameter("from must not be after to".into()).into());
@@ -70,17 +77,6 @@ pub async fn report_page(
     Ok(Html(html))
 }
 
-/// A dashboard year: blank is no limit, anything else must be a year.
-fn page_year(name: &str, value: &Option<String>) -> Result<Option<u16>, ApiError> {
-    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) => text
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::InvalidParameter(format!("{name} must be a year"))),
-    }
-}
-
 /// What the dashboard shows: the question asked and the figures measured for it.
 struct Dashboard {
     asked: MetricsQuery,
@@ -94,24 +90,13 @@ struct Dashboard {
 /// `GET /metrics`: the participation dashboard.
 pub async fn metrics_page(
     State(state): State<AppState>,
-    Query(query): Query<MetricsPageQuery>,
+    PageQuery(query): PageQuery<MetricsPageQuery>,
 ) -> PageResult {
-    let group_by = choice(
-        "group_by",
-        query.group_by.as_deref(),
-        GroupBy::Organisation,
-        &GroupBy::ALL.map(|g| (g.name(), g)),
-    )?;
-    let tier = if query.tier.as_deref() == Some("inferred") {
-        TierChoice::Inferred
-    } else {
-        TierChoice::Roster
-    };
     let asked = MetricsQuery {
-        from: page_year("from", &query.from)?,
-        to: page_year("to", &query.to)?,
-        group_by,
-        tier,
+        from: query.from.map(|Year(year)| year),
+        to: query.to.map(|Year(year)| year),
+        group_by: query.group_by.unwrap_or(GroupBy::Organisation),
+        tier: query.tier.unwrap_or(TierChoice::Roster),
         with_records: false,
     };
     let by_year = MetricsQuery {

@@ -15,8 +15,11 @@ mod records;
 pub mod review;
 mod search;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
+use serde::de::DeserializeOwned;
 
 pub use self::metrics::{metrics_page, report_page, MetricsPageQuery, ReportQuery};
 pub use self::people::{people_page, person_page};
@@ -25,6 +28,7 @@ pub use self::search::{grants_page, search_page};
 
 use self::layout::page;
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 
 /// A page, or an error page with the API error's status and message.
 type PageResult = Result<Html<String>, PageError>;
@@ -50,6 +54,23 @@ impl IntoResponse for PageError {
         };
         let body = html! { p class="error" { (message) } };
         (status, Html(page("Error", body))).into_response()
+    }
+}
+
+/// A page's query string as `T`; a refusal is an error page naming the
+/// parameter, in the words the API uses ([`ApiQuery`]).
+pub struct PageQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PageQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiQuery(value) = ApiQuery::from_request_parts(parts, state).await?;
+        Ok(PageQuery(value))
     }
 }
 

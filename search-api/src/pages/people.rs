@@ -1,7 +1,7 @@
 //! `GET /people` and `GET /people/{id}`: the collaborator finder (or the
 //! people a participation count stands for) and a person's profile.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Html;
 use hcs_model::clock::current_year;
 use hcs_read::people::{
@@ -11,7 +11,7 @@ use hcs_tagging::model::Role;
 use maud::{html, Markup};
 
 use super::layout::{encode, page};
-use super::PageResult;
+use super::{PageQuery, PageResult};
 use crate::error::ApiError;
 use crate::service::people::{GroupList, PeopleParams};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ enum Listed {
 /// `GET /people?q=`: the collaborator finder.
 pub async fn people_page(
     State(state): State<AppState>,
-    Query(query): Query<PeopleParams>,
+    PageQuery(query): PageQuery<PeopleParams>,
 ) -> PageResult {
     let q = query.q.clone().unwrap_or_default();
     let listed = if !q.trim().is_empty() {

@@ -1,13 +1,13 @@
 //! `GET /` and `GET /grants`: publication and grant search with facets, the
 //! filters in force (each removable), the results and paging.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use hcs_model::records::Record;
 use maud::{html, Markup};
 
 use super::layout::{encode, page};
-use super::{year_printed, PageResult};
+use super::{year_printed, PageQuery, PageResult};
 use crate::error::ApiError;
 use crate::query::{Facet, FacetValue, Facets, Hit, RecordKind, SearchOutcome, MAX_RESULT_WINDOW};
 use crate::routes::search::parse_params;
@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// `GET /`: publication search with facets.
 pub async fn search_page(
     State(state): State<AppState>,
-    Query(pairs): Query<Vec<(String, String)>>,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
     search_page_for(state, RecordKind::Publication, pairs).await
 }
@@ -24,7 +24,7 @@ pub async fn search_page(
 /// `GET /grants`: grant search with facets.
 pub async fn grants_page(
     State(state): State<AppState>,
-    Query(pairs): Query<Vec<(String, String)>>,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
     search_page_for(state, RecordKind::Grant, pairs).await
 }

@@ -625,7 +625,7 @@ fn number(name: &str, value: &str) -> Result<usize, ParamError> {
 
 /// A search's year filter: any whole number here, bounded (0–9999) by the
 /// read model's `SearchParams::validate`, as search has always taken it.
-/// Not [`crate::params::year`], whose four digits (1000–9999) the metrics and
+/// Not [`crate::params::Year`], whose four digits (1000–9999) the metrics and
 /// people lists require: making search as strict would turn `year=999`,
 /// today an empty result, into a 400, and change the messages clients see.
 fn year(name: &str, value: &str) -> Result<u64, ParamError> {

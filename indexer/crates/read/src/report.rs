@@ -5,12 +5,12 @@
 //! to PDF. Every count links to the search that lists its records.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::metrics::{
     drill_down, measure, Cell, GroupBy, MetricsIndex, MetricsQuery, Participation, TierChoice,
 };
-use hcs_model::markup::escape_html as escape;
 use hcs_model::records::Record;
 use hcs_model::tags::Band;
 use hcs_model::tags::{SlotTag, Tier};
@@ -189,218 +189,299 @@ fn thousands(amount: f64) -> String {
     out
 }
 
-/// The report as one HTML page.
+/// The column heads of a table of the six measures, in [`MEASURES`] order.
+const MEASURE_COLUMNS: [&str; 6] = [
+    "(a) leading",
+    "(a) conducting",
+    "(b) led",
+    "(b) co-applicant",
+    "(c) publications",
+    "(c) key author",
+];
+
+/// The report's style: A4 pages, tables that break between rows.
+const STYLE: &str = "
+@page { size: A4; margin: 16mm; }
+body { font-family: system-ui, sans-serif; color: #1d2733; max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem; break-after: avoid; }
+table { border-collapse: collapse; width: 100%; font-size: 0.85rem; break-inside: auto; }
+tr { break-inside: avoid; }
+th, td { border-bottom: 1px solid #dde2e7; padding: 0.25rem 0.45rem; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+a { color: #00426a; }
+.meta { color: #50606f; font-size: 0.85rem; }
+";
+
+/// The report as one HTML page (a maud template: every value is escaped).
 pub fn render_html(figures: &ReportFigures, options: &ReportOptions) -> String {
-    let period = match (options.from, options.to) {
-        (Some(from), Some(to)) if from == to => from.to_string(),
-        (Some(from), Some(to)) => format!("{from}–{to}"),
-        (Some(from), None) => format!("{from} onwards"),
-        (None, Some(to)) => format!("up to {to}"),
-        (None, None) => "all years".to_owned(),
-    };
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        r#"<h1>Healthcare scientists in research: participation report, {}</h1>
-<p class="meta">Made {} by the HCS Research Index. {}</p>"#,
-        escape(&period),
-        escape(&options.generated_at),
-        escape(&options.tags_note)
-    );
-    // Summary: counted and possible apart.
-    let counted_query = MetricsQuery {
+    let period = period(options);
+    let counted = MetricsQuery {
         from: options.from,
         to: options.to,
         group_by: GroupBy::Organisation,
         tier: TierChoice::Roster,
         with_records: false,
     };
-    let possible_query = MetricsQuery {
+    let possible = MetricsQuery {
         tier: TierChoice::Inferred,
-        ..counted_query
+        ..counted
     };
-    body.push_str(r#"<h2>Summary</h2><table id="summary"><tr><th>Measure</th><th class="n">Counted (roster)</th><th class="n">Possible (inferred, not counted)</th></tr>"#);
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Participation report, " (period) " · HCS Research Index" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "Healthcare scientists in research: participation report, " (period) }
+                p class="meta" {
+                    "Made " (options.generated_at) " by the HCS Research Index. " (options.tags_note)
+                }
+                (summary(figures, options, &counted, &possible))
+                (year_on_year(figures, options, &counted))
+                @for table in &figures.breakdowns {
+                    (breakdown(table, options, &counted))
+                }
+                (possible_by_organisation(figures, options, &possible))
+                (methods(figures, options))
+            }
+        }
+    }
+    .into_string()
+}
+
+/// The period as the title says it.
+fn period(options: &ReportOptions) -> String {
+    match (options.from, options.to) {
+        (Some(from), Some(to)) if from == to => from.to_string(),
+        (Some(from), Some(to)) => format!("{from}–{to}"),
+        (Some(from), None) => format!("{from} onwards"),
+        (None, Some(to)) => format!("up to {to}"),
+        (None, None) => "all years".to_owned(),
+    }
+}
+
+/// Every measure, counted and possible side by side.
+fn summary(
+    figures: &ReportFigures,
+    options: &ReportOptions,
+    counted_query: &MetricsQuery,
+    possible_query: &MetricsQuery,
+) -> Markup {
     let counted = values(&figures.counted.total);
     let possible = values(&figures.possible.total);
-    for (index, (label, measure)) in MEASURES.iter().enumerate() {
-        let _ = write!(
-            body,
-            r#"<tr data-measure="{index}"><td>{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-            escape(label),
-            self::link(options, &counted_query, None, measure, counted[index]),
-            self::link(options, &possible_query, None, measure, possible[index]),
-        );
+    html! {
+        h2 { "Summary" }
+        table id="summary" {
+            tr { th { "Measure" } th class="n" { "Counted (roster)" } th class="n" { "Possible (inferred, not counted)" } }
+            @for (index, (label, measure)) in MEASURES.iter().enumerate() {
+                tr data-measure=(index) {
+                    td { (label) }
+                    td class="n" { (link(options, counted_query, None, measure, counted[index])) }
+                    td class="n" { (link(options, possible_query, None, measure, possible[index])) }
+                }
+            }
+            tr {
+                td { "(b) Amount of grants led" }
+                td class="n" { (amounts(&figures.counted.total.grants_led_amount)) }
+                td class="n" { (amounts(&figures.possible.total.grants_led_amount)) }
+            }
+        }
     }
-    let _ = write!(
-        body,
-        r#"<tr><td>(b) Amount of grants led</td><td class="n">{}</td><td class="n">{}</td></tr></table>"#,
-        escape(&amounts(&figures.counted.total.grants_led_amount)),
-        escape(&amounts(&figures.possible.total.grants_led_amount)),
-    );
-    // Year on year.
-    body.push_str(r#"<h2>Year on year (counted)</h2><table id="by-year"><tr><th>Year</th><th class="n">(a) leading</th><th class="n">(a) conducting</th><th class="n">(b) led</th><th class="n">(b) co-applicant</th><th class="n">(c) publications</th><th class="n">(c) key author</th><th class="n">change in (c)</th></tr>"#);
-    let year_query = MetricsQuery {
+}
+
+/// Every year of the period (the records' span when open-ended), the empty
+/// ones too, so the trend reads evenly.
+fn year_span(figures: &ReportFigures, options: &ReportOptions) -> Vec<String> {
+    let numeric: Vec<u16> = figures
+        .by_year
+        .rows
+        .iter()
+        .filter_map(|(year, _)| year.parse().ok())
+        .collect();
+    match (
+        options.from.or(numeric.iter().min().copied()),
+        options.to.or(numeric.iter().max().copied()),
+    ) {
+        (Some(first), Some(last)) => (first..=last).map(|year| year.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The counted measures by year, with the change in (c) from the year before.
+fn year_on_year(
+    figures: &ReportFigures,
+    options: &ReportOptions,
+    counted: &MetricsQuery,
+) -> Markup {
+    let query = MetricsQuery {
         group_by: GroupBy::Year,
-        ..counted_query
+        ..*counted
     };
-    let mut previous: Option<usize> = None;
-    // Every year of the span, the empty ones too, so the trend reads evenly.
     let known: BTreeMap<&str, &Cell> = figures
         .by_year
         .rows
         .iter()
         .map(|(year, cell)| (year.as_str(), cell))
         .collect();
-    let numeric: Vec<u16> = known.keys().filter_map(|year| year.parse().ok()).collect();
-    let span: Vec<String> = match (
-        options.from.or(numeric.iter().min().copied()),
-        options.to.or(numeric.iter().max().copied()),
-    ) {
-        (Some(first), Some(last)) => (first..=last).map(|year| year.to_string()).collect(),
-        _ => Vec::new(),
-    };
     let empty = Cell::default();
-    for year in &span {
-        let cell = known.get(year.as_str()).copied().unwrap_or(&empty);
-        let row = values(cell);
-        let change = match previous {
-            Some(before) if before > 0 => {
-                let percent = (row[4] as f64 - before as f64) / before as f64 * 100.0;
-                format!("{percent:+.0}%")
+    let mut previous: Option<usize> = None;
+    let rows: Vec<(String, [usize; 6], String)> = year_span(figures, options)
+        .into_iter()
+        .map(|year| {
+            let row = values(known.get(year.as_str()).copied().unwrap_or(&empty));
+            let change = match previous {
+                Some(before) if before > 0 => {
+                    let percent = (row[4] as f64 - before as f64) / before as f64 * 100.0;
+                    format!("{percent:+.0}%")
+                }
+                _ => "–".to_owned(),
+            };
+            previous = Some(row[4]);
+            (year, row, change)
+        })
+        .collect();
+    html! {
+        h2 { "Year on year (counted)" }
+        table id="by-year" {
+            tr {
+                th { "Year" }
+                @for column in MEASURE_COLUMNS { th class="n" { (column) } }
+                th class="n" { "change in (c)" }
             }
-            _ => "–".to_owned(),
-        };
-        previous = Some(row[4]);
-        let _ = write!(
-            body,
-            r#"<tr data-year="{}"><td>{}</td>"#,
-            escape(year),
-            escape(year)
-        );
-        for (index, (_, measure)) in MEASURES.iter().enumerate() {
-            let _ = write!(
-                body,
-                r#"<td class="n">{}</td>"#,
-                self::link(options, &year_query, Some(year), measure, row[index])
-            );
-        }
-        let _ = write!(body, r#"<td class="n">{change}</td></tr>"#);
-    }
-    body.push_str("</table>");
-    // Breakdowns.
-    for table in &figures.breakdowns {
-        let name = table.group_by.name();
-        let query = MetricsQuery {
-            group_by: table.group_by,
-            ..counted_query
-        };
-        let _ = write!(
-            body,
-            r#"<h2>By {name} (counted)</h2><table id="by-{name}"><tr><th>{}</th><th class="n">(a) leading</th><th class="n">(a) conducting</th><th class="n">(b) led</th><th class="n">(b) co-applicant</th><th class="n">(c) publications</th><th class="n">(c) key author</th></tr>"#,
-            escape(&capitalised(name))
-        );
-        for (group, cell) in &table.rows {
-            let row = values(cell);
-            let _ = write!(
-                body,
-                r#"<tr data-group="{}"><td>{}</td>"#,
-                escape(group),
-                escape(group)
-            );
-            for (index, (_, measure)) in MEASURES.iter().enumerate() {
-                let _ = write!(
-                    body,
-                    r#"<td class="n">{}</td>"#,
-                    self::link(options, &query, Some(group), measure, row[index])
-                );
+            @for (year, row, change) in &rows {
+                tr data-year=(year) {
+                    td { (year) }
+                    @for (index, (_, measure)) in MEASURES.iter().enumerate() {
+                        td class="n" { (link(options, &query, Some(year), measure, row[index])) }
+                    }
+                    td class="n" { (change) }
+                }
             }
-            body.push_str("</tr>");
         }
-        body.push_str("</table>");
     }
-    // Possible, apart.
-    body.push_str(r#"<h2>Possible healthcare scientists by organisation (inferred, not counted)</h2><table id="possible"><tr><th>Organisation</th><th class="n">people</th><th class="n">(c) publications</th><th class="n">(c) key author</th></tr>"#);
-    for (group, cell) in &figures.possible.rows {
-        let _ = write!(
-            body,
-            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-            escape(group),
-            cell.people_conducting,
-            self::link(
-                options,
-                &possible_query,
-                Some(group),
-                "publications",
-                cell.publications
-            ),
-            self::link(
-                options,
-                &possible_query,
-                Some(group),
-                "publications_key_author",
-                cell.publications_key_author
-            ),
-        );
+}
+
+/// The counted measures by one grouping.
+fn breakdown(table: &Participation, options: &ReportOptions, counted: &MetricsQuery) -> Markup {
+    let name = table.group_by.name();
+    let query = MetricsQuery {
+        group_by: table.group_by,
+        ..*counted
+    };
+    html! {
+        h2 { "By " (name) " (counted)" }
+        table id={ "by-" (name) } {
+            tr {
+                th { (capitalised(name)) }
+                @for column in MEASURE_COLUMNS { th class="n" { (column) } }
+            }
+            @for (group, cell) in &table.rows {
+                @let row = values(cell);
+                tr data-group=(group) {
+                    td { (group) }
+                    @for (index, (_, measure)) in MEASURES.iter().enumerate() {
+                        td class="n" { (link(options, &query, Some(group), measure, row[index])) }
+                    }
+                }
+            }
+        }
     }
-    body.push_str("</table>");
-    // Methods and caveats.
-    let _ = write!(
-        body,
-        r#"<h2>Methods and caveats</h2><ul id="methods">
-<li><strong>Counted</strong> means a person on the Network's roster matched to a published author or grant person with a score of 60 or more (the accept band), or accepted by a curator. Matches scoring 30–59 await a curator and are not counted: <span id="review-queue">{}</span> record(s) have one in this period.</li>
-<li><strong>Possible</strong> (tier 2) means an author not on the roster whose own affiliation names an NHS Wales organisation and a healthcare-science service or title; such tags are never counted, and are shown apart.</li>
-<li>(a) counts distinct people: leading = a lead role on a grant (chief or principal investigator, lead applicant, fellow); conducting = any grant role or authorship. (b) counts grants by their start year, (c) publications by their year; a record counts once in a total however many healthcare scientists it has, and once in each group it has one in.</li>
-<li>Organisations are counted under their current names (former names and sites resolved by the gazetteer); the employer named in an affiliation wins over the site.</li>
-<li>{}</li>
-<li>Every number links to the search that lists its records.</li>
-</ul><h3>Sources</h3><table id="sources"><tr><th>Source</th><th class="n">records</th><th>latest fetch</th></tr>"#,
-        figures.review_queue,
-        undated_note(options, figures.undated)
-    );
-    for (source, (count, latest)) in &figures.sources {
-        let _ = write!(
-            body,
-            r#"<tr><td>{}</td><td class="n">{count}</td><td>{}</td></tr>"#,
-            escape(source),
-            escape(latest)
-        );
+}
+
+/// The possible (tier 2) people and publications, apart from the counted ones.
+fn possible_by_organisation(
+    figures: &ReportFigures,
+    options: &ReportOptions,
+    possible: &MetricsQuery,
+) -> Markup {
+    html! {
+        h2 { "Possible healthcare scientists by organisation (inferred, not counted)" }
+        table id="possible" {
+            tr {
+                th { "Organisation" }
+                th class="n" { "people" }
+                th class="n" { "(c) publications" }
+                th class="n" { "(c) key author" }
+            }
+            @for (group, cell) in &figures.possible.rows {
+                tr {
+                    td { (group) }
+                    td class="n" { (cell.people_conducting) }
+                    td class="n" { (link(options, possible, Some(group), "publications", cell.publications)) }
+                    td class="n" {
+                        (link(options, possible, Some(group), "publications_key_author", cell.publications_key_author))
+                    }
+                }
+            }
+        }
     }
-    body.push_str("</table>");
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Participation report, {} · HCS Research Index</title>
-<style>
-@page {{ size: A4; margin: 16mm; }}
-body {{ font-family: system-ui, sans-serif; color: #1d2733; max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }}
-h1 {{ font-size: 1.5rem; }} h2 {{ font-size: 1.15rem; margin-top: 1.6rem; break-after: avoid; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 0.85rem; break-inside: auto; }}
-tr {{ break-inside: avoid; }}
-th, td {{ border-bottom: 1px solid #dde2e7; padding: 0.25rem 0.45rem; text-align: left; vertical-align: top; }}
-td.n, th.n {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
-a {{ color: #00426a; }}
-.meta {{ color: #50606f; font-size: 0.85rem; }}
-</style></head><body>
-{body}
-</body></html>
-"#,
-        escape(&period)
-    )
+}
+
+/// How every number was made, and the sources behind them.
+fn methods(figures: &ReportFigures, options: &ReportOptions) -> Markup {
+    html! {
+        h2 { "Methods and caveats" }
+        ul id="methods" {
+            li {
+                strong { "Counted" }
+                " means a person on the Network's roster matched to a published author or grant \
+                 person with a score of 60 or more (the accept band), or accepted by a curator. \
+                 Matches scoring 30–59 await a curator and are not counted: "
+                span id="review-queue" { (figures.review_queue) }
+                " record(s) have one in this period."
+            }
+            li {
+                strong { "Possible" }
+                " (tier 2) means an author not on the roster whose own affiliation names an NHS \
+                 Wales organisation and a healthcare-science service or title; such tags are never \
+                 counted, and are shown apart."
+            }
+            li {
+                "(a) counts distinct people: leading = a lead role on a grant (chief or principal \
+                 investigator, lead applicant, fellow); conducting = any grant role or authorship. \
+                 (b) counts grants by their start year, (c) publications by their year; a record \
+                 counts once in a total however many healthcare scientists it has, and once in \
+                 each group it has one in."
+            }
+            li {
+                "Organisations are counted under their current names (former names and sites \
+                 resolved by the gazetteer); the employer named in an affiliation wins over the site."
+            }
+            li { (undated_note(options, figures.undated)) }
+            li { "Every number links to the search that lists its records." }
+        }
+        h3 { "Sources" }
+        table id="sources" {
+            tr { th { "Source" } th class="n" { "records" } th { "latest fetch" } }
+            @for (source, (count, latest)) in &figures.sources {
+                tr { td { (source) } td class="n" { (count) } td { (latest) } }
+            }
+        }
+    }
 }
 
 /// What the report says of records it cannot place in a year.
-fn undated_note(options: &ReportOptions, undated: usize) -> String {
+fn undated_note(options: &ReportOptions, undated: usize) -> Markup {
     let ranged = options.from.is_some() || options.to.is_some();
     match (undated, ranged) {
         (0, _) => {
-            "Every record with a healthcare scientist has a publication or start date.".to_owned()
+            html! { "Every record with a healthcare scientist has a publication or start date." }
         }
-        (n, true) => format!(
-            r#"<span id="undated">{n}</span> record(s) with a healthcare scientist have no date in any source, so they fall in no year of this period and are not counted here; the report without a period counts them, under "(unknown)" by year."#
-        ),
-        (n, false) => format!(
-            r#"<span id="undated">{n}</span> record(s) with a healthcare scientist have no date in any source: they count in the totals and under "(unknown)" by year."#
-        ),
+        (n, true) => html! {
+            span id="undated" { (n) }
+            " record(s) with a healthcare scientist have no date in any source, so they fall in \
+             no year of this period and are not counted here; the report without a period counts \
+             them, under \"(unknown)\" by year."
+        },
+        (n, false) => html! {
+            span id="undated" { (n) }
+            " record(s) with a healthcare scientist have no date in any source: they count in the \
+             totals and under \"(unknown)\" by year."
+        },
     }
 }
 
@@ -419,7 +500,7 @@ fn link(
     group: Option<&str>,
     measure: &str,
     count: usize,
-) -> String {
+) -> Markup {
     let links = drill_down(query, group);
     let target = match measure {
         "publications" => links.publications,
@@ -430,16 +511,13 @@ fn link(
     };
     match target {
         // Pages take the API's parameters: the link opens the search page.
-        Some(url) if count > 0 => format!(
-            r#"<a href="{}{}">{count}</a>"#,
-            escape(&options.link_base),
-            escape(&url.replacen("/api/publications?", "/?", 1).replacen(
-                "/api/grants?",
-                "/grants?",
-                1
-            ))
-        ),
-        _ => count.to_string(),
+        Some(url) if count > 0 => {
+            let page =
+                url.replacen("/api/publications?", "/?", 1)
+                    .replacen("/api/grants?", "/grants?", 1);
+            html! { a href={ (options.link_base) (page) } { (count) } }
+        }
+        _ => html! { (count) },
     }
 }
 

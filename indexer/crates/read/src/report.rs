@@ -546,6 +546,8 @@ mod tests {
         let html = render_html(&figures, &options);
         assert!(html.contains("2020–2024"));
         assert!(html.contains(r#"<span id="review-queue">0</span>"#));
-        assert!(html.starts_with("<!doctype html>") && !html.contains("<script"));
+        assert!(
+            html.to_ascii_lowercase().starts_with("<!doctype html>") && !html.contains("<script")
+        );
     }
 }

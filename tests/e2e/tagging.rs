@@ -551,6 +551,71 @@ fn tag_stores_tags_in_the_index_keeping_checkpoints_and_is_idempotent() {
     }
 }
 
+/// Stored tags as (record id, tags), by id.
+fn stored_tags(data: &Path) -> Vec<(String, Vec<indexer::tagging::model::SlotTag>)> {
+    let store = indexer::index::IndexStore::open_existing(data).unwrap();
+    store
+        .export_tagged()
+        .unwrap()
+        .into_iter()
+        .map(|(record, tags)| (record.id().to_owned(), tags))
+        .collect()
+}
+
+/// The count in `indexer tag`'s "… N rewritten" line.
+fn rewritten(stderr: &str) -> usize {
+    let (before, _) = stderr
+        .split_once(" rewritten")
+        .unwrap_or_else(|| panic!("no rewritten count in: {stderr}"));
+    before
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no rewritten count in: {stderr}"))
+}
+
+#[test]
+fn tagging_after_more_records_rewrites_only_changes_and_stores_what_a_full_run_does() {
+    let roster = path("tagging/roster.csv");
+    let (exports, efetch) = (path("pubmed/exports"), path("pubmed/efetch"));
+    let step = |data: &Path, args: &[&str]| {
+        let run = indexer(data, args);
+        assert!(run.code == 0 || run.code == 2, "{args:?}: {}", run.stderr);
+        run.stderr
+    };
+    // In steps: tag, add records, tag again.
+    let stepwise = tempfile::tempdir().unwrap();
+    step(stepwise.path(), &["ingest", &exports]);
+    step(stepwise.path(), &["roster", "import", &roster]);
+    let first = step(stepwise.path(), &["tag"]);
+    assert!(rewritten(&first) > 0, "{first}");
+    step(stepwise.path(), &["ingest", &efetch]);
+    let second = step(stepwise.path(), &["tag"]);
+    let again = step(stepwise.path(), &["tag"]);
+    // All at once, tagged once.
+    let whole = tempfile::tempdir().unwrap();
+    step(whole.path(), &["ingest", &exports, &efetch]);
+    step(whole.path(), &["roster", "import", &roster]);
+    let full = step(whole.path(), &["tag"]);
+
+    let (stepwise_tags, whole_tags) = (stored_tags(stepwise.path()), stored_tags(whole.path()));
+    assert_eq!(stepwise_tags.len(), 685);
+    assert!(
+        stepwise_tags == whole_tags,
+        "the stepwise run stores other tags"
+    );
+    assert!(
+        stepwise_tags.iter().any(|(_, tags)| !tags.is_empty()),
+        "the fixtures have tagged records"
+    );
+    let tagged_new = rewritten(&second);
+    assert!(
+        tagged_new > 0 && tagged_new < rewritten(&full),
+        "the second run rewrites the new and changed records only: {second}\nfull: {full}"
+    );
+    assert_eq!(rewritten(&again), 0, "nothing changed: {again}");
+}
+
 /// The README's demo: the Wales records with the demo roster count under
 /// Public Health Wales, tier 1 (ORCID match) and tier 2 (reference units) apart.
 #[test]

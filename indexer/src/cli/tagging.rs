@@ -296,9 +296,10 @@ pub fn tag(data_dir: &Path, args: &TagArgs, err: &mut dyn Write) -> anyhow::Resu
     .context("storing tags in the index")?;
     writeln!(
         err,
-        "tagged {} record(s) in {:.1}s: {} roster match(es) accepted, {} for review, {} inferred",
+        "tagged {} record(s) in {:.1}s, {} rewritten: {} roster match(es) accepted, {} for review, {} inferred",
         summary.records,
         started.elapsed().as_secs_f64(),
+        summary.rewritten,
         summary.accepted,
         summary.review,
         summary.inferred

@@ -11,4 +11,4 @@ mod store;
 
 pub use schema::Fields;
 pub use sink::{RecordSink, SinkCounts, UpsertOutcome};
-pub use store::{IndexError, IndexStore, IndexWriterSession};
+pub use store::{IndexError, IndexStore, IndexWriterSession, DOCUMENT_LAYOUT, LAYOUT_KEY};

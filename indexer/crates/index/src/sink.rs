@@ -23,7 +23,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::MAX_TOKEN_LEN;
 use tantivy::{IndexReader, TantivyDocument, Term};
 
-use super::store::{IndexError, IndexStore, IndexWriterSession};
+use super::store::{IndexError, IndexStore, IndexWriterSession, DOCUMENT_LAYOUT, LAYOUT_KEY};
 use crate::merge::{
     conflicts, match_keys, merge, narrowing_identifier, probe_term, version_key, Identifier,
     MatchKey,
@@ -79,6 +79,8 @@ pub struct RecordSink<'a> {
     /// Match keys of pending records → their id.
     pending_keys: HashMap<MatchKey, String>,
     checkpoints: Map<String, Value>,
+    /// The oldest document layout in the index, carried into every commit.
+    layout: u64,
     counts: SinkCounts,
     /// Changes since the last `commit` call, not yet given to the writer.
     ops: Vec<Op>,
@@ -110,12 +112,15 @@ impl<'a> RecordSink<'a> {
             },
             None => Map::new(),
         };
+        // Documents this sink writes are current, but older ones stay as they are.
+        let layout = store.document_layout()?.min(DOCUMENT_LAYOUT);
         Ok(Self {
             writer,
             reader,
             pending: HashMap::new(),
             pending_keys: HashMap::new(),
             checkpoints,
+            layout,
             counts: SinkCounts::default(),
             ops: Vec::new(),
             op_counts: SinkCounts::default(),
@@ -309,7 +314,13 @@ impl<'a> RecordSink<'a> {
         if !self.staged {
             return Ok(());
         }
-        let payload = serde_json::json!({ "checkpoints": self.checkpoints }).to_string();
+        let mut payload = Map::new();
+        payload.insert(
+            "checkpoints".into(),
+            Value::Object(self.checkpoints.clone()),
+        );
+        payload.insert(LAYOUT_KEY.into(), self.layout.into());
+        let payload = Value::Object(payload).to_string();
         self.writer.commit_with_payload(&payload)?;
         self.reader
             .reload()

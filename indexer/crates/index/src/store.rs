@@ -2,15 +2,25 @@
 
 use std::path::{Path, PathBuf};
 
-use tantivy::collector::DocSetCollector;
-use tantivy::query::AllQuery;
 use tantivy::schema::Value;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentOrdinal,
+    TantivyDocument, Term,
+};
 
 use super::document::{add_tags, to_document};
 use super::schema::{previous_schema, register_tokenizers, Fields};
 use hcs_model::records::Record;
 use hcs_model::tags::SlotTag;
+
+/// How documents are built from records and tags ([`to_document`], [`add_tags`]).
+///
+/// Bump it when a stored or derived field changes: `indexer tag` then
+/// rewrites every document instead of only those whose tags changed.
+pub const DOCUMENT_LAYOUT: u64 = 1;
+
+/// Where a commit's payload records the oldest layout its documents may have.
+pub const LAYOUT_KEY: &str = "layout";
 
 /// Name of the index directory inside the data directory.
 const INDEX_DIR: &str = "index";
@@ -243,14 +253,45 @@ impl IndexStore {
     /// Every stored document of the last commit.
     fn documents(&self) -> Result<Vec<TantivyDocument>, IndexError> {
         let reader = self.reader()?;
-        let searcher = reader.searcher();
-        let addresses = searcher
-            .search(&AllQuery, &DocSetCollector)
-            .map_err(|e| self.tantivy_error(e))?;
-        addresses
-            .into_iter()
-            .map(|address| searcher.doc(address).map_err(|e| self.tantivy_error(e)))
-            .collect()
+        let mut documents = Vec::new();
+        self.for_each_document(&reader.searcher(), |document| {
+            documents.push(document);
+            Ok(())
+        })?;
+        Ok(documents)
+    }
+
+    /// Hands `visit` every live stored document of `searcher`'s commit, one
+    /// at a time in segment order, so a pass over a large index holds one
+    /// document, not all of them.
+    pub fn for_each_document(
+        &self,
+        searcher: &Searcher,
+        mut visit: impl FnMut(TantivyDocument) -> Result<(), IndexError>,
+    ) -> Result<(), IndexError> {
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            let ordinal = ordinal as SegmentOrdinal;
+            for doc_id in segment.doc_ids_alive() {
+                let document = searcher
+                    .doc(DocAddress::new(ordinal, doc_id))
+                    .map_err(|e| self.tantivy_error(e))?;
+                visit(document)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The oldest [`DOCUMENT_LAYOUT`] a document of the last commit may have:
+    /// 0 for an index written before layouts were recorded.
+    pub fn document_layout(&self) -> Result<u64, IndexError> {
+        if self.count()? == 0 {
+            return Ok(DOCUMENT_LAYOUT);
+        }
+        let layout = self
+            .commit_payload()?
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|payload| payload.get(LAYOUT_KEY).and_then(|v| v.as_u64()));
+        Ok(layout.unwrap_or(0))
     }
 
     /// The payload of the last commit (harvest checkpoints), if any.
@@ -260,6 +301,14 @@ impl IndexStore {
             .load_metas()
             .map_err(|e| self.tantivy_error(e))?
             .payload)
+    }
+
+    /// The record id a stored document is filed under.
+    pub fn document_id<'d>(&self, document: &'d TantivyDocument) -> &'d str {
+        document
+            .get_first(self.fields.id)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
     }
 
     /// Reads the source versions stored beside a document's record.

@@ -1,12 +1,14 @@
 //! Ingest: source files → canonical records → index, one atomic commit per file.
 //!
-//! A file that fails part-way (truncated download, broken XML) keeps every
+//! Parsing runs ahead on its own thread; merging and indexing take the
+//! records in file order. A file that fails part-way (truncated download, broken XML) keeps every
 //! complete record read before the fault: they are committed, and the fault
 //! is reported with the file, byte offset and last good PMID. A record that
 //! cannot be mapped is skipped and reported; its neighbours are kept.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SendError, SyncSender};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -64,6 +66,9 @@ pub enum IngestError {
     /// Writing or committing the index failed.
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// The parsing thread could not be started.
+    #[error("cannot start the parsing thread: {0}")]
+    Thread(#[source] std::io::Error),
     /// A directory given as input could not be listed.
     #[error("{path}: cannot list directory: {source}")]
     ListDirectory {
@@ -114,7 +119,27 @@ fn is_xml_file(path: &Path) -> bool {
     name.is_some_and(|n| n.ends_with(".xml") || n.ends_with(".xml.gz"))
 }
 
+/// Items read from one file, in order; a fatal error is always the last.
+type ItemBatch = Vec<Result<PubmedItem, PubmedError>>;
+
+/// What the parsing thread hands the indexing thread, file by file.
+enum Parsed {
+    /// The next items of the current file.
+    Items(ItemBatch),
+    /// The current file has been read to its end or to a fatal error.
+    FileEnd,
+}
+
+/// Items per message: enough that the channel costs nothing per record.
+const ITEMS_PER_BATCH: usize = 64;
+/// Batches the parser may run ahead of the indexer (about a thousand records).
+const BATCHES_AHEAD: usize = 16;
+
 /// Parses `files` and writes their records into the index in `store`.
+///
+/// Parsing (and inflating) runs on its own threads, ahead of merging and
+/// indexing, so the cores share the work instead of taking turns; the
+/// records still reach the index in file order, one commit per file.
 pub fn ingest_files(
     store: &IndexStore,
     files: &[PathBuf],
@@ -129,53 +154,71 @@ pub fn ingest_files(
         );
     }
     let mut report = IngestReport::default();
-    for file in files {
-        let mut records = 0u64;
-        let outcome = ingest_one_file(&mut sink, file, options, &mut report, &mut records);
-        // Commit whatever was read, even when the file failed part-way:
-        // complete records before a fault are real records.
-        sink.commit(None)?;
-        // Only now are they durable: a crash before this line loses them, so
-        // the log must not have called them ingested.
-        match outcome {
-            Ok(()) => {
-                tracing::info!(file = %file.display(), records, "ingested");
-                report.files_complete += 1;
-            }
-            Err(problem) => {
-                tracing::info!(file = %file.display(), records, "ingested in part");
-                tracing::error!(file = %file.display(), "{}", problem.message);
-                report.files_failed += 1;
-                report.problems.push(problem);
+    std::thread::scope(|scope| {
+        let (sender, parsed) = sync_channel(BATCHES_AHEAD);
+        // If indexing stops early, `parsed` is dropped and the parser's next send ends it.
+        let progress = options.progress;
+        let parser = std::thread::Builder::new()
+            .name("pubmed-parse".into())
+            .spawn_scoped(scope, move || parse_files(files, progress, &sender));
+        if let Err(error) = parser {
+            return Err(IngestError::Thread(error));
+        }
+        for file in files {
+            let mut records = 0u64;
+            let outcome = index_one_file(&mut sink, file, &parsed, &mut report, &mut records);
+            // Commit whatever was read, even when the file failed part-way:
+            // complete records before a fault are real records.
+            sink.commit(None)?;
+            // Only now are they durable: a crash before this line loses them, so
+            // the log must not have called them ingested.
+            match outcome {
+                Ok(()) => {
+                    tracing::info!(file = %file.display(), records, "ingested");
+                    report.files_complete += 1;
+                }
+                Err(problem) => {
+                    tracing::info!(file = %file.display(), records, "ingested in part");
+                    tracing::error!(file = %file.display(), "{}", problem.message);
+                    report.files_failed += 1;
+                    report.problems.push(problem);
+                }
             }
         }
-    }
+        Ok::<_, IngestError>(())
+    })?;
     sink.flush()?;
     sink.finish()?;
     Ok(report)
 }
 
-/// Reads one file into the writer; a fatal input problem is returned, record problems are logged.
-fn ingest_one_file(
-    sink: &mut RecordSink<'_>,
+/// The parsing thread: every file's items, in order, each file closed by [`Parsed::FileEnd`].
+fn parse_files(files: &[PathBuf], progress: bool, sender: &SyncSender<Parsed>) {
+    for file in files {
+        if parse_file(file, progress, sender).is_err() || sender.send(Parsed::FileEnd).is_err() {
+            return; // the indexer has stopped: nobody wants the rest
+        }
+    }
+}
+
+/// Sends one file's items in batches; an error means the indexer has gone.
+fn parse_file(
     file: &Path,
-    options: &IngestOptions,
-    report: &mut IngestReport,
-    records: &mut u64,
-) -> Result<(), InputProblem> {
-    let fatal = |error: &PubmedError| InputProblem {
-        file: file.to_owned(),
-        message: error.to_string(),
-        fatal: true,
+    progress: bool,
+    sender: &SyncSender<Parsed>,
+) -> Result<(), SendError<Parsed>> {
+    let handle = match File::open(file) {
+        Ok(handle) => handle,
+        Err(source) => {
+            let error = PubmedError::Open {
+                location: file.display().to_string(),
+                source,
+            };
+            return sender.send(Parsed::Items(vec![Err(error)]));
+        }
     };
-    let handle = File::open(file).map_err(|source| {
-        fatal(&PubmedError::Open {
-            location: file.display().to_string(),
-            source,
-        })
-    })?;
     let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
-    let progress = progress_bar(options.progress, size, file);
+    let progress = progress_bar(progress, size, file);
     let fetched_at = modified_rfc3339(&handle);
     let parser = pubmed::from_read(
         progress.wrap_read(handle),
@@ -186,48 +229,104 @@ fn ingest_one_file(
         Some(fetched_at) => parser.with_fetched_at(fetched_at),
         None => parser,
     };
+    let mut batch = Vec::with_capacity(ITEMS_PER_BATCH);
     for item in parser {
-        match item {
-            Ok(PubmedItem::Publication(publication)) => {
-                let record = Record::Publication(publication);
-                sink.upsert(record).map_err(|error| InputProblem {
-                    file: file.to_owned(),
-                    message: error.to_string(),
-                    fatal: true,
-                })?;
-                *records += 1;
-                report.upserted += 1;
-            }
-            Ok(PubmedItem::Deleted(pmids)) => {
-                for pmid in pmids {
-                    let id = format!("pmid:{pmid}");
-                    let found =
-                        sink.delete_source_versions(&id, pubmed::SOURCE)
-                            .map_err(|error| InputProblem {
-                                file: file.to_owned(),
-                                message: error.to_string(),
-                                fatal: true,
-                            })?;
-                    if found {
-                        report.deleted += 1;
-                    }
-                }
-            }
-            Err(error) if !error.is_fatal() => {
-                tracing::warn!("{error}");
-                report.problems.push(InputProblem {
-                    file: file.to_owned(),
-                    message: error.to_string(),
-                    fatal: false,
-                });
-            }
-            Err(error) => {
-                progress.abandon();
-                return Err(fatal(&error));
-            }
+        let fatal = item.as_ref().is_err_and(PubmedError::is_fatal);
+        batch.push(item);
+        if fatal {
+            progress.abandon();
+            return sender.send(Parsed::Items(batch));
+        }
+        if batch.len() == ITEMS_PER_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(ITEMS_PER_BATCH));
+            sender.send(Parsed::Items(full))?;
         }
     }
     progress.finish_and_clear();
+    if batch.is_empty() {
+        return Ok(());
+    }
+    sender.send(Parsed::Items(batch))
+}
+
+/// Writes one file's parsed items into the index; a fatal input problem is
+/// returned, record problems are logged.
+fn index_one_file(
+    sink: &mut RecordSink<'_>,
+    file: &Path,
+    parsed: &Receiver<Parsed>,
+    report: &mut IngestReport,
+    records: &mut u64,
+) -> Result<(), InputProblem> {
+    let mut outcome = Ok(());
+    loop {
+        let batch = match parsed.recv() {
+            Ok(Parsed::Items(batch)) => batch,
+            Ok(Parsed::FileEnd) => return outcome,
+            Err(_) => {
+                return outcome.and(Err(InputProblem {
+                    file: file.to_owned(),
+                    message: format!(
+                        "{}: the parser stopped before the end of the file",
+                        file.display()
+                    ),
+                    fatal: true,
+                }))
+            }
+        };
+        if outcome.is_err() {
+            continue; // the index refused a record: the rest of this file is lost
+        }
+        for item in batch {
+            if let Err(problem) = index_item(sink, file, item, report, records) {
+                outcome = Err(problem);
+                break;
+            }
+        }
+    }
+}
+
+/// Applies one parsed item: a record upserted, deletions applied, a bad record reported.
+fn index_item(
+    sink: &mut RecordSink<'_>,
+    file: &Path,
+    item: Result<PubmedItem, PubmedError>,
+    report: &mut IngestReport,
+    records: &mut u64,
+) -> Result<(), InputProblem> {
+    let fatal = |message: String| InputProblem {
+        file: file.to_owned(),
+        message,
+        fatal: true,
+    };
+    match item {
+        Ok(PubmedItem::Publication(publication)) => {
+            sink.upsert(Record::Publication(publication))
+                .map_err(|error| fatal(error.to_string()))?;
+            *records += 1;
+            report.upserted += 1;
+        }
+        Ok(PubmedItem::Deleted(pmids)) => {
+            for pmid in pmids {
+                let id = format!("pmid:{pmid}");
+                let found = sink
+                    .delete_source_versions(&id, pubmed::SOURCE)
+                    .map_err(|error| fatal(error.to_string()))?;
+                if found {
+                    report.deleted += 1;
+                }
+            }
+        }
+        Err(error) if !error.is_fatal() => {
+            tracing::warn!("{error}");
+            report.problems.push(InputProblem {
+                file: file.to_owned(),
+                message: error.to_string(),
+                fatal: false,
+            });
+        }
+        Err(error) => return Err(fatal(error.to_string())),
+    }
     Ok(())
 }
 

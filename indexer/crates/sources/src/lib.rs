@@ -7,6 +7,7 @@ pub mod affiliation;
 pub mod europepmc;
 pub mod gtr;
 pub mod harvest;
+pub mod inflate;
 pub mod ingest;
 pub mod local;
 pub mod nihr;

@@ -3,8 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use hcs_index::{IndexError, IndexStore};
-use hcs_model::records::Record;
+use hcs_index::{IndexError, IndexStore, DOCUMENT_LAYOUT, LAYOUT_KEY};
 
 use super::{Band, Tagger, Tier};
 
@@ -12,8 +11,11 @@ use super::{Band, Tagger, Tier};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagSummary {
-    /// Records rewritten.
+    /// Records tagged.
     pub records: usize,
+    /// Records whose stored document was rewritten: those whose tags changed
+    /// (every record when documents are built differently than before).
+    pub rewritten: usize,
     /// Roster matches in the accept band.
     pub accepted: usize,
     /// Roster matches for review.
@@ -25,6 +27,13 @@ pub struct TagSummary {
 /// Tags every record of `store` and stores the tags with it. Takes the
 /// index's one writer (so it waits for no one: a running harvest makes it
 /// fail), reads under that lock and commits once.
+///
+/// Every record is tagged afresh (a new record can change who its
+/// co-authors are on older ones), but only documents whose tags changed are
+/// rewritten: re-indexing a document costs far more than comparing its
+/// tags, and after a small ingest almost none change. The index is read in
+/// two streaming passes over one snapshot, so memory holds the records once
+/// and never their stored documents or source versions all together.
 pub fn store_tags(
     store: &IndexStore,
     tagger: &mut Tagger,
@@ -32,23 +41,41 @@ pub fn store_tags(
     inputs_digest: &str,
 ) -> Result<TagSummary, IndexError> {
     let mut writer = store.writer(memory_budget_bytes)?;
-    let stored = store.export_with_versions()?;
-    let records: Vec<Record> = stored.iter().map(|(record, _)| record.clone()).collect();
+    // One snapshot for both passes; the writer lock keeps others from committing.
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let mut records = Vec::new();
+    store.for_each_document(&searcher, |document| {
+        records.push(store.decode_record(&document)?);
+        Ok(())
+    })?;
+    // The order tagging has always seen: by id.
+    records.sort_by(|a, b| a.id().cmp(b.id()));
     let tags = tagger.tag_all(&records);
     let mut summary = TagSummary {
         records: records.len(),
         ..TagSummary::default()
     };
-    for ((record, versions), tags) in stored.iter().zip(&tags) {
-        for slot in tags {
-            match (slot.tag.tier, slot.tag.band) {
-                (Tier::Roster, Band::Accept) => summary.accepted += 1,
-                (Tier::Roster, _) => summary.review += 1,
-                (Tier::Inferred, _) => summary.inferred += 1,
-            }
+    for slot in tags.iter().flatten() {
+        match (slot.tag.tier, slot.tag.band) {
+            (Tier::Roster, Band::Accept) => summary.accepted += 1,
+            (Tier::Roster, _) => summary.review += 1,
+            (Tier::Inferred, _) => summary.inferred += 1,
         }
-        writer.upsert_tagged(record, versions, tags)?;
     }
+    let rewrite_all = store.document_layout()? != DOCUMENT_LAYOUT;
+    store.for_each_document(&searcher, |document| {
+        let id = store.document_id(&document);
+        let Ok(index) = records.binary_search_by(|record| record.id().cmp(id)) else {
+            return Ok(()); // every id was read in the first pass
+        };
+        if !rewrite_all && store.decode_tags(&document)? == tags[index] {
+            return Ok(());
+        }
+        let versions = store.decode_versions(&document)?;
+        summary.rewritten += 1;
+        writer.upsert_tagged(&records[index], &versions, &tags[index])
+    })?;
     // Keep the checkpoints; stamp what the tags were computed from. Any later
     // commit (an ingest, a harvest) writes its own payload without the stamp,
     // which is right: its new records are untagged.
@@ -63,6 +90,7 @@ pub fn store_tags(
         TAGS_KEY.into(),
         json!({ "inputs": inputs_digest, "at": hcs_model::clock::now_rfc3339() }),
     );
+    payload.insert(LAYOUT_KEY.into(), DOCUMENT_LAYOUT.into());
     writer.commit_with_payload(&Value::Object(payload).to_string())?;
     writer.finish()?;
     Ok(summary)

@@ -160,11 +160,9 @@ pub fn from_read(
 /// Public so benchmarks measure a bare event loop over exactly the same stack.
 pub fn buffered_input(input: impl Read + Send + 'static, gzip: bool) -> Box<dyn BufRead + Send> {
     if gzip {
-        // MultiGzDecoder: NLM's files are single-member, but concatenated
-        // members are valid gzip and must not end the stream early.
-        Box::new(BufReader::with_capacity(
+        Box::new(crate::inflate::InflateAhead::spawn(
+            input,
             READ_BUFFER_BYTES,
-            flate2::read::MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER_BYTES, input)),
         ))
     } else {
         Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, input))

@@ -535,50 +535,8 @@ async fn run_batch(
 ) -> Result<(), HarvestError> {
     let mut pending = vec![batch];
     while let Some(batch) = pending.pop() {
-        let group = &renderer.groups[batch.group];
-        let mut rewrites = 0;
-        let search = loop {
-            let Some(term) = renderer.batch_term(&batch) else {
-                break None;
-            };
-            let search = esearch(
-                &run.http,
-                &search_request(config, term, window),
-                config.esearch_cap,
-            )
-            .await?;
-            let dropped = dropped_phrases(&search);
-            if dropped.is_empty() {
-                break Some(search);
-            }
-            for phrase in &dropped {
-                for &i in &batch.people {
-                    let person = &group.people[i];
-                    let mentions = person.names.iter().any(|form| mentions(form, phrase))
-                        || person
-                            .orcid
-                            .as_deref()
-                            .is_some_and(|o| phrase_key(o) == *phrase);
-                    if mentions {
-                        outcomes
-                            .entry(person.person_id.clone())
-                            .or_default()
-                            .notes
-                            .push(format!("PubMed does not know the name form \"{phrase}\""));
-                    }
-                }
-            }
-            renderer.unknown.extend(dropped);
-            rewrites += 1;
-            if rewrites > MAX_REWRITES {
-                run.warn(format!(
-                    "pubmed: a roster batch of {} people still had unknown phrases after {MAX_REWRITES} rewrites: skipped",
-                    batch.people.len()
-                ));
-                break None;
-            }
-        };
-        let Some(search) = search else {
+        let Some(search) = search_batch(run, config, renderer, &batch, window, outcomes).await?
+        else {
             continue;
         };
         // ESearch returns at most `esearch_cap` ids: a batch finding more is
@@ -590,62 +548,7 @@ async fn run_batch(
             config.esearch_cap
         };
         if search.count > limit {
-            if batch.breadth == Breadth::Initial
-                && (batch.people.len() <= NARROW_BELOW || search.count >= NARROW_AT_SHARES * share)
-            {
-                for &i in &batch.people {
-                    let person = &group.people[i];
-                    let narrow = renderer.described(group, person, Breadth::Narrow);
-                    let outcome = outcomes.entry(person.person_id.clone()).or_default();
-                    outcome.notes.push(format!(
-                        "the initial search found too many records ({} for {} people)",
-                        search.count,
-                        batch.people.len()
-                    ));
-                    match narrow.is_empty() {
-                        true => outcome.notes.push(
-                            "no narrower name-only search: only one initial is known \
-                             (add the given name or an ORCID)"
-                                .to_owned(),
-                        ),
-                        false => outcome
-                            .searches
-                            .push(format!("pubmed name only (narrow): {narrow}")),
-                    }
-                }
-                pending.push(Batch {
-                    breadth: Breadth::Narrow,
-                    ..batch
-                });
-                continue;
-            }
-            if batch.people.len() > 1 {
-                let middle = batch.people.len() / 2;
-                let (left, right) = batch.people.split_at(middle);
-                pending.push(Batch {
-                    people: right.to_vec(),
-                    ..batch.clone()
-                });
-                pending.push(Batch {
-                    people: left.to_vec(),
-                    ..batch.clone()
-                });
-                continue;
-            }
-            let person = &group.people[batch.people[0]];
-            outcomes
-                .entry(person.person_id.clone())
-                .or_default()
-                .notes
-                .push(format!(
-                    "{} search found {} records, too many to be one person's: not fetched \
-                     (add an ORCID, other_names or the employer)",
-                    match batch.breadth {
-                        Breadth::Employer => "the employer",
-                        Breadth::Initial | Breadth::Narrow => "the name-only",
-                    },
-                    search.count
-                ));
+            pending.extend(narrower(renderer, batch, search.count, share, outcomes));
             continue;
         }
         let ids: Vec<u64> = search
@@ -653,29 +556,198 @@ async fn run_batch(
             .iter()
             .filter_map(|id| id.trim().parse().ok())
             .collect();
-        let unseen: Vec<u64> = ids
-            .iter()
-            .copied()
-            .filter(|id| !fetched.contains_key(id))
-            .collect();
-        for chunk in unseen.chunks(config.batch_size.max(1)) {
-            let records = efetch(&run.http, &efetch_request(config, chunk)).await?;
-            let kept = index_fetched(run, chunk, records, |publication| {
-                (
-                    publication.identifiers.pmid.clone(),
-                    publication.authors.clone(),
-                )
-            })?;
-            for ((pmid, authors), outcome) in kept {
-                let Some(pmid) = pmid.and_then(|pmid| pmid.parse().ok()) else {
-                    continue;
-                };
-                let new = outcome == UpsertOutcome::New;
-                fetched.insert(pmid, Byline { pmid, authors, new });
-            }
-        }
+        fetch_unseen(run, config, &ids, fetched).await?;
+        let group = &renderer.groups[batch.group];
         let bylines: Vec<&Byline> = ids.iter().filter_map(|id| fetched.get(id)).collect();
         credit(group, &batch, &bylines, state, outcomes);
+    }
+    Ok(())
+}
+
+/// The batch's ESearch, asked again without the phrases PubMed dropped (each
+/// noted for the people it names); `None` when nothing is left to search, or
+/// phrases were still dropped after [`MAX_REWRITES`] rewrites.
+async fn search_batch(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    renderer: &mut Renderer<'_>,
+    batch: &Batch,
+    window: Option<(DateType, Date, Date)>,
+    outcomes: &mut BTreeMap<String, PersonOutcome>,
+) -> Result<Option<SearchResult>, HarvestError> {
+    let group = &renderer.groups[batch.group];
+    let mut rewrites = 0;
+    loop {
+        let Some(term) = renderer.batch_term(batch) else {
+            return Ok(None);
+        };
+        let search = esearch(
+            &run.http,
+            &search_request(config, term, window),
+            config.esearch_cap,
+        )
+        .await?;
+        let dropped = dropped_phrases(&search);
+        if dropped.is_empty() {
+            return Ok(Some(search));
+        }
+        note_unknown_phrases(group, batch, &dropped, outcomes);
+        renderer.unknown.extend(dropped);
+        rewrites += 1;
+        if rewrites > MAX_REWRITES {
+            run.warn(format!(
+                "pubmed: a roster batch of {} people still had unknown phrases after {MAX_REWRITES} rewrites: skipped",
+                batch.people.len()
+            ));
+            return Ok(None);
+        }
+    }
+}
+
+/// The batches to ask instead of one whose search found `count` records,
+/// too many: its people by narrow forms, or its two halves, or none (the
+/// one person too broad is noted and not fetched).
+fn narrower(
+    renderer: &Renderer<'_>,
+    batch: Batch,
+    count: u64,
+    share: u64,
+    outcomes: &mut BTreeMap<String, PersonOutcome>,
+) -> Vec<Batch> {
+    let group = &renderer.groups[batch.group];
+    if batch.breadth == Breadth::Initial
+        && (batch.people.len() <= NARROW_BELOW || count >= NARROW_AT_SHARES * share)
+    {
+        note_narrowing(renderer, group, &batch, count, outcomes);
+        return vec![Batch {
+            breadth: Breadth::Narrow,
+            ..batch
+        }];
+    }
+    if batch.people.len() > 1 {
+        // The left half is pushed last, so asked first.
+        let middle = batch.people.len() / 2;
+        let (left, right) = batch.people.split_at(middle);
+        return vec![
+            Batch {
+                people: right.to_vec(),
+                ..batch.clone()
+            },
+            Batch {
+                people: left.to_vec(),
+                ..batch.clone()
+            },
+        ];
+    }
+    let searched = match batch.breadth {
+        Breadth::Employer => "the employer",
+        Breadth::Initial | Breadth::Narrow => "the name-only",
+    };
+    note(
+        outcomes,
+        &group.people[batch.people[0]],
+        format!(
+            "{searched} search found {count} records, too many to be one person's: not fetched \
+             (add an ORCID, other_names or the employer)"
+        ),
+    );
+    Vec::new()
+}
+
+/// Notes each dropped phrase for the batch's people it names.
+fn note_unknown_phrases(
+    group: &EmployerGroup,
+    batch: &Batch,
+    dropped: &[String],
+    outcomes: &mut BTreeMap<String, PersonOutcome>,
+) {
+    for phrase in dropped {
+        for &i in &batch.people {
+            let person = &group.people[i];
+            let mentions = person.names.iter().any(|form| mentions(form, phrase))
+                || person
+                    .orcid
+                    .as_deref()
+                    .is_some_and(|o| phrase_key(o) == *phrase);
+            if mentions {
+                note(
+                    outcomes,
+                    person,
+                    format!("PubMed does not know the name form \"{phrase}\""),
+                );
+            }
+        }
+    }
+}
+
+/// Notes for each of the batch's people that their initial search found
+/// too many records, and the narrow search asked instead (if any).
+fn note_narrowing(
+    renderer: &Renderer<'_>,
+    group: &EmployerGroup,
+    batch: &Batch,
+    count: u64,
+    outcomes: &mut BTreeMap<String, PersonOutcome>,
+) {
+    for &i in &batch.people {
+        let person = &group.people[i];
+        let narrow = renderer.described(group, person, Breadth::Narrow);
+        let outcome = outcomes.entry(person.person_id.clone()).or_default();
+        outcome.notes.push(format!(
+            "the initial search found too many records ({} for {} people)",
+            count,
+            batch.people.len()
+        ));
+        match narrow.is_empty() {
+            true => outcome.notes.push(
+                "no narrower name-only search: only one initial is known \
+                 (add the given name or an ORCID)"
+                    .to_owned(),
+            ),
+            false => outcome
+                .searches
+                .push(format!("pubmed name only (narrow): {narrow}")),
+        }
+    }
+}
+
+/// Adds `text` to the person's outcome notes.
+fn note(outcomes: &mut BTreeMap<String, PersonOutcome>, person: &PersonSearch, text: String) {
+    outcomes
+        .entry(person.person_id.clone())
+        .or_default()
+        .notes
+        .push(text);
+}
+
+/// Fetches and indexes the records of `ids` this run has not fetched yet,
+/// keeping their bylines in `fetched`.
+async fn fetch_unseen(
+    run: &mut HarvestRun<'_>,
+    config: &Config,
+    ids: &[u64],
+    fetched: &mut HashMap<u64, Byline>,
+) -> Result<(), HarvestError> {
+    let unseen: Vec<u64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !fetched.contains_key(id))
+        .collect();
+    for chunk in unseen.chunks(config.batch_size.max(1)) {
+        let records = efetch(&run.http, &efetch_request(config, chunk)).await?;
+        let kept = index_fetched(run, chunk, records, |publication| {
+            (
+                publication.identifiers.pmid.clone(),
+                publication.authors.clone(),
+            )
+        })?;
+        for ((pmid, authors), outcome) in kept {
+            let Some(pmid) = pmid.and_then(|pmid| pmid.parse().ok()) else {
+                continue;
+            };
+            let new = outcome == UpsertOutcome::New;
+            fetched.insert(pmid, Byline { pmid, authors, new });
+        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use super::curation::INFERRED;
-use super::model::{SlotTag, Tier};
+use super::model::{Evidence, PersonTag, SlotTag, Tier};
 use super::Bands;
 use super::TaggingError;
 use hcs_model::records::Record;
@@ -350,173 +350,211 @@ pub fn evaluate(
     judgements: Option<&HcsJudgements>,
     bands: Bands,
 ) -> Evaluation {
-    let tagged: Vec<(&Record, &Vec<SlotTag>)> = records.iter().zip(tags).collect();
     let ids: HashSet<&str> = records.iter().map(Record::id).collect();
-    let people = records
+    let mut claims = Claims::gather(records, tags, gold, judgements, bands);
+    if let Some(judgements) = judgements {
+        claims.judge_tier2_recall(records, &ids, judgements);
+    }
+    let in_inputs: BTreeSet<Triple> = gold
+        .authorships
+        .iter()
+        .filter(|(record, ..)| ids.contains(record.as_str()))
+        .cloned()
+        .collect();
+    let mut mistakes = claims.tier1_mistakes(&in_inputs);
+    mistakes.extend(claims.tier2_mistakes);
+    mistakes.sort();
+    let holdout = holdout(&ids, &claims.scores, &in_inputs, bands, SPLIT_SEED);
+    Evaluation {
+        records: records.len(),
+        people: people_on(records),
+        gold: gold.len(),
+        gold_outside_inputs: gold.len() - in_inputs.len(),
+        tier1_accept: compare(&claims.accept, &in_inputs),
+        tier1_accept_or_review: compare(&claims.either, &in_inputs),
+        tier2: claims.tier2,
+        sweep: SWEEP
+            .iter()
+            .map(|&threshold| {
+                let counts = counts_at(&claims.scores, &in_inputs, threshold, |_| true);
+                (threshold, counts)
+            })
+            .collect(),
+        mistakes,
+        holdout,
+    }
+}
+
+/// People (authors and grant people) on the records.
+fn people_on(records: &[Record]) -> usize {
+    records
         .iter()
         .map(|record| match record {
             Record::Publication(p) => p.authors.len(),
             Record::Grant(g) => g.people.len(),
         })
-        .sum();
-    let mut accept = BTreeSet::new();
-    let mut either = BTreeSet::new();
-    let mut scores = HashMap::new();
-    // Why each scored pair got its score, for the mistakes `--explain` lists.
-    let mut evidence = HashMap::new();
-    let mut tier2 = InferredCounts::default();
-    let mut tier2_mistakes = Vec::new();
-    let gold_slots: HashSet<(&str, u32)> = gold
-        .authorships
-        .iter()
-        .map(|(record, position, _)| (record.as_str(), *position))
-        .collect();
-    // Slots some tag calls a healthcare scientist, for tier 2's recall.
-    let mut found: HashSet<(&str, u32)> = HashSet::new();
-    for (record, tags) in &tagged {
-        for slot in tags.iter() {
-            let key = (record.id().to_owned(), slot.position);
-            let shown = slot.tag.score >= bands.review || slot.tag.curated.is_some();
-            if shown {
-                found.insert((record.id(), slot.position));
-            }
-            match (slot.tag.tier, &slot.tag.person_id) {
-                (Tier::Roster, Some(person)) => {
-                    let triple = (key.0, key.1, person.clone());
-                    scores.insert(triple.clone(), slot.tag.score);
-                    evidence.insert(triple.clone(), &slot.tag.evidence);
-                    if slot.tag.score >= bands.accept || slot.tag.curated.is_some() {
-                        accept.insert(triple.clone());
-                    }
-                    if slot.tag.score >= bands.review {
-                        either.insert(triple);
-                    }
+        .sum()
+}
+
+/// What the tags claim, gathered in one pass over them, with tier 2 judged.
+#[derive(Default)]
+struct Claims<'a> {
+    /// Tier-1 pairs in the accept band (or curated).
+    accept: BTreeSet<Triple>,
+    /// Tier-1 pairs at review or above.
+    either: BTreeSet<Triple>,
+    /// Every tier-1 pair's score.
+    scores: HashMap<Triple, u8>,
+    /// Why each scored pair got its score, for the mistakes `--explain` lists.
+    evidence: HashMap<Triple, &'a Vec<Evidence>>,
+    tier2: InferredCounts,
+    tier2_mistakes: Vec<Mistake>,
+    /// Slots some tag calls a healthcare scientist, for tier 2's recall.
+    found: HashSet<(&'a str, u32)>,
+}
+
+impl<'a> Claims<'a> {
+    fn gather(
+        records: &'a [Record],
+        tags: &'a [Vec<SlotTag>],
+        gold: &Gold,
+        judgements: Option<&HcsJudgements>,
+        bands: Bands,
+    ) -> Self {
+        let gold_slots: HashSet<(&str, u32)> = gold
+            .authorships
+            .iter()
+            .map(|(record, position, _)| (record.as_str(), *position))
+            .collect();
+        let mut claims = Claims::default();
+        for (record, tags) in records.iter().zip(tags) {
+            for slot in tags {
+                let key = (record.id().to_owned(), slot.position);
+                let shown = slot.tag.score >= bands.review || slot.tag.curated.is_some();
+                if shown {
+                    claims.found.insert((record.id(), slot.position));
                 }
-                // Tier 2 below the review line is not shown, so not claimed.
-                _ if !shown => {}
-                _ => {
-                    tier2.tagged += 1;
-                    let judged = if gold_slots.contains(&(record.id(), slot.position)) {
-                        Some(true)
-                    } else {
-                        judgements.and_then(|j| j.judged.get(&key).copied())
-                    };
-                    match judged {
-                        Some(true) => tier2.judged_true += 1,
-                        Some(false) => {
-                            tier2.judged_false += 1;
-                            tier2_mistakes.push(tier2_mistake(
-                                "tier2_false_positive",
-                                &key,
-                                Some(slot.tag.score),
-                            ));
-                        }
-                        None => tier2.unjudged += 1,
+                match (slot.tag.tier, &slot.tag.person_id) {
+                    (Tier::Roster, Some(person)) => {
+                        claims.add_roster((key.0, key.1, person.clone()), &slot.tag, bands);
+                    }
+                    // Tier 2 below the review line is not shown, so not claimed.
+                    _ if !shown => {}
+                    _ => {
+                        let judged = if gold_slots.contains(&(record.id(), slot.position)) {
+                            Some(true)
+                        } else {
+                            judgements.and_then(|j| j.judged.get(&key).copied())
+                        };
+                        claims.add_tier2(&key, slot.tag.score, judged);
                     }
                 }
             }
         }
+        let judged = claims.tier2.judged_true + claims.tier2.judged_false;
+        claims.tier2.precision =
+            (judged > 0).then(|| claims.tier2.judged_true as f64 / judged as f64);
+        claims
     }
-    let judged = tier2.judged_true + tier2.judged_false;
-    tier2.precision = (judged > 0).then(|| tier2.judged_true as f64 / judged as f64);
-    if let Some(judgements) = judgements {
+
+    fn add_roster(&mut self, triple: Triple, tag: &'a PersonTag, bands: Bands) {
+        self.scores.insert(triple.clone(), tag.score);
+        self.evidence.insert(triple.clone(), &tag.evidence);
+        if tag.score >= bands.accept || tag.curated.is_some() {
+            self.accept.insert(triple.clone());
+        }
+        if tag.score >= bands.review {
+            self.either.insert(triple);
+        }
+    }
+
+    fn add_tier2(&mut self, key: &(String, u32), score: u8, judged: Option<bool>) {
+        self.tier2.tagged += 1;
+        match judged {
+            Some(true) => self.tier2.judged_true += 1,
+            Some(false) => {
+                self.tier2.judged_false += 1;
+                self.tier2_mistakes
+                    .push(tier2_mistake("tier2_false_positive", key, Some(score)));
+            }
+            None => self.tier2.unjudged += 1,
+        }
+    }
+
+    /// Tier 2's recall over the authorships `judgements` call healthcare
+    /// scientists on these records, and the ones no tag found as mistakes.
+    fn judge_tier2_recall(
+        &mut self,
+        records: &[Record],
+        ids: &HashSet<&str>,
+        judgements: &HcsJudgements,
+    ) {
         let hcs: Vec<&(String, u32)> = judgements
             .judged
             .iter()
             .filter(|((record, _), hcs)| **hcs && ids.contains(record.as_str()))
             .map(|(key, _)| key)
             .collect();
+        let tier2 = &mut self.tier2;
         tier2.judged_hcs = hcs.len();
         let mut missed: Vec<&(String, u32)> = hcs
             .iter()
             .copied()
-            .filter(|(record, position)| !found.contains(&(record.as_str(), *position)))
+            .filter(|(record, position)| !self.found.contains(&(record.as_str(), *position)))
             .collect();
         missed.sort();
         tier2.false_negatives = missed.len();
-        // Authorships with an affiliation of their own on the record.
-        let printed: HashSet<(&str, u32)> = records
-            .iter()
-            .filter_map(|record| match record {
-                Record::Publication(p) => Some(p),
-                Record::Grant(_) => None,
-            })
-            .flat_map(|p| {
-                p.authors
-                    .iter()
-                    .filter(|a| !a.affiliations.is_empty())
-                    .map(|a| (p.id.as_str(), a.position))
-            })
-            .collect();
+        let printed = with_printed_affiliation(records);
         let printed_for = |key: &&&(String, u32)| printed.contains(&(key.0.as_str(), key.1));
         tier2.judged_hcs_with_affiliation = hcs.iter().filter(printed_for).count();
         tier2.false_negatives_with_affiliation = missed.iter().filter(printed_for).count();
         tier2.recall = (tier2.judged_hcs > 0)
             .then(|| (tier2.judged_hcs - tier2.false_negatives) as f64 / tier2.judged_hcs as f64);
-        tier2_mistakes.extend(
+        self.tier2_mistakes.extend(
             missed
                 .into_iter()
                 .map(|key| tier2_mistake("tier2_false_negative", key, None)),
         );
     }
-    let in_inputs: BTreeSet<(String, u32, String)> = gold
-        .authorships
-        .iter()
-        .filter(|(record, ..)| ids.contains(record.as_str()))
-        .cloned()
-        .collect();
-    let count = |predicted: &BTreeSet<(String, u32, String)>| {
-        Counts {
-            true_positives: predicted.intersection(&in_inputs).count(),
-            false_positives: predicted.difference(&in_inputs).count(),
-            false_negatives: in_inputs.difference(predicted).count(),
-            ..Counts::default()
-        }
-        .finish()
-    };
-    let mut mistakes: Vec<Mistake> = accept
-        .difference(&in_inputs)
-        .map(|t| ("false_positive", t))
-        .chain(in_inputs.difference(&accept).map(|t| ("false_negative", t)))
-        .map(|(kind, triple)| Mistake {
-            kind,
-            record_id: triple.0.clone(),
-            position: triple.1,
-            person_id: triple.2.clone(),
-            score: scores.get(triple).copied(),
-            evidence: evidence.get(triple).map_or_else(Vec::new, |items| {
-                items
-                    .iter()
-                    .map(|e| format!("{} {:+.1}", e.feature, e.points))
-                    .collect()
-            }),
-        })
-        .collect();
-    mistakes.extend(tier2_mistakes);
-    mistakes.sort();
-    let holdout = holdout(&ids, &scores, &in_inputs, bands, SPLIT_SEED);
-    Evaluation {
-        records: records.len(),
-        people,
-        gold: gold.len(),
-        gold_outside_inputs: gold.len() - in_inputs.len(),
-        tier1_accept: count(&accept),
-        tier1_accept_or_review: count(&either),
-        tier2,
-        sweep: SWEEP
-            .iter()
-            .map(|&threshold| {
-                let predicted = scores
-                    .iter()
-                    .filter(|(_, score)| **score >= threshold)
-                    .map(|(triple, _)| triple.clone())
-                    .collect();
-                (threshold, count(&predicted))
+
+    /// Tier-1 false positives and false negatives at the accept band.
+    fn tier1_mistakes(&self, gold: &BTreeSet<Triple>) -> Vec<Mistake> {
+        self.accept
+            .difference(gold)
+            .map(|t| ("false_positive", t))
+            .chain(gold.difference(&self.accept).map(|t| ("false_negative", t)))
+            .map(|(kind, triple)| Mistake {
+                kind,
+                record_id: triple.0.clone(),
+                position: triple.1,
+                person_id: triple.2.clone(),
+                score: self.scores.get(triple).copied(),
+                evidence: self.evidence.get(triple).map_or_else(Vec::new, |items| {
+                    items
+                        .iter()
+                        .map(|e| format!("{} {:+.1}", e.feature, e.points))
+                        .collect()
+                }),
             })
-            .collect(),
-        mistakes,
-        holdout,
+            .collect()
     }
+}
+
+/// Authorships with an affiliation of their own on the record.
+fn with_printed_affiliation(records: &[Record]) -> HashSet<(&str, u32)> {
+    records
+        .iter()
+        .filter_map(|record| match record {
+            Record::Publication(p) => Some(p),
+            Record::Grant(_) => None,
+        })
+        .flat_map(|p| {
+            p.authors
+                .iter()
+                .filter(|a| !a.affiliations.is_empty())
+                .map(|a| (p.id.as_str(), a.position))
+        })
+        .collect()
 }
 
 type Triple = (String, u32, String);
@@ -534,10 +572,15 @@ fn counts_at(
         .map(|(triple, _)| triple)
         .collect();
     let truth: BTreeSet<&Triple> = gold.iter().filter(|t| keep(&t.0)).collect();
+    compare(&predicted, &truth)
+}
+
+/// Counts of `predicted` judged against `truth`.
+fn compare<T: Ord>(predicted: &BTreeSet<T>, truth: &BTreeSet<T>) -> Counts {
     Counts {
-        true_positives: predicted.intersection(&truth).count(),
-        false_positives: predicted.difference(&truth).count(),
-        false_negatives: truth.difference(&predicted).count(),
+        true_positives: predicted.intersection(truth).count(),
+        false_positives: predicted.difference(truth).count(),
+        false_negatives: truth.difference(predicted).count(),
         ..Counts::default()
     }
     .finish()

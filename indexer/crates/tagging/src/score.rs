@@ -15,7 +15,7 @@ use time::Date;
 use super::dates::{after_years, DateSpan, PUBLICATION_LAG_YEARS};
 use super::employment::EmploymentSpell;
 use super::model::{score_of, Band, Evidence, PersonTag, Role, SlotTag, TaggedOrganisation, Tier};
-use super::names::{FamilyMatch, GivenMatch};
+use super::names::{FamilyMatch, GivenMatch, NameAgreement};
 use super::roster::RosterPerson;
 use super::slots::{RecordContext, Slot};
 use super::text::{contains_words, has_all_words};
@@ -374,7 +374,35 @@ fn score_pair<'r>(
         organisation: None,
         curated: false,
     };
-    // ORCID decides either way: an iD on both sides that differs is another person.
+    orcid_evidence(slot, person, &mut pair)?;
+    let agreement = person.names.iter().enumerate().find_map(|(variant, name)| {
+        name.agreement(&slot.name)
+            .map(|agreement| (variant, agreement))
+    });
+    name_evidence(slot, agreement, &mut pair)?;
+    if let Some(address) = &slot.email {
+        if person.has_email(address) {
+            pair.add("email", "the record's e-mail address is on the roster", 6.0);
+        }
+    }
+    organisation_evidence(tagger, context, slot, person, &mut pair);
+    department_evidence(tagger, slot, person, &mut pair);
+    employment_dates(context, person, &mut pair);
+    colleague_evidence(person, coauthors, &mut pair);
+    if matches!(slot.role, Role::Author { .. }) {
+        coauthor_network_evidence(tagger, context, slot, person, &mut pair);
+        grant_evidence(tagger, context, person, &mut pair);
+    }
+    medical_evidence(tagger, slot, &mut pair);
+    if agreement.is_some_and(|(_, agreement)| is_weak_name(tagger, slot, agreement)) {
+        cap_weak_name(tagger, &mut pair);
+    }
+    Some(pair)
+}
+
+/// ORCID decides either way: `None` when an iD on both sides differs, so
+/// the pair is another person.
+fn orcid_evidence(slot: &Slot, person: &RosterPerson, pair: &mut Pair<'_>) -> Option<()> {
     match (&slot.orcid, &person.orcid) {
         (Some(theirs), Some(ours)) if theirs == ours => {
             pair.add("orcid", format!("{theirs} on the record matches"), DECISIVE);
@@ -382,13 +410,20 @@ fn score_pair<'r>(
         (Some(_), Some(_)) => return None,
         _ => {}
     }
-    let agreement = person.names.iter().enumerate().find_map(|(variant, name)| {
-        name.agreement(&slot.name)
-            .map(|agreement| (variant, agreement))
-    });
+    Some(())
+}
+
+/// How the slot's name agrees with the roster name it matched (`variant`
+/// indexes the person's names); `None` when it matched none and nothing
+/// decisive outweighs that.
+fn name_evidence(
+    slot: &Slot,
+    agreement: Option<(usize, NameAgreement)>,
+    pair: &mut Pair<'_>,
+) -> Option<()> {
+    let shown = &slot.display_name;
     match agreement {
         Some((variant, agreement)) => {
-            let shown = &slot.display_name;
             if variant > 0 {
                 pair.add(
                     "name_variant",
@@ -421,22 +456,18 @@ fn score_pair<'r>(
         None if pair.points >= DECISIVE / 2.0 => {
             pair.add(
                 "name",
-                format!("{} does not match the roster name", slot.display_name),
+                format!("{shown} does not match the roster name"),
                 -2.0,
             );
         }
         None => return None,
     }
-    if let Some(address) = &slot.email {
-        if person.has_email(address) {
-            pair.add("email", "the record's e-mail address is on the roster", 6.0);
-        }
-    }
-    organisation_evidence(tagger, context, slot, person, &mut pair);
-    department_evidence(tagger, slot, person, &mut pair);
-    employment_dates(context, person, &mut pair);
-    // ReCiter's relationship evidence: colleagues publish together, so a
-    // roster colleague accepted as another author of the record speaks for this match.
+    Some(())
+}
+
+/// ReCiter's relationship evidence: colleagues publish together, so a
+/// roster colleague accepted as another author of the record speaks for this match.
+fn colleague_evidence(person: &RosterPerson, coauthors: &[Coauthor<'_>], pair: &mut Pair<'_>) {
     let colleagues = || {
         coauthors
             .iter()
@@ -455,55 +486,68 @@ fn score_pair<'r>(
             COLLEAGUE_NAMED,
         );
     }
-    if matches!(slot.role, Role::Author { .. }) {
-        let keys: Vec<String> = context
-            .slots
-            .iter()
-            .filter(|other| other.position != slot.position)
-            .map(|other| other.name.coauthor_key())
-            .collect();
-        let known = tagger.known_coauthors(
-            &person.person_id,
-            context.record_id,
-            keys.iter().map(String::as_str),
+}
+
+/// Other names on the byline that wrote with this person on accepted records.
+fn coauthor_network_evidence(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    slot: &Slot,
+    person: &RosterPerson,
+    pair: &mut Pair<'_>,
+) {
+    let keys: Vec<String> = context
+        .slots
+        .iter()
+        .filter(|other| other.position != slot.position)
+        .map(|other| other.name.coauthor_key())
+        .collect();
+    let known = tagger.known_coauthors(
+        &person.person_id,
+        context.record_id,
+        keys.iter().map(String::as_str),
+    );
+    if known > 0 {
+        // Each shared co-author adds, with diminishing weight: seven
+        // shared names on one byline is as good as an identifier.
+        let points = (1.0 + 0.75 * (known as f64 - 1.0)).min(3.5);
+        pair.add(
+            "coauthor_network",
+            format!("{known} co-author(s) here also wrote with this person on accepted records"),
+            points,
         );
-        if known > 0 {
-            // Each shared co-author adds, with diminishing weight: seven
-            // shared names on one byline is as good as an identifier.
-            let points = (1.0 + 0.75 * (known as f64 - 1.0)).min(3.5);
-            pair.add(
-                "coauthor_network",
-                format!(
-                    "{known} co-author(s) here also wrote with this person on accepted records"
-                ),
-                points,
-            );
-        }
     }
-    if matches!(slot.role, Role::Author { .. }) {
-        if let Some(reference) = context
-            .grant_references
-            .iter()
-            .find(|reference| tagger.holds_grant(&person.person_id, reference))
-        {
-            pair.add(
-                "grant",
-                format!("acknowledges grant {reference} the person holds"),
-                2.0,
-            );
-        }
+}
+
+/// A grant the record acknowledges that the person holds.
+fn grant_evidence(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    person: &RosterPerson,
+    pair: &mut Pair<'_>,
+) {
+    if let Some(reference) = context
+        .grant_references
+        .iter()
+        .find(|reference| tagger.holds_grant(&person.person_id, reference))
+    {
+        pair.add(
+            "grant",
+            format!("acknowledges grant {reference} the person holds"),
+            2.0,
+        );
     }
-    medical_evidence(tagger, slot, &mut pair);
-    let weak_name = agreement.is_some_and(|(_, a)| match a.given {
-        _ if a.family == FamilyMatch::Part => true,
+}
+
+/// True when the name agrees too loosely to count without corroboration
+/// (see [`cap_weak_name`]).
+fn is_weak_name(tagger: &Tagger, slot: &Slot, agreement: NameAgreement) -> bool {
+    match agreement.given {
+        _ if agreement.family == FamilyMatch::Part => true,
         GivenMatch::Unknown => true,
         GivenMatch::Initial => tagger.initial_is_ambiguous(&slot.name),
         GivenMatch::FullName | GivenMatch::ShortForm => false,
-    });
-    if weak_name {
-        cap_weak_name(tagger, &mut pair);
     }
-    Some(pair)
 }
 
 /// Features that speak for the person beyond name and organisation.

@@ -470,6 +470,17 @@ pub fn build_grant(
     origin: &PageOrigin,
     lookup: &dyn Fn(EntityKind, &str) -> Option<Entity>,
 ) -> Grant {
+    let mut grant = project_grant(source, project, origin);
+    let period = follow_links(&mut grant, project, lookup);
+    let own_start = project.get("start").and_then(date_value);
+    let own_end = project.get("end").and_then(date_value);
+    grant.start = period.0.and_then(epoch_ms_to_date).or(own_start);
+    grant.end = period.1.and_then(epoch_ms_to_date).or(own_end);
+    grant
+}
+
+/// The grant as the project alone describes it, before any link is followed.
+fn project_grant(source: &str, project: &Map<String, Value>, origin: &PageOrigin) -> Grant {
     let guid = text(project, "id").unwrap_or_default();
     let identifiers = identifier_list(project);
     let reference = identifiers
@@ -490,7 +501,7 @@ pub fn build_grant(
             });
         }
     }
-    let mut grant = Grant {
+    Grant {
         id: Grant::stable_id(&funder, &reference),
         funder,
         reference,
@@ -508,9 +519,21 @@ pub fn build_grant(
             record_id: Some(guid),
         }],
         ..Grant::default()
-    };
+    }
+}
+
+/// A funding period as epoch ms: (start, end).
+type Period = (Option<i64>, Option<i64>);
+
+/// Adds to `grant` what each followed link of the project leads to, and
+/// gives the award's funding period.
+fn follow_links(
+    grant: &mut Grant,
+    project: &Map<String, Value>,
+    lookup: &dyn Fn(EntityKind, &str) -> Option<Entity>,
+) -> Period {
     let department = text(project, "leadOrganisationDepartment");
-    let mut period: (Option<i64>, Option<i64>) = (None, None);
+    let mut period: Period = (None, None);
     let mut have_fund = false;
     for link in project_links(project) {
         let (Some(kind), Some(target)) = (link.kind, link.guid.as_deref()) else {
@@ -527,96 +550,116 @@ pub fn build_grant(
                     continue;
                 }
                 have_fund = true;
-                match entity {
-                    Some(Entity::Fund {
-                        amount,
-                        currency,
-                        start,
-                        end,
-                    }) => {
-                        grant.amount = amount;
-                        grant.currency = amount.map(|_| currency.unwrap_or_else(|| "GBP".into()));
-                        period = (start.or(link.start), end.or(link.end));
-                    }
-                    _ => period = (link.start, link.end),
-                }
+                period = add_fund(grant, &link, entity);
             }
-            EntityKind::Person => {
-                let Some(Entity::Person {
-                    first,
-                    other,
-                    surname,
-                    orcid,
-                }) = entity
-                else {
-                    continue;
-                };
-                let given = [first, other]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                grant.people.push(GrantPerson {
-                    family: surname,
-                    given: (!given.is_empty()).then_some(given),
-                    orcid,
-                    role: link.rel.clone(),
-                    source_id: Some(target.to_owned()),
-                    ..GrantPerson::default()
-                });
-            }
+            EntityKind::Person => grant.people.extend(grant_person(&link, target, entity)),
             EntityKind::Organisation => {
                 let Some(Entity::Organisation { name, postcode }) = entity else {
                     continue;
                 };
-                let mut organisation = Organisation {
+                let organisation = Organisation {
                     name,
                     id: Some(target.to_owned()),
                     location: postcode,
                     ..Organisation::default()
                 };
-                if link.rel == "LEAD_ORG" && grant.lead_organisation.is_none() {
-                    organisation.department.clone_from(&department);
-                    grant.lead_organisation = Some(organisation);
-                } else {
-                    grant.organisations.push(GrantOrganisation {
-                        organisation,
-                        role: link.rel.clone(),
-                    });
-                }
+                add_organisation(grant, &link, organisation, &department);
             }
-            EntityKind::Publication => {
-                let mut identifiers = Identifiers {
-                    other: vec![OtherIdentifier {
-                        kind: "gtr_outcome".to_owned(),
-                        value: target.to_owned(),
-                    }],
-                    ..Identifiers::default()
-                };
-                let mut title = None;
-                if let Some(Entity::Publication {
-                    title: published,
-                    doi,
-                    pmid,
-                }) = entity
-                {
-                    identifiers.doi = doi;
-                    identifiers.pmid = pmid;
-                    title = published;
-                }
-                grant.outputs.push(OutputLink {
-                    identifiers,
-                    title,
-                    method: LinkMethod::GtrOutcome,
-                });
-            }
+            EntityKind::Publication => grant.outputs.push(output_link(target, entity)),
         }
     }
-    let own_start = project.get("start").and_then(date_value);
-    let own_end = project.get("end").and_then(date_value);
-    grant.start = period.0.and_then(epoch_ms_to_date).or(own_start);
-    grant.end = period.1.and_then(epoch_ms_to_date).or(own_end);
-    grant
+    period
+}
+
+/// Sets the award's amount from its fund, giving its funding period (what
+/// the link says where the fund could not be had).
+fn add_fund(grant: &mut Grant, link: &ProjectLink, entity: Option<Entity>) -> Period {
+    match entity {
+        Some(Entity::Fund {
+            amount,
+            currency,
+            start,
+            end,
+        }) => {
+            grant.amount = amount;
+            grant.currency = amount.map(|_| currency.unwrap_or_else(|| "GBP".into()));
+            (start.or(link.start), end.or(link.end))
+        }
+        _ => (link.start, link.end),
+    }
+}
+
+/// The person a person link leads to, in the link's role.
+fn grant_person(link: &ProjectLink, target: &str, entity: Option<Entity>) -> Option<GrantPerson> {
+    let Some(Entity::Person {
+        first,
+        other,
+        surname,
+        orcid,
+    }) = entity
+    else {
+        return None;
+    };
+    let given = [first, other]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(GrantPerson {
+        family: surname,
+        given: (!given.is_empty()).then_some(given),
+        orcid,
+        role: link.rel.clone(),
+        source_id: Some(target.to_owned()),
+        ..GrantPerson::default()
+    })
+}
+
+/// The first `LEAD_ORG` is the lead organisation (with the project's
+/// department); every other organisation is listed in its link's role.
+fn add_organisation(
+    grant: &mut Grant,
+    link: &ProjectLink,
+    mut organisation: Organisation,
+    department: &Option<String>,
+) {
+    if link.rel == "LEAD_ORG" && grant.lead_organisation.is_none() {
+        organisation.department.clone_from(department);
+        grant.lead_organisation = Some(organisation);
+    } else {
+        grant.organisations.push(GrantOrganisation {
+            organisation,
+            role: link.rel.clone(),
+        });
+    }
+}
+
+/// The output a publication outcome link names: always its outcome id, and
+/// the publication's title and ids when it could be had.
+fn output_link(target: &str, entity: Option<Entity>) -> OutputLink {
+    let mut identifiers = Identifiers {
+        other: vec![OtherIdentifier {
+            kind: "gtr_outcome".to_owned(),
+            value: target.to_owned(),
+        }],
+        ..Identifiers::default()
+    };
+    let mut title = None;
+    if let Some(Entity::Publication {
+        title: published,
+        doi,
+        pmid,
+    }) = entity
+    {
+        identifiers.doi = doi;
+        identifiers.pmid = pmid;
+        title = published;
+    }
+    OutputLink {
+        identifiers,
+        title,
+        method: LinkMethod::GtrOutcome,
+    }
 }
 
 /// `identifiers.identifier[]` as (type, value) pairs.

@@ -650,6 +650,8 @@ struct Extrapolation {
 struct Report {
     /// Records ingested.
     records: usize,
+    /// `/proc/loadavg` when the run started: the machine may be shared.
+    load_average: String,
     /// Input files.
     files: usize,
     /// Compressed input bytes.
@@ -742,6 +744,9 @@ fn run_bench(cli: &Cli) -> Result<()> {
         "input-{}-of-{}-seed-{:x}",
         cli.records, cli.files_of, cli.seed
     ));
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
     let (meta, files) = prepare_input(cli, &input_dir, &fixtures)?;
     let exe = std::env::current_exe().context("locating the bench binary")?;
     let data = out_dir.join(format!("data-{}", cli.records));
@@ -817,6 +822,7 @@ fn run_bench(cli: &Cli) -> Result<()> {
     };
     let report = Report {
         records: cli.records,
+        load_average,
         files: files.len(),
         gz_bytes: meta.gz_bytes,
         xml_bytes: meta.xml_bytes,
@@ -1137,6 +1143,11 @@ fn print_table(report: &Report) {
         report.roster_from_fixtures
     );
     println!("{}", report.tag_summary);
+    println!(
+        "load average at start: {} ({} cores)",
+        report.load_average,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!();
     println!(
         "{:<8} {:>9} {:>9} {:>9} {:>13} {:>11}",

@@ -54,23 +54,22 @@
 //! Run with `cargo bench --bench pubmed_xml -- --help`.
 
 use std::fs::File;
-use std::io::{BufRead, BufWriter, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use serde::{Deserialize, Serialize};
 
-/// Workspace root, so defaults work from any working directory.
-const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
+#[path = "pubmed_gen.rs"]
+mod pubmed_gen;
+use pubmed_gen::{fingerprint, fixture_files, load_templates, meta_path, write_input};
 
-/// First PMID given to generated records.
-const PMID_BASE: u64 = 90_000_000;
+#[path = "child.rs"]
+mod child;
+use child::{in_workspace, parse_last_line, peak_rss_kb, run_json_child};
 
 /// Bumped whenever the generator's output would change for the same inputs.
 const GENERATOR_VERSION: u32 = 1;
@@ -262,23 +261,6 @@ fn run_bare(file: &Path) -> Result<ChildResult> {
     })
 }
 
-/// Peak resident set size of this process (`VmHWM`), KiB.
-fn peak_rss_kb() -> Result<u64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    let line = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .context("no VmHWM in /proc/self/status")?;
-    let kb = line
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .with_context(|| format!("unexpected VmHWM value {line:?}"))?;
-    Ok(kb)
-}
-
 // ---------------------------------------------------------------------------
 // Input generation
 // ---------------------------------------------------------------------------
@@ -300,14 +282,6 @@ struct InputMeta {
     gz_bytes: u64,
     /// Size of the XML inside, bytes.
     xml_bytes: u64,
-}
-
-/// One fixture `PubmedArticle` block with the spans of its own PMIDs.
-struct Template {
-    /// The raw `<PubmedArticle>…</PubmedArticle>` bytes.
-    bytes: Vec<u8>,
-    /// Spans of PMID text to replace, in ascending order.
-    pmid_spans: Vec<(usize, usize)>,
 }
 
 /// Returns the input file, generating it unless a matching one exists.
@@ -338,20 +312,7 @@ fn prepare_input(cli: &Cli, out: &Path, fixtures: &Path) -> Result<InputMeta> {
     }
 
     let started = Instant::now();
-    let mut templates = Vec::new();
-    for file in &files {
-        let bytes = read_maybe_gz(file)?;
-        let before = templates.len();
-        extract_templates(&bytes, &mut templates)
-            .with_context(|| format!("extracting records from {}", file.display()))?;
-        if templates.len() == before {
-            eprintln!("note: no PubmedArticle records in {}", file.display());
-        }
-    }
-    ensure!(
-        !templates.is_empty(),
-        "no PubmedArticle records in fixtures"
-    );
+    let templates = load_templates(&files)?;
     eprintln!(
         "generating {} records from {} fixture records in {} files …",
         cli.records,
@@ -385,253 +346,10 @@ fn prepare_input(cli: &Cli, out: &Path, fixtures: &Path) -> Result<InputMeta> {
     Ok(meta)
 }
 
-/// Where the sidecar describing `out` lives.
-fn meta_path(out: &Path) -> PathBuf {
-    let mut name = out.as_os_str().to_owned();
-    name.push(".meta.json");
-    PathBuf::from(name)
-}
-
 /// Reads a sidecar, if there is a readable one.
 fn read_meta(path: &Path) -> Option<InputMeta> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
-}
-
-/// The fixture files records are taken from, sorted for determinism.
-fn fixture_files(fixtures: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for dir in ["efetch", "exports", "nlm-sample"] {
-        collect_xml(&fixtures.join(dir), &mut files)?;
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// Recursively collects `*.xml` and `*.xml.gz` files under `dir`.
-fn collect_xml(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_xml(&path, files)?;
-        } else {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if (name.ends_with(".xml") || name.ends_with(".xml.gz")) && !name.contains("truncated")
-            {
-                files.push(path);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// FNV-1a over the fixture paths (relative to the fixture directory) and
-/// sizes: enough to notice changed fixtures.
-fn fingerprint(fixtures: &Path, files: &[PathBuf]) -> Result<String> {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    for file in files {
-        let size = std::fs::metadata(file)?.len();
-        let name = file
-            .strip_prefix(fixtures)
-            .unwrap_or(file)
-            .to_string_lossy();
-        for byte in name.bytes().chain(size.to_le_bytes()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    Ok(format!("{hash:016x}-{}", files.len()))
-}
-
-/// Reads a file, gunzipping it when its name ends in `.gz`.
-fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if path.extension().is_some_and(|ext| ext == "gz") {
-        let mut out = Vec::new();
-        GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .with_context(|| format!("gunzipping {}", path.display()))?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
-}
-
-/// Finds `needle` in `hay` at or after `from`.
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|window| window == needle)
-        .map(|pos| pos + from)
-}
-
-/// Finds the start of an element named exactly `name` (`<name>` or
-/// `<name attr…>`), at or after `from`.
-fn find_start_tag(hay: &[u8], name: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    loop {
-        let pos = find(hay, b"<", at)?;
-        let rest = &hay[pos + 1..];
-        if rest.starts_with(name)
-            && matches!(
-                rest.get(name.len()),
-                Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/')
-            )
-        {
-            return Some(pos);
-        }
-        at = pos + 1;
-    }
-}
-
-/// Cuts every `<PubmedArticle>…</PubmedArticle>` block out of a fixture file.
-fn extract_templates(xml: &[u8], templates: &mut Vec<Template>) -> Result<()> {
-    let mut at = 0;
-    while let Some(start) = find_start_tag(xml, b"PubmedArticle", at) {
-        let close = find(xml, b"</PubmedArticle>", start)
-            .with_context(|| format!("unclosed PubmedArticle at byte {start}"))?;
-        let end = close + b"</PubmedArticle>".len();
-        let bytes = xml[start..end].to_vec();
-        let pmid_spans = own_pmid_spans(&bytes).with_context(|| {
-            format!("PubmedArticle at byte {start} has no MedlineCitation PMID")
-        })?;
-        templates.push(Template { bytes, pmid_spans });
-        at = end;
-    }
-    Ok(())
-}
-
-/// The spans of a record's own PMIDs: the `MedlineCitation/PMID` text and,
-/// if present, the `PubmedData/ArticleIdList/ArticleId[@IdType="pubmed"]`
-/// text. References and comments/corrections are left alone.
-fn own_pmid_spans(record: &[u8]) -> Option<Vec<(usize, usize)>> {
-    let mut spans = Vec::with_capacity(2);
-
-    // MedlineCitation's first child is its PMID (DTD order), so the first
-    // <PMID> after <MedlineCitation is the record's own.
-    let citation = find_start_tag(record, b"MedlineCitation", 0)?;
-    let pmid = find_start_tag(record, b"PMID", citation)?;
-    let text_start = find(record, b">", pmid)? + 1;
-    let text_end = find(record, b"</PMID>", text_start)?;
-    if !is_digits(&record[text_start..text_end]) {
-        return None;
-    }
-    spans.push((text_start, text_end));
-
-    // PubmedData: History?, PublicationStatus, ArticleIdList, ObjectList?,
-    // ReferenceList* — the first ArticleIdList is the record's own as long
-    // as no ReferenceList comes before it.
-    if let Some(data) = find_start_tag(record, b"PubmedData", text_end) {
-        let list = find_start_tag(record, b"ArticleIdList", data);
-        let references = find_start_tag(record, b"ReferenceList", data);
-        if let Some(list) = list.filter(|&list| references.is_none_or(|r| list < r)) {
-            let list_end = find(record, b"</ArticleIdList>", list)?;
-            let mut at = list;
-            while let Some(id) = find_start_tag(record, b"ArticleId", at).filter(|&p| p < list_end)
-            {
-                let tag_end = find(record, b">", id)?;
-                let text_start = tag_end + 1;
-                let text_end = find(record, b"</ArticleId>", text_start)?;
-                let tag = &record[id..tag_end];
-                if find(tag, b"IdType=\"pubmed\"", 0).is_some()
-                    && is_digits(&record[text_start..text_end])
-                {
-                    spans.push((text_start, text_end));
-                    break;
-                }
-                at = text_end;
-            }
-        }
-    }
-    Some(spans)
-}
-
-/// Whether `bytes` is a non-empty run of ASCII digits.
-fn is_digits(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit)
-}
-
-/// SplitMix64: a tiny, good-enough seeded generator for the record order.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform-enough index in `0..bound` (bound is small; bias negligible).
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next_u64() % bound as u64) as usize
-    }
-}
-
-/// Writes the generated document to `path`; returns its uncompressed size.
-fn write_input(path: &Path, templates: &[Template], records: usize, seed: u64) -> Result<u64> {
-    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut out = CountingWriter {
-        inner: GzEncoder::new(BufWriter::new(file), Compression::default()),
-        written: 0,
-    };
-    out.write_all(
-        b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
-          <!DOCTYPE PubmedArticleSet PUBLIC \"-//NLM//DTD PubMedArticle, 1st January 2025//EN\" \
-          \"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd\">\n\
-          <PubmedArticleSet>\n",
-    )?;
-
-    let mut rng = SplitMix64(seed);
-    let mut order: Vec<usize> = (0..templates.len()).collect();
-    for i in 0..records {
-        let slot = i % templates.len();
-        if slot == 0 {
-            // A fresh Fisher–Yates shuffle per pass over the templates.
-            for j in (1..order.len()).rev() {
-                order.swap(j, rng.below(j + 1));
-            }
-        }
-        let template = &templates[order[slot]];
-        let pmid = (PMID_BASE + i as u64).to_string();
-        out.write_all(b"  ")?;
-        let mut at = 0;
-        for &(start, end) in &template.pmid_spans {
-            out.write_all(&template.bytes[at..start])?;
-            out.write_all(pmid.as_bytes())?;
-            at = end;
-        }
-        out.write_all(&template.bytes[at..])?;
-        out.write_all(b"\n")?;
-    }
-    out.write_all(b"</PubmedArticleSet>\n")?;
-    let written = out.written;
-    out.inner
-        .finish()?
-        .into_inner()
-        .map_err(|e| e.into_error())?
-        .sync_all()?;
-    Ok(written)
-}
-
-/// Counts the uncompressed bytes written through it.
-struct CountingWriter<W> {
-    inner: W,
-    written: u64,
-}
-
-impl<W: Write> Write for CountingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -713,18 +431,15 @@ struct Samples {
 /// the run succeeded (counts matched, and targets met if `--fail-on-miss`).
 fn run_bench(cli: &Cli) -> Result<bool> {
     ensure!(cli.runs > 0, "--runs must be at least 1");
-    let workspace = Path::new(WORKSPACE)
-        .canonicalize()
-        .unwrap_or_else(|_| PathBuf::from(WORKSPACE));
     let out = cli
         .out
         .clone()
-        .unwrap_or_else(|| workspace.join("target/bench/pubmed-bench.xml.gz"));
+        .unwrap_or_else(|| in_workspace("target/bench/pubmed-bench.xml.gz"));
     let fixtures = cli
         .fixtures
         .clone()
-        .unwrap_or_else(|| workspace.join("fixtures/pubmed"));
-    let script = workspace.join("bench/pubmed_parser_baseline.py");
+        .unwrap_or_else(|| in_workspace("fixtures/pubmed"));
+    let script = in_workspace("bench/pubmed_parser_baseline.py");
 
     let meta = prepare_input(cli, &out, &fixtures)?;
     eprintln!(
@@ -757,7 +472,7 @@ fn run_bench(cli: &Cli) -> Result<bool> {
         for (samples, which) in [(&mut ours, Which::Ours), (&mut bare, Which::Bare)] {
             let mut command = Command::new(&exe);
             command.arg("child").arg(which_arg(which)).arg(&out);
-            let result = run_child(&mut command)
+            let result = run_json_child::<ChildResult>(&mut command)
                 .with_context(|| format!("{} row, round {round}", samples.name))?;
             log_run(samples.name, round, &result);
             samples.results.push(result);
@@ -857,31 +572,6 @@ fn which_arg(which: Which) -> &'static str {
     }
 }
 
-/// Runs a child measurement and parses the JSON line it prints last.
-fn run_child(command: &mut Command) -> Result<ChildResult> {
-    let output = command
-        .output()
-        .with_context(|| format!("running {command:?}"))?;
-    std::io::stderr().write_all(&output.stderr)?;
-    ensure!(
-        output.status.success(),
-        "{command:?} failed with {}",
-        output.status
-    );
-    parse_child_output(&output.stdout)
-}
-
-/// Parses the last non-empty stdout line of a child as a [`ChildResult`].
-fn parse_child_output(stdout: &[u8]) -> Result<ChildResult> {
-    let last = stdout
-        .lines()
-        .map_while(Result::ok)
-        .filter(|line| !line.trim().is_empty())
-        .last()
-        .context("child printed nothing")?;
-    serde_json::from_str(&last).with_context(|| format!("unexpected child output {last:?}"))
-}
-
 /// Why the Python row could not be measured.
 enum PythonError {
     /// The interpreter or the package is missing: report the other rows.
@@ -918,7 +608,7 @@ fn run_python(command: &mut Command, python: &str) -> Result<ChildResult, Python
             output.status
         )));
     }
-    parse_child_output(&output.stdout).map_err(PythonError::Failed)
+    parse_last_line(&output.stdout).map_err(PythonError::Failed)
 }
 
 /// Logs one finished run to stderr.

@@ -27,149 +27,9 @@ use std::time::Instant;
 
 use replay_server::pubmed::{Article, Corpus, TermMode};
 
-/// The commonest surnames in Wales, most common first.
-const WELSH: [&str; 20] = [
-    "Jones",
-    "Davies",
-    "Williams",
-    "Evans",
-    "Thomas",
-    "Roberts",
-    "Hughes",
-    "Lewis",
-    "Morgan",
-    "Griffiths",
-    "Edwards",
-    "James",
-    "Owen",
-    "Rees",
-    "Jenkins",
-    "Price",
-    "Phillips",
-    "Lloyd",
-    "Morris",
-    "Powell",
-];
-/// Common surnames of staff recruited from abroad, most common first.
-const INTERNATIONAL: [&str; 10] = [
-    "Wang", "Li", "Zhang", "Kumar", "Singh", "Patel", "Khan", "Ali", "Nguyen", "Kim",
-];
-/// Rarer surnames, each combined with a number-free suffix to make many.
-const RARER: [&str; 40] = [
-    "Pritchard",
-    "Bevan",
-    "Prosser",
-    "Vaughan",
-    "Meredith",
-    "Gwilliam",
-    "Parry",
-    "Bowen",
-    "Howells",
-    "Watkins",
-    "Llewellyn",
-    "Pugh",
-    "Bassett",
-    "Harries",
-    "Mathias",
-    "Lougher",
-    "Tudor",
-    "Gethin",
-    "Caddick",
-    "Beynon",
-    "Penry",
-    "Rosser",
-    "Prydderch",
-    "Gower",
-    "Kemeys",
-    "Ifans",
-    "Cadwaladr",
-    "Madoc",
-    "Trevithick",
-    "Nash",
-    "Eynon",
-    "Gunter",
-    "Awbrey",
-    "Bodvel",
-    "Crowther",
-    "Dyfnallt",
-    "Elias",
-    "Frowen",
-    "Garnon",
-    "Hopcyn",
-];
-const GIVEN: [&str; 30] = [
-    "Sarah",
-    "Rhian",
-    "Gareth",
-    "Sian",
-    "David",
-    "Catherine",
-    "Owain",
-    "Emma",
-    "Rhys",
-    "Helen",
-    "Megan",
-    "Dafydd",
-    "Angharad",
-    "Huw",
-    "Ceri",
-    "Mark",
-    "Lowri",
-    "Ioan",
-    "Nia",
-    "Carys",
-    "Elin",
-    "Geraint",
-    "Bethan",
-    "Aled",
-    "Ffion",
-    "Tomos",
-    "Alun",
-    "Mared",
-    "Priya",
-    "Wei",
-];
-/// Employers and one phrase of each that a byline prints.
-const EMPLOYERS: [(&str, &str); 8] = [
-    (
-        "Cardiff and Vale University Health Board",
-        "Cardiff and Vale University Health Board, Cardiff, UK",
-    ),
-    ("Public Health Wales", "Public Health Wales, Cardiff, UK"),
-    (
-        "Swansea Bay University Health Board",
-        "Singleton Hospital, Swansea Bay University Health Board, Swansea, UK",
-    ),
-    (
-        "Betsi Cadwaladr University Health Board",
-        "Betsi Cadwaladr University Health Board, Bangor, UK",
-    ),
-    (
-        "Aneurin Bevan University Health Board",
-        "Aneurin Bevan University Health Board, Newport, UK",
-    ),
-    (
-        "Cwm Taf Morgannwg University Health Board",
-        "Cwm Taf Morgannwg University Health Board, Llantrisant, UK",
-    ),
-    (
-        "Hywel Dda University Health Board",
-        "Hywel Dda University Health Board, Carmarthen, UK",
-    ),
-    (
-        "Velindre University NHS Trust",
-        "Velindre Cancer Centre, Velindre University NHS Trust, Cardiff, UK",
-    ),
-];
-const DEPARTMENTS: [(&str, &str); 4] = [
-    ("Department of Medical Physics", "Medical physics"),
-    ("Microbiology", "Microbiology"),
-    ("Audiology Department", "Audiology"),
-    (
-        "All Wales Medical Genomics Service",
-        "Clinical bioinformatics",
-    ),
-];
+#[path = "roster_gen.rs"]
+mod roster_gen;
+use roster_gen::{roster, roster_csv, Person, DEPARTMENTS, EMPLOYERS, INTERNATIONAL, WELSH};
 
 struct Options {
     people: usize,
@@ -203,84 +63,6 @@ fn options() -> Result<Options, String> {
         }
     }
     Ok(options)
-}
-
-struct Person {
-    id: String,
-    family: String,
-    given: String,
-    middle: Option<char>,
-    employer: usize,
-    department: usize,
-}
-
-impl Person {
-    fn initials(&self) -> String {
-        let mut initials: String = self.given.chars().take(1).collect();
-        initials.extend(self.middle);
-        initials
-    }
-
-    fn fore_name(&self) -> String {
-        match self.middle {
-            Some(middle) => format!("{} {middle}", self.given),
-            None => self.given.clone(),
-        }
-    }
-}
-
-fn roster(options: &Options, rng: &mut fastrand::Rng) -> Vec<Person> {
-    (0..options.people)
-        .map(|i| {
-            let pick = rng.f64();
-            // A Welsh roster: half the commonest surnames, a tenth international.
-            let family = if pick < 0.5 {
-                WELSH[zipf(rng, WELSH.len())].to_owned()
-            } else if pick < 0.6 {
-                INTERNATIONAL[zipf(rng, INTERNATIONAL.len())].to_owned()
-            } else {
-                let base = RARER[rng.usize(..RARER.len())];
-                let suffix =
-                    ["", "-Hughes", "son", "-Rees", "well", "ton", "-Price"][rng.usize(..7)];
-                format!("{base}{suffix}{}", letters(i))
-            };
-            Person {
-                id: format!("BENCH{i:05}"),
-                family,
-                given: GIVEN[rng.usize(..GIVEN.len())].to_owned(),
-                middle: (rng.f64() < 0.3).then(|| (b'A' + rng.u8(..26)) as char),
-                employer: rng.usize(..EMPLOYERS.len()),
-                department: rng.usize(..DEPARTMENTS.len()),
-            }
-        })
-        .collect()
-}
-
-/// A pronounceable tail that keeps a rarer surname rare.
-fn letters(mut n: usize) -> String {
-    const SYLLABLES: [&str; 8] = ["an", "el", "wy", "ro", "dd", "ith", "ys", "og"];
-    let mut text = String::new();
-    loop {
-        text.push_str(SYLLABLES[n % SYLLABLES.len()]);
-        n /= SYLLABLES.len();
-        if n == 0 {
-            return text;
-        }
-    }
-}
-
-/// An index skewed to the front, as surname frequencies are.
-fn zipf(rng: &mut fastrand::Rng, n: usize) -> usize {
-    let weights: Vec<f64> = (0..n).map(|r| 1.0 / (r as f64 + 1.0)).collect();
-    let total: f64 = weights.iter().sum();
-    let mut pick = rng.f64() * total;
-    for (rank, weight) in weights.iter().enumerate() {
-        if pick < *weight {
-            return rank;
-        }
-        pick -= weight;
-    }
-    n - 1
 }
 
 fn author_xml(family: &str, fore: &str, initials: &str, affiliation: Option<&str>) -> String {
@@ -404,25 +186,6 @@ fn corpus(people: &[Person], rng: &mut fastrand::Rng) -> (Corpus, HashMap<String
     (corpus, gold)
 }
 
-fn roster_csv(people: &[Person]) -> String {
-    let mut csv = String::from(
-        "person_id,family,given,other_names,orcid,emails,organisation,department,job_title,discipline,registration,start_date,end_date\n",
-    );
-    for p in people {
-        let _ = writeln!(
-            csv,
-            "{},{},{},,,,{},{},Clinical Scientist,{},,,",
-            p.id,
-            p.family,
-            p.fore_name(),
-            EMPLOYERS[p.employer].0,
-            DEPARTMENTS[p.department].0,
-            DEPARTMENTS[p.department].1
-        );
-    }
-    csv
-}
-
 fn main() {
     let options = match options() {
         Ok(options) => options,
@@ -432,7 +195,7 @@ fn main() {
         }
     };
     let mut rng = fastrand::Rng::with_seed(options.seed);
-    let people = roster(&options, &mut rng);
+    let people = roster(options.people, &mut rng);
     let generated = Instant::now();
     let (corpus, gold) = corpus(&people, &mut rng);
     let _ = corpus.search_index();

@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use hcs_index::{IndexError, IndexStore, DOCUMENT_LAYOUT, LAYOUT_KEY};
+use hcs_model::records::Record;
 
 use super::{Band, Tagger, Tier};
 
@@ -46,7 +47,7 @@ pub fn store_tags(
     let searcher = reader.searcher();
     let mut records = Vec::new();
     store.for_each_document(&searcher, |document| {
-        records.push(store.decode_record(&document)?);
+        records.push(what_tagging_reads(store.decode_record(&document)?));
         Ok(())
     })?;
     // The order tagging has always seen: by id.
@@ -72,9 +73,10 @@ pub fn store_tags(
         if !rewrite_all && store.decode_tags(&document)? == tags[index] {
             return Ok(());
         }
+        let record = store.decode_record(&document)?;
         let versions = store.decode_versions(&document)?;
         summary.rewritten += 1;
-        writer.upsert_tagged(&records[index], &versions, &tags[index])
+        writer.upsert_tagged(&record, &versions, &tags[index])
     })?;
     // Keep the checkpoints; stamp what the tags were computed from. Any later
     // commit (an ingest, a harvest) writes its own payload without the stamp,
@@ -94,6 +96,26 @@ pub fn store_tags(
     writer.commit_with_payload(&Value::Object(payload).to_string())?;
     writer.finish()?;
     Ok(summary)
+}
+
+/// A publication cut to what tagging reads: its people, date, identifiers
+/// and grant references. Its text (title, abstract, MeSH, keywords,
+/// journal) and provenance are most of a stored record, and holding them for
+/// every record of a large index is what would run out of memory.
+fn what_tagging_reads(record: Record) -> Record {
+    let Record::Publication(mut publication) = record else {
+        return record;
+    };
+    publication.title = String::new();
+    publication.vernacular_title = None;
+    publication.r#abstract = None;
+    publication.journal = None;
+    publication.publication_types = Vec::new();
+    publication.mesh = Vec::new();
+    publication.keywords = Vec::new();
+    publication.languages = Vec::new();
+    publication.provenance = Vec::new();
+    Record::Publication(publication)
 }
 
 /// Where the tag stamp sits in the commit payload.

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tantivy::indexer::LogMergePolicy;
 use tantivy::schema::Value;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentOrdinal,
@@ -21,6 +22,9 @@ pub const DOCUMENT_LAYOUT: u64 = 1;
 
 /// Where a commit's payload records the oldest layout its documents may have.
 pub const LAYOUT_KEY: &str = "layout";
+
+/// Share of a segment's documents that may be deleted before it is merged away.
+const DELETED_SHARE_BEFORE_MERGE: f32 = 0.25;
 
 /// Name of the index directory inside the data directory.
 const INDEX_DIR: &str = "index";
@@ -182,10 +186,16 @@ impl IndexStore {
     /// A second writer (in this or another process) is refused with an error
     /// rather than waited for: a silently skipped ingest loses records.
     pub fn writer(&self, memory_budget_bytes: usize) -> Result<IndexWriterSession<'_>, IndexError> {
-        let writer = self
+        let writer: IndexWriter = self
             .index
             .writer(memory_budget_bytes)
             .map_err(|e| self.tantivy_error(e))?;
+        // tantivy's default never merges a segment for its deletions alone:
+        // after `indexer tag` rewrites a third of the records, or a
+        // re-harvest replaces them, the old copies would stay on disk.
+        let mut policy = LogMergePolicy::default();
+        policy.set_del_docs_ratio_before_merge(DELETED_SHARE_BEFORE_MERGE);
+        writer.set_merge_policy(Box::new(policy));
         Ok(IndexWriterSession {
             store: self,
             writer,

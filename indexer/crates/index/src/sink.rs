@@ -100,6 +100,14 @@ impl<'a> RecordSink<'a> {
     /// Takes the index's writer lock and reads the last committed checkpoints.
     pub fn open(store: &'a IndexStore, memory_budget_bytes: usize) -> Result<Self, IndexError> {
         let writer = store.writer(memory_budget_bytes)?;
+        if store.fields().merge_probe.is_none() {
+            // Still correct, but each merge reads every record sharing a key:
+            // said here, so every writer (ingest, harvest, import, reparse) says it.
+            tracing::warn!(
+                index = %store.path().display(),
+                "index predates merge probes: writing slows as records share DOIs or titles; rebuild it (`indexer reparse`, `indexer ingest`) to fix"
+            );
+        }
         let reader = store.reader()?;
         let checkpoints = match store.commit_payload()? {
             Some(payload) => match serde_json::from_str::<Value>(&payload) {

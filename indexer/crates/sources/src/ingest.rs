@@ -146,13 +146,6 @@ pub fn ingest_files(
     options: &IngestOptions,
 ) -> Result<IngestReport, IngestError> {
     let mut sink = RecordSink::open(store, options.writer_memory_bytes)?;
-    if store.fields().merge_probe.is_none() {
-        // Still correct, but each merge reads every record sharing a key.
-        tracing::warn!(
-            index = %store.path().display(),
-            "index predates merge probes: ingest slows as records share DOIs or titles; rebuild it (`indexer reparse`, `indexer ingest`) to fix"
-        );
-    }
     let mut report = IngestReport::default();
     std::thread::scope(|scope| {
         let (sender, parsed) = sync_channel(BATCHES_AHEAD);

@@ -109,16 +109,10 @@ impl<'a> RecordSink<'a> {
             );
         }
         let reader = store.reader()?;
-        let checkpoints = match store.commit_payload()? {
-            Some(payload) => match serde_json::from_str::<Value>(&payload) {
-                Ok(Value::Object(mut object)) => match object.remove("checkpoints") {
-                    Some(Value::Object(map)) => map,
-                    _ => Map::new(),
-                },
-                // A payload we did not write (or an older layout): start without checkpoints.
-                _ => Map::new(),
-            },
-            None => Map::new(),
+        // A payload we did not write (or an older layout): start without checkpoints.
+        let checkpoints = match store.commit_payload_fields()?.remove("checkpoints") {
+            Some(Value::Object(map)) => map,
+            _ => Map::new(),
         };
         // Documents this sink writes are current, but older ones stay as they are.
         let layout = store.document_layout()?.min(DOCUMENT_LAYOUT);
@@ -322,13 +316,11 @@ impl<'a> RecordSink<'a> {
         if !self.staged {
             return Ok(());
         }
-        let mut payload = Map::new();
-        payload.insert(
-            "checkpoints".into(),
-            Value::Object(self.checkpoints.clone()),
-        );
-        payload.insert(LAYOUT_KEY.into(), self.layout.into());
-        let payload = Value::Object(payload).to_string();
+        let payload = serde_json::json!({
+            "checkpoints": self.checkpoints,
+            LAYOUT_KEY: self.layout,
+        })
+        .to_string();
         self.writer.commit_with_payload(&payload)?;
         self.reader
             .reload()

@@ -297,11 +297,11 @@ impl IndexStore {
         if self.count()? == 0 {
             return Ok(DOCUMENT_LAYOUT);
         }
-        let layout = self
-            .commit_payload()?
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .and_then(|payload| payload.get(LAYOUT_KEY).and_then(|v| v.as_u64()));
-        Ok(layout.unwrap_or(0))
+        let payload = self.commit_payload_fields()?;
+        Ok(payload
+            .get(LAYOUT_KEY)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0))
     }
 
     /// The payload of the last commit (harvest checkpoints), if any.
@@ -311,6 +311,19 @@ impl IndexStore {
             .load_metas()
             .map_err(|e| self.tantivy_error(e))?
             .payload)
+    }
+
+    /// The last commit's payload as a JSON object: empty when there is none,
+    /// or when it is not an object (a payload we did not write).
+    pub fn commit_payload_fields(
+        &self,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, IndexError> {
+        let payload = self.commit_payload()?;
+        let parsed = payload.and_then(|text| serde_json::from_str(&text).ok());
+        Ok(match parsed {
+            Some(serde_json::Value::Object(fields)) => fields,
+            _ => serde_json::Map::new(),
+        })
     }
 
     /// The record id a stored document is filed under.

@@ -1,7 +1,7 @@
 //! Writing tags into the index: every record re-tagged and rewritten with
 //! its tags in one commit that keeps the harvest checkpoints.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use hcs_index::{IndexError, IndexStore, DOCUMENT_LAYOUT, LAYOUT_KEY};
 use hcs_model::records::Record;
@@ -81,13 +81,7 @@ pub fn store_tags(
     // Keep the checkpoints; stamp what the tags were computed from. Any later
     // commit (an ingest, a harvest) writes its own payload without the stamp,
     // which is right: its new records are untagged.
-    let mut payload = match store.commit_payload()? {
-        Some(text) => match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        },
-        None => Map::new(),
-    };
+    let mut payload = store.commit_payload_fields()?;
     payload.insert(
         TAGS_KEY.into(),
         json!({ "inputs": inputs_digest, "at": hcs_model::clock::now_rfc3339() }),
@@ -153,10 +147,7 @@ impl TagsStatus {
 /// Compares the stamp of the last `indexer tag` with `current_inputs`
 /// ([`super::workspace::inputs_digest`]).
 pub fn tags_status(store: &IndexStore, current_inputs: &str) -> Result<TagsStatus, IndexError> {
-    let stamp = store
-        .commit_payload()?
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-        .and_then(|payload| payload.get(TAGS_KEY).cloned());
+    let stamp = store.commit_payload_fields()?.remove(TAGS_KEY);
     let Some(stamp) = stamp else {
         return Ok(TagsStatus::Stale {
             reason: "records were added or changed since the last `indexer tag` (or it never \

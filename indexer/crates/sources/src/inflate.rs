@@ -69,32 +69,26 @@ impl InflateAhead {
 /// Sends `decoder`'s output in chunks until the end, an error, or the reader leaving.
 fn inflate_into(mut decoder: impl Read, sender: &SyncSender<Chunk>) {
     loop {
-        let mut chunk = vec![0; CHUNK_BYTES];
-        let mut filled = 0;
-        while filled < CHUNK_BYTES {
-            match decoder.read(&mut chunk[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => {
-                    // Bytes inflated before the fault are real: hand them over first.
-                    chunk.truncate(filled);
-                    if !chunk.is_empty() && sender.send(Chunk::Bytes(chunk)).is_err() {
-                        return;
-                    }
-                    let _ = sender.send(Chunk::Failed(error));
-                    return;
-                }
+        let mut chunk = Vec::with_capacity(CHUNK_BYTES);
+        // On an error, `read_to_end` keeps what it read before it.
+        let outcome = (&mut decoder)
+            .take(CHUNK_BYTES as u64)
+            .read_to_end(&mut chunk);
+        // Bytes inflated before a fault are real: they go first. A failed
+        // send means the reader was dropped: nobody wants the rest.
+        if !chunk.is_empty() && sender.send(Chunk::Bytes(chunk)).is_err() {
+            return;
+        }
+        match outcome {
+            Ok(0) => {
+                let _ = sender.send(Chunk::End);
+                return;
             }
-        }
-        if filled == 0 {
-            let _ = sender.send(Chunk::End);
-            return;
-        }
-        chunk.truncate(filled);
-        // An error here means the reader was dropped: nobody wants the rest.
-        if sender.send(Chunk::Bytes(chunk)).is_err() {
-            return;
+            Ok(_) => {}
+            Err(error) => {
+                let _ = sender.send(Chunk::Failed(error));
+                return;
+            }
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Ingest: source files → canonical records → index, one atomic commit per file.
 //!
 //! Parsing runs ahead on its own thread; merging and indexing take the
-//! records in file order. A file that fails part-way (truncated download, broken XML) keeps every
-//! complete record read before the fault: they are committed, and the fault
-//! is reported with the file, byte offset and last good PMID. A record that
-//! cannot be mapped is skipped and reported; its neighbours are kept.
+//! records in file order. A file that fails part-way (truncated download,
+//! broken XML) keeps every complete record read before the fault: they are
+//! committed, and the fault is reported with the file, byte offset and last
+//! good PMID. A record that cannot be mapped is skipped and reported; its
+//! neighbours are kept.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The benchmarks' deterministic corpus and timing helpers.
+//! The benchmarks' deterministic corpus, timing helpers and target verdicts.
 //!
 //! Publications over 1990–2025 with one to three accepted healthcare-scientist
 //! authors (first, middle, last, corresponding) in 15 organisations and all 52
@@ -124,6 +124,15 @@ pub fn corpus(size: usize, seed: u64, texts: &[Publication]) -> (Vec<Record>, Ve
         tags.push(slots);
     }
     (records, tags)
+}
+
+/// `PASS` or `MISS`: how a benchmark prints whether it met a target.
+pub fn verdict(pass: bool) -> &'static str {
+    if pass {
+        "PASS"
+    } else {
+        "MISS"
+    }
 }
 
 /// The `p` quantile (0–1) of sorted samples.

@@ -62,6 +62,8 @@ use pubmed_gen::{fingerprint, fixture_files, load_templates, write_file, RecordS
 
 #[path = "child.rs"]
 mod child;
+#[path = "corpus.rs"]
+mod corpus;
 use child::{in_workspace, parse_last_line, peak_rss_kb, run_json_child};
 
 /// Bumped whenever the generated files would change for the same parameters.
@@ -856,7 +858,7 @@ fn checks(records: usize, stages: &[StageRow], serve: &Served) -> Vec<Check> {
         if !at_target_size {
             "n/a (10^6 only)"
         } else {
-            verdict(pass)
+            corpus::verdict(pass)
         }
     };
     let search8 = serve
@@ -871,7 +873,7 @@ fn checks(records: usize, stages: &[StageRow], serve: &Served) -> Vec<Check> {
             name: "ingest cpu/wall".into(),
             value: stages[0].cpu_per_wall,
             target: ">= 1.7",
-            verdict: verdict(stages[0].cpu_per_wall >= TARGET_INGEST_CPU_PER_WALL),
+            verdict: corpus::verdict(stages[0].cpu_per_wall >= TARGET_INGEST_CPU_PER_WALL),
         },
         Check {
             name: "ingest records/s".into(),
@@ -889,30 +891,21 @@ fn checks(records: usize, stages: &[StageRow], serve: &Served) -> Vec<Check> {
             name: "search p99 ms, 8 clients".into(),
             value: search8,
             target: "<= 50 ms",
-            verdict: verdict(search8 <= TARGET_SEARCH_P99_MS),
+            verdict: corpus::verdict(search8 <= TARGET_SEARCH_P99_MS),
         },
         Check {
             name: "metrics first answer ms".into(),
             value: serve.metrics_first_ms,
             target: "<= 1000 ms",
-            verdict: verdict(serve.metrics_first_ms <= TARGET_METRICS_MS),
+            verdict: corpus::verdict(serve.metrics_first_ms <= TARGET_METRICS_MS),
         },
         Check {
             name: "metrics steady p99 ms".into(),
             value: metrics_p99,
             target: "<= 1000 ms",
-            verdict: verdict(metrics_p99 <= TARGET_METRICS_MS),
+            verdict: corpus::verdict(metrics_p99 <= TARGET_METRICS_MS),
         },
     ]
-}
-
-/// `PASS` or `MISS`.
-fn verdict(pass: bool) -> &'static str {
-    if pass {
-        "PASS"
-    } else {
-        "MISS"
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1112,7 +1105,7 @@ fn latency(
         if times.is_empty() {
             f64::NAN
         } else {
-            times[((times.len() - 1) as f64 * p).round() as usize]
+            corpus::percentile(&times, p)
         }
     };
     Latency {

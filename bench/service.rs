@@ -616,23 +616,15 @@ fn search_benchmark(
     println!(
         "HTTP overhead at p50: {:+.3} ms over in-process (target <= +1 ms: {})",
         http_p50 - engine_p50,
-        verdict(http_p50 - engine_p50 <= 1.0),
+        corpus::verdict(http_p50 - engine_p50 <= 1.0),
     );
     println!(
         "FTS5 / search-api at p50: {:.1}x top 20 + count, {:.1}x the same page (target >= 15x: {}); FTS5 / tantivy bare: {:.1}x",
         fts5_p50 / http_p50,
         fts5_page_p50 / http_p50,
-        verdict(fts5_page_p50 / http_p50 >= 15.0),
+        corpus::verdict(fts5_page_p50 / http_p50 >= 15.0),
         fts5_p50 / bare.p50_p99().0,
     );
-}
-
-fn verdict(pass: bool) -> &'static str {
-    if pass {
-        "PASS"
-    } else {
-        "MISS"
-    }
 }
 
 fn metrics_benchmark(
@@ -679,7 +671,7 @@ fn metrics_benchmark(
         let (local_p50, local_p99) = local.p50_p99();
         let (http_p50, http_p99) = http.p50_p99();
         let target = if records.len() <= 100_000 {
-            format!("  (target <= 20 ms: {})", verdict(http_p50 <= 20.0))
+            format!("  (target <= 20 ms: {})", corpus::verdict(http_p50 <= 20.0))
         } else {
             String::new()
         };

@@ -27,6 +27,7 @@ pub mod slots;
 pub mod tagged;
 pub mod taxonomy;
 pub mod text;
+pub mod topic;
 #[cfg(test)]
 mod welsh_affiliations;
 pub mod workspace;
@@ -178,6 +179,8 @@ pub struct Tagger {
     grant_holders: HashMap<String, HashSet<String>>,
     /// Each roster person's co-authors ([`names::PersonName::coauthor_key`]) on accepted records.
     coauthors: HashMap<String, HashMap<String, HashSet<String>>>,
+    /// The subjects of each roster person's accepted records.
+    topics: HashMap<String, topic::TopicProfile>,
     /// Full first names seen for each family name + initial in the records
     /// being tagged and the roster: how ambiguous an initial is.
     first_names: HashMap<String, HashSet<String>>,
@@ -195,6 +198,7 @@ impl Tagger {
             keep_rejected: false,
             grant_holders: HashMap::new(),
             coauthors: HashMap::new(),
+            topics: HashMap::new(),
             first_names: HashMap::new(),
         }
     }
@@ -233,10 +237,10 @@ impl Tagger {
             tags[index] = self.tag_context(&contexts[index]);
         }
         // ReCiter's clustering, in its simplest form: who a person publishes
-        // with on accepted records is evidence on their other records. Two
-        // rounds: what the first round accepts widens the second's network.
+        // with, and on what, on accepted records is evidence on their other
+        // records. Two rounds: what the first round accepts widens the second's network.
         for _ in 0..NETWORK_ROUNDS {
-            let learned = self.learn_coauthors(records, &publications, &tags);
+            let learned = self.learn_from_accepted(records, &publications, &tags);
             if !learned {
                 break;
             }
@@ -278,14 +282,16 @@ impl Tagger {
             .is_none_or(|names| names.len() >= 2)
     }
 
-    /// Rebuilds every person's co-author network from accepted tags; true when it changed.
-    fn learn_coauthors(
+    /// Rebuilds every person's co-author network and subjects from
+    /// accepted tags; true when either changed.
+    fn learn_from_accepted(
         &mut self,
         records: &[Record],
         publications: &[usize],
         tags: &[Vec<SlotTag>],
     ) -> bool {
         let mut network: HashMap<String, HashMap<String, HashSet<String>>> = HashMap::new();
+        let mut topics: HashMap<String, topic::TopicProfile> = HashMap::new();
         for &index in publications {
             let Record::Publication(publication) = &records[index] else {
                 continue;
@@ -310,11 +316,29 @@ impl Tagger {
                 for key in keys {
                     known.entry(key).or_default().insert(publication.id.clone());
                 }
+                topics
+                    .entry(person.clone())
+                    .or_default()
+                    .add(&publication.id, &publication.title);
             }
         }
-        let changed = network != self.coauthors;
+        let changed = network != self.coauthors || topics != self.topics;
         self.coauthors = network;
+        self.topics = topics;
         changed
+    }
+
+    /// The subjects `title` shares with `person_id`'s accepted records other than `record_id`.
+    pub(crate) fn shared_topics(
+        &self,
+        person_id: &str,
+        record_id: &str,
+        title: &str,
+    ) -> Vec<(String, usize)> {
+        self.topics
+            .get(person_id)
+            .map(|profile| profile.recurring_in(title, record_id))
+            .unwrap_or_default()
     }
 
     /// How many of `keys` wrote with `person_id` on accepted records other
@@ -422,6 +446,14 @@ mod tests {
 
     fn publication(year: u16, authors: Vec<Author>) -> Record {
         publication_as("pmid:1", year, authors)
+    }
+
+    /// An author printed with no affiliation.
+    fn bare(position: u32, family: &str, given: &str) -> Author {
+        Author {
+            affiliations: Vec::new(),
+            ..author(position, family, given, "")
+        }
     }
 
     fn publication_as(id: &str, year: u16, authors: Vec<Author>) -> Record {
@@ -865,10 +897,6 @@ mod tests {
         let mut tagger =
             tagger_for("person_id,family,given,orcid,organisation,department,discipline\n");
         let unit = "UK Cryptosporidium Reference Unit, Public Health Wales Microbiology, Singleton Hospital, Swansea, UK";
-        let bare = |position, family: &str, given: &str| Author {
-            affiliations: Vec::new(),
-            ..author(position, family, given, "")
-        };
         let records = vec![
             publication_as(
                 "pmid:1",
@@ -916,6 +944,137 @@ mod tests {
             .any(|e| e.feature == "same_team_elsewhere"));
         assert!(tags[2].is_empty(), "{:?}", tags[2]);
         assert!(tags[3].is_empty(), "{:?}", tags[3]);
+    }
+
+    #[test]
+    fn shared_coauthors_or_a_subject_carry_a_name_to_a_byline_with_no_affiliation() {
+        let mut tagger =
+            tagger_for("person_id,family,given,orcid,organisation,department,discipline\n");
+        // Shaped on the UK influenza vaccine-effectiveness series in
+        // fixtures/wales-demo (pmids 29113630, 91000022, 21148492).
+        let unit = "Wales Specialist Virology Centre, Public Health Wales Microbiology, Cardiff";
+        let titled = |id: &str, year, title: &str, authors| match publication_as(id, year, authors)
+        {
+            Record::Publication(mut publication) => {
+                publication.title = title.into();
+                Record::Publication(publication)
+            }
+            grant => grant,
+        };
+        let records = vec![
+            titled(
+                "pmid:1",
+                2016,
+                "End-of-season influenza vaccine effectiveness, 2016/17",
+                vec![
+                    author(1, "Moore", "Catherine", unit),
+                    author(2, "Andrews", "Nick", "Public Health England, London"),
+                    author(3, "Cottrell", "Simon", "Public Health Wales, Cardiff"),
+                ],
+            ),
+            titled(
+                "pmid:2",
+                2017,
+                "Interim influenza vaccine effectiveness, 2017/18",
+                vec![
+                    author(1, "Andrews", "Nick", "Public Health England, London"),
+                    author(2, "Moore", "Catherine", unit),
+                ],
+            ),
+            // Two co-authors of the name's records there.
+            titled(
+                "pmid:3",
+                2018,
+                "Vaccine uptake in primary care",
+                vec![
+                    bare(1, "Andrews", "N"),
+                    bare(2, "Cottrell", "S"),
+                    bare(3, "Moore", "C"),
+                ],
+            ),
+            // A full first name and the name's recurring subject.
+            titled(
+                "pmid:4",
+                2011,
+                "Oseltamivir-resistant pandemic influenza in a haematology unit",
+                vec![bare(1, "Moore", "Catherine"), bare(2, "Lackenby", "Angie")],
+            ),
+            // Initials and a subject: any "Moore C" writes on influenza.
+            titled(
+                "pmid:5",
+                2016,
+                "Influenza in care homes",
+                vec![bare(1, "Lackenby", "Angie"), bare(2, "Moore", "C")],
+            ),
+            // The subject, but the record places its authors elsewhere.
+            titled(
+                "pmid:6",
+                2016,
+                "Influenza surveillance",
+                vec![
+                    author(
+                        1,
+                        "Smith",
+                        "John",
+                        "Harvard School of Public Health, Boston, USA",
+                    ),
+                    bare(2, "Moore", "Catherine"),
+                ],
+            ),
+            // The co-authors, decades from the name's years there.
+            titled(
+                "pmid:7",
+                1990,
+                "Vaccine uptake",
+                vec![
+                    bare(1, "Andrews", "N"),
+                    bare(2, "Cottrell", "S"),
+                    bare(3, "Moore", "C"),
+                ],
+            ),
+        ];
+        let tags = tagger.tag_all(&records);
+        let feature_at = |record: usize, position: u32| {
+            let tag = &tags[record].iter().find(|t| t.position == position)?.tag;
+            assert_eq!(
+                tag.organisation.as_ref().unwrap().name,
+                "Public Health Wales NHS Trust"
+            );
+            tag.evidence.last().map(|e| e.feature.clone())
+        };
+        assert_eq!(
+            feature_at(0, 1).as_deref(),
+            Some("department"),
+            "{:?}",
+            tags[0]
+        );
+        assert_eq!(
+            feature_at(2, 3).as_deref(),
+            Some("same_coauthors_elsewhere"),
+            "{:?}",
+            tags[2]
+        );
+        assert_eq!(
+            feature_at(3, 1).as_deref(),
+            Some("same_subject_elsewhere"),
+            "{:?}",
+            tags[3]
+        );
+        for record in [4, 5, 6] {
+            assert!(
+                tags[record].iter().all(|t| t
+                    .tag
+                    .evidence
+                    .iter()
+                    .all(|e| !e.feature.starts_with("same_"))),
+                "pmid:{}: {:?}",
+                record + 1,
+                tags[record]
+            );
+        }
+        // Only the bylines above get a tag: no co-author is carried along.
+        assert!(tags[2].iter().all(|t| t.position == 3), "{:?}", tags[2]);
+        assert!(tags[3].iter().all(|t| t.position == 1), "{:?}", tags[3]);
     }
 
     #[test]

@@ -92,15 +92,15 @@ pub fn store_tags(
     Ok(summary)
 }
 
-/// A publication cut to what tagging reads: its people, date, identifiers
-/// and grant references. Its text (title, abstract, MeSH, keywords,
-/// journal) and provenance are most of a stored record, and holding them for
-/// every record of a large index is what would run out of memory.
+/// A publication cut to what tagging reads: its people, date, identifiers,
+/// grant references and title (its subject, see [`crate::topic`]). Its
+/// other text (abstract, MeSH, keywords, journal) and provenance are most
+/// of a stored record, and holding them for every record of a large index
+/// is what would run out of memory.
 fn what_tagging_reads(record: Record) -> Record {
     let Record::Publication(mut publication) = record else {
         return record;
     };
-    publication.title = String::new();
     publication.vernacular_title = None;
     publication.r#abstract = None;
     publication.journal = None;

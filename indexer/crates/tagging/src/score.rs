@@ -19,6 +19,7 @@ use super::names::{FamilyMatch, GivenMatch, NameAgreement};
 use super::roster::RosterPerson;
 use super::slots::{RecordContext, Slot};
 use super::text::{contains_words, has_all_words};
+use super::topic;
 use super::{Tagger, Verdict};
 
 /// Log-odds before any evidence: a bare name match is the person about one time in eight.
@@ -139,12 +140,13 @@ impl Pair<'_> {
 const COLLEAGUE_NAMED: f64 = 0.8;
 
 /// Evidence about the person rather than the name: what tells two namesakes apart.
-const SEPARATING: [&str; 7] = [
+const SEPARATING: [&str; 8] = [
     "orcid",
     "roster_post",
     "email",
     "department",
     "coauthor_network",
+    "topic",
     "grant",
     "orcid_employment",
 ];
@@ -391,6 +393,7 @@ fn score_pair<'r>(
     colleague_evidence(person, coauthors, &mut pair);
     if matches!(slot.role, Role::Author { .. }) {
         coauthor_network_evidence(tagger, context, slot, person, &mut pair);
+        topic_evidence(tagger, context, person, &mut pair);
         grant_evidence(tagger, context, person, &mut pair);
     }
     medical_evidence(tagger, slot, &mut pair);
@@ -517,6 +520,32 @@ fn coauthor_network_evidence(
             points,
         );
     }
+}
+
+/// Subjects of the title that recur on the person's other accepted records.
+///
+/// Weaker than a shared co-author: colleagues in one field share subjects
+/// too, so it separates namesakes but never corroborates a weak name.
+fn topic_evidence(
+    tagger: &Tagger,
+    context: &RecordContext<'_>,
+    person: &RosterPerson,
+    pair: &mut Pair<'_>,
+) {
+    let shared = tagger.shared_topics(&person.person_id, context.record_id, context.title);
+    if shared.is_empty() {
+        return;
+    }
+    // One subject is less than one shared co-author (1.0); two or more match it.
+    let points = if shared.len() == 1 { 0.5 } else { 1.0 };
+    pair.add(
+        "topic",
+        format!(
+            "the title shares subjects of this person's other accepted records: {}",
+            topic::describe(&shared)
+        ),
+        points,
+    );
 }
 
 /// A grant the record acknowledges that the person holds.

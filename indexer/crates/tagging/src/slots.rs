@@ -49,6 +49,8 @@ pub struct Slot {
 pub struct RecordContext<'a> {
     /// The record's id.
     pub record_id: &'a str,
+    /// Its title (what it is about, for [`super::topic`]).
+    pub title: &'a str,
     /// When the record was published (or the grant started).
     pub date: Option<DateSpan>,
     /// Every person on it.
@@ -122,6 +124,7 @@ impl<'a> RecordContext<'a> {
             .collect();
         RecordContext {
             record_id: &publication.id,
+            title: &publication.title,
             date,
             slots,
             grant_references: publication
@@ -183,6 +186,7 @@ impl<'a> RecordContext<'a> {
             .collect();
         RecordContext {
             record_id: &grant.id,
+            title: &grant.title,
             date,
             slots,
             grant_references: vec![grant_reference_term(&grant.reference)],

@@ -16,6 +16,8 @@ use super::rules::{PhraseKind, RuleHit};
 use super::slots::{Affiliation, RecordContext, Slot};
 use super::{DateSpan, Tagger};
 
+mod shared_work;
+
 /// Log-odds with an NHS Wales organisation and a department phrase.
 const BASE: f64 = -0.4;
 /// Tier-2 scores stay below tier 1's accept line: a guess is never counted as fact.
@@ -360,6 +362,7 @@ pub(crate) fn across_records(
         }
     }
     carry_to_unaffiliated_teams(tagger, contexts, tags, &seen);
+    shared_work::carry_by_shared_work(tagger, contexts, tags, &seen);
     // A tag the medical evidence took below the review line is not shown.
     for record in tags.iter_mut() {
         record.retain(|t| t.tag.tier != Tier::Inferred || t.tag.band != Band::Reject);

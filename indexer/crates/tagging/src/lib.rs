@@ -328,16 +328,16 @@ impl Tagger {
         changed
     }
 
-    /// The subjects `title` shares with `person_id`'s accepted records other than `record_id`.
+    /// The subjects a title shares with `person_id`'s accepted records other than `record_id`.
     pub(crate) fn shared_topics(
         &self,
         person_id: &str,
         record_id: &str,
-        title: &str,
+        subjects: &topic::Subjects<'_>,
     ) -> Vec<(String, usize)> {
         self.topics
             .get(person_id)
-            .map(|profile| profile.recurring_in(title, record_id))
+            .map(|profile| profile.recurring_in(subjects, record_id))
             .unwrap_or_default()
     }
 

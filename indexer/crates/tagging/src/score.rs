@@ -156,7 +156,8 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
     if tagger.roster.is_empty() && tagger.decisions.is_empty() {
         return Vec::new();
     }
-    let first = assign(tagger, context, score_all(tagger, context, &[]));
+    let subjects = topic::Subjects::of(context.title);
+    let first = assign(tagger, context, score_all(tagger, context, &subjects, &[]));
     let coauthors: Vec<Coauthor<'_>> = first
         .iter()
         .filter_map(|pair| {
@@ -171,7 +172,11 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
     let pairs = if coauthors.is_empty() {
         first
     } else {
-        assign(tagger, context, score_all(tagger, context, &coauthors))
+        assign(
+            tagger,
+            context,
+            score_all(tagger, context, &subjects, &coauthors),
+        )
     };
     pairs
         .into_iter()
@@ -206,6 +211,7 @@ pub(crate) fn tag_roster(tagger: &Tagger, context: &RecordContext<'_>) -> Vec<Sl
 fn score_all<'r>(
     tagger: &'r Tagger,
     context: &RecordContext<'_>,
+    subjects: &topic::Subjects<'_>,
     coauthors: &[Coauthor<'_>],
 ) -> Vec<Pair<'r>> {
     let mut pairs = Vec::new();
@@ -260,18 +266,23 @@ fn score_all<'r>(
                         name: name.clone(),
                         ..slot.clone()
                     };
-                    score_pair(tagger, context, index, &turned, person, &others).map(|mut pair| {
-                        pair.add(
-                            "name_order",
-                            format!("{}: family and given name read swapped", slot.display_name),
-                            -1.0,
-                        );
-                        // A no-op when score_pair already capped it.
-                        cap_weak_name(tagger, &mut pair);
-                        pair
-                    })
+                    score_pair(tagger, context, subjects, index, &turned, person, &others).map(
+                        |mut pair| {
+                            pair.add(
+                                "name_order",
+                                format!(
+                                    "{}: family and given name read swapped",
+                                    slot.display_name
+                                ),
+                                -1.0,
+                            );
+                            // A no-op when score_pair already capped it.
+                            cap_weak_name(tagger, &mut pair);
+                            pair
+                        },
+                    )
                 }
-                _ => score_pair(tagger, context, index, slot, person, &others),
+                _ => score_pair(tagger, context, subjects, index, slot, person, &others),
             };
             match (pair, verdict) {
                 (Some(mut pair), Some(Verdict::Accept)) => {
@@ -359,6 +370,7 @@ fn assign<'r>(
 fn score_pair<'r>(
     tagger: &Tagger,
     context: &RecordContext<'_>,
+    subjects: &topic::Subjects<'_>,
     index: usize,
     slot: &Slot,
     person: &'r RosterPerson,
@@ -393,7 +405,7 @@ fn score_pair<'r>(
     colleague_evidence(person, coauthors, &mut pair);
     if matches!(slot.role, Role::Author { .. }) {
         coauthor_network_evidence(tagger, context, slot, person, &mut pair);
-        topic_evidence(tagger, context, person, &mut pair);
+        topic_evidence(tagger, context.record_id, subjects, person, &mut pair);
         grant_evidence(tagger, context, person, &mut pair);
     }
     medical_evidence(tagger, slot, &mut pair);
@@ -528,11 +540,12 @@ fn coauthor_network_evidence(
 /// too, so it separates namesakes but never corroborates a weak name.
 fn topic_evidence(
     tagger: &Tagger,
-    context: &RecordContext<'_>,
+    record_id: &str,
+    subjects: &topic::Subjects<'_>,
     person: &RosterPerson,
     pair: &mut Pair<'_>,
 ) {
-    let shared = tagger.shared_topics(&person.person_id, context.record_id, context.title);
+    let shared = tagger.shared_topics(&person.person_id, record_id, subjects);
     if shared.is_empty() {
         return;
     }

@@ -8,6 +8,7 @@
 //! as a person's subject when it is in the titles of two or more of their
 //! other records, so one shared word by chance says nothing.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::text::fold_words;
@@ -200,38 +201,65 @@ pub fn title_stems(title: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The records (by id) whose titles carry each subject stem, for one
-/// person or one name at one place.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TopicProfile {
-    records: HashMap<String, HashSet<String>>,
+/// A record's title with its subject stems, folded on first use: a record
+/// is compared with many candidates' profiles, most records with none.
+#[derive(Debug)]
+pub struct Subjects<'a> {
+    title: &'a str,
+    stems: OnceCell<BTreeSet<String>>,
 }
 
-impl TopicProfile {
-    /// Adds the title of record `record_id`.
-    pub fn add(&mut self, record_id: &str, title: &str) {
-        for stem in title_stems(title) {
-            let records = self.records.entry(stem).or_default();
-            if !records.contains(record_id) {
-                records.insert(record_id.to_owned());
-            }
+impl<'a> Subjects<'a> {
+    /// The subjects of `title`, not yet folded.
+    pub fn of(title: &'a str) -> Self {
+        Subjects {
+            title,
+            stems: OnceCell::new(),
         }
     }
 
-    /// The stems of `title` that are subjects of this profile on records
+    /// The title's subject stems.
+    pub fn stems(&self) -> &BTreeSet<String> {
+        self.stems.get_or_init(|| title_stems(self.title))
+    }
+}
+
+/// How many records' titles carry each subject stem, for one person or
+/// one name at one place, and which records those are (counts, not a list
+/// of records per stem: at a million records the lists would weigh more
+/// than the subjects).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopicProfile {
+    stems: HashMap<String, usize>,
+    records: HashSet<String>,
+}
+
+impl TopicProfile {
+    /// Adds the title of record `record_id` (once per record).
+    pub fn add(&mut self, record_id: &str, title: &str) {
+        if !self.records.insert(record_id.to_owned()) {
+            return;
+        }
+        for stem in title_stems(title) {
+            *self.stems.entry(stem).or_default() += 1;
+        }
+    }
+
+    /// The stems of a title that are subjects of this profile on records
     /// other than `record_id` (a record is no evidence for itself), each
     /// with how many other records carry it.
-    pub fn recurring_in(&self, title: &str, record_id: &str) -> Vec<(String, usize)> {
-        title_stems(title)
-            .into_iter()
+    pub fn recurring_in(&self, subjects: &Subjects<'_>, record_id: &str) -> Vec<(String, usize)> {
+        if self.stems.is_empty() {
+            return Vec::new();
+        }
+        // The record's own title, when it is in the profile, counted each of its stems once.
+        let own = usize::from(self.records.contains(record_id));
+        subjects
+            .stems()
+            .iter()
             .filter_map(|stem| {
-                let others = self
-                    .records
-                    .get(&stem)?
-                    .iter()
-                    .filter(|id| *id != record_id)
-                    .count();
-                (others >= RECURRING).then_some((stem, others))
+                let others = self.stems.get(stem)?.saturating_sub(own);
+                (others >= RECURRING).then(|| (stem.clone(), others))
             })
             .collect()
     }
@@ -290,16 +318,18 @@ mod tests {
             "r2",
             "Oseltamivir-resistant pandemic influenza in a haematology unit",
         );
-        let title = "Interim influenza vaccine effectiveness in primary care";
+        let title = Subjects::of("Interim influenza vaccine effectiveness in primary care");
         assert_eq!(
-            profile.recurring_in(title, "r9"),
+            profile.recurring_in(&title, "r9"),
             vec![("influenz".to_owned(), 3)]
         );
         // Record r1 is not evidence for itself: "vaccine" is on no other record twice.
         assert_eq!(
-            profile.recurring_in(title, "r1"),
+            profile.recurring_in(&title, "r1"),
             vec![("influenz".to_owned(), 2)]
         );
-        assert!(profile.recurring_in("Hearing aid uptake", "r9").is_empty());
+        assert!(profile
+            .recurring_in(&Subjects::of("Hearing aid uptake"), "r9")
+            .is_empty());
     }
 }

@@ -193,6 +193,7 @@ fn carried(
     seen: &HashMap<Identity, Sighting>,
 ) -> Option<SlotTag> {
     let key = slot.name.coauthor_key();
+    let title = topic::Subjects::of(context.title);
     let full_first_name = matches!(slot.name.given.first(), Some(GivenPart::Full(_)));
     // A subject says less than co-authors: not where the record puts its
     // authors somewhere outside NHS Wales.
@@ -223,7 +224,7 @@ fn carried(
                 points: 0.0,
             }
         } else {
-            let subjects = work.topics.recurring_in(context.title, context.record_id);
+            let subjects = work.topics.recurring_in(&title, context.record_id);
             if !full_first_name || placed_elsewhere || subjects.is_empty() {
                 return None;
             }

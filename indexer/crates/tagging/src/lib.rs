@@ -20,6 +20,7 @@ pub mod gazetteer;
 pub mod infer;
 pub mod names;
 pub mod persist;
+pub mod recurring;
 pub mod roster;
 pub mod rules;
 pub mod score;
@@ -178,7 +179,7 @@ pub struct Tagger {
     /// Grant references (folded) on which each roster person holds an accepted role.
     grant_holders: HashMap<String, HashSet<String>>,
     /// Each roster person's co-authors ([`names::PersonName::coauthor_key`]) on accepted records.
-    coauthors: HashMap<String, HashMap<String, HashSet<String>>>,
+    coauthors: HashMap<String, recurring::RecordCounts>,
     /// The subjects of each roster person's accepted records.
     topics: HashMap<String, topic::TopicProfile>,
     /// Full first names seen for each family name + initial in the records
@@ -290,7 +291,7 @@ impl Tagger {
         publications: &[usize],
         tags: &[Vec<SlotTag>],
     ) -> bool {
-        let mut network: HashMap<String, HashMap<String, HashSet<String>>> = HashMap::new();
+        let mut network: HashMap<String, recurring::RecordCounts> = HashMap::new();
         let mut topics: HashMap<String, topic::TopicProfile> = HashMap::new();
         for &index in publications {
             let Record::Publication(publication) = &records[index] else {
@@ -312,10 +313,10 @@ impl Tagger {
                         )
                     })
                     .map(|name| name.coauthor_key());
-                let known = network.entry(person.clone()).or_default();
-                for key in keys {
-                    known.entry(key).or_default().insert(publication.id.clone());
-                }
+                network
+                    .entry(person.clone())
+                    .or_default()
+                    .add(&publication.id, keys);
                 topics
                     .entry(person.clone())
                     .or_default()
@@ -341,8 +342,11 @@ impl Tagger {
             .unwrap_or_default()
     }
 
-    /// How many of `keys` wrote with `person_id` on accepted records other
-    /// than `record_id` (a record is no evidence for itself).
+    /// How many of `keys` (the record's other authors) wrote with
+    /// `person_id` on accepted records other than `record_id` (a record is
+    /// no evidence for itself: its own co-authors are taken off when the
+    /// person was accepted on it, which is exact while the person holds
+    /// the same byline slot as when the network was learnt).
     pub(crate) fn known_coauthors<'k>(
         &self,
         person_id: &str,
@@ -352,12 +356,7 @@ impl Tagger {
         let Some(known) = self.coauthors.get(person_id) else {
             return 0;
         };
-        keys.filter(|key| {
-            known
-                .get(*key)
-                .is_some_and(|records| records.iter().any(|id| id != record_id))
-        })
-        .count()
+        keys.filter(|key| known.others(key, record_id) > 0).count()
     }
 
     /// Tags one record's authors or grant people.

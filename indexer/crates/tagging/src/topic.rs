@@ -9,8 +9,9 @@
 //! other records, so one shared word by chance says nothing.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
+use super::recurring::RecordCounts;
 use super::text::fold_words;
 
 /// Letters a subject word is cut to, so a word's forms compare equal
@@ -224,41 +225,31 @@ impl<'a> Subjects<'a> {
     }
 }
 
-/// How many records' titles carry each subject stem, for one person or
-/// one name at one place, and which records those are (counts, not a list
-/// of records per stem: at a million records the lists would weigh more
-/// than the subjects).
+/// How many of one person's (or one name's at one place) records carry
+/// each subject stem in their titles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopicProfile {
-    stems: HashMap<String, usize>,
-    records: HashSet<String>,
+    counts: RecordCounts,
 }
 
 impl TopicProfile {
     /// Adds the title of record `record_id` (once per record).
     pub fn add(&mut self, record_id: &str, title: &str) {
-        if !self.records.insert(record_id.to_owned()) {
-            return;
-        }
-        for stem in title_stems(title) {
-            *self.stems.entry(stem).or_default() += 1;
-        }
+        self.counts.add(record_id, title_stems(title));
     }
 
     /// The stems of a title that are subjects of this profile on records
     /// other than `record_id` (a record is no evidence for itself), each
     /// with how many other records carry it.
     pub fn recurring_in(&self, subjects: &Subjects<'_>, record_id: &str) -> Vec<(String, usize)> {
-        if self.stems.is_empty() {
+        if self.counts.is_empty() {
             return Vec::new();
         }
-        // The record's own title, when it is in the profile, counted each of its stems once.
-        let own = usize::from(self.records.contains(record_id));
         subjects
             .stems()
             .iter()
             .filter_map(|stem| {
-                let others = self.stems.get(stem)?.saturating_sub(own);
+                let others = self.counts.others(stem, record_id);
                 (others >= RECURRING).then(|| (stem.clone(), others))
             })
             .collect()

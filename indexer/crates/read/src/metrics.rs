@@ -300,7 +300,7 @@ impl From<&Role> for RoleFact {
 
 /// What one tagged person contributes to the measures: plain numbers, so
 /// that a record's people sit side by side in one array.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct PersonFact {
     /// Roster person id, or `record#position` for an inferred person, interned.
     person: u32,
@@ -314,7 +314,7 @@ struct PersonFact {
 }
 
 /// What one record contributes: built once, aggregated per query.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct RecordFacts {
     grant: bool,
     year: Option<u16>,
@@ -329,13 +329,16 @@ struct RecordFacts {
 }
 
 /// The facts of a tagged corpus, compact enough to keep in memory and
-/// aggregate on every request (the service rebuilds it when the index changes).
+/// aggregate on every request.
 ///
 /// Everything a query reads sits in flat arrays of numbers, built in one
 /// pass: aggregation walks memory in order instead of chasing one heap
 /// allocation per record (measured 4× slower when the records were decoded
 /// from the index in between).
-#[derive(Debug, Clone, Default)]
+///
+/// The service builds one per index segment and [`combine`](Self::combine)s
+/// them, so a commit costs only the decoding of its new segments.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetricsIndex {
     records: Vec<RecordFacts>,
     /// Record ids, by record number (read only for drill-down lists).
@@ -344,6 +347,9 @@ pub struct MetricsIndex {
     funders: Vec<u32>,
     /// Every group label (organisations, divisions, disciplines, funders, years, currencies), interned.
     labels: Vec<String>,
+    /// Who each interned person is (roster id or `record#position`), kept so
+    /// that indexes of different segments can be combined.
+    person_keys: Vec<String>,
 }
 
 /// Interns group labels so aggregation compares and indexes integers.
@@ -450,6 +456,79 @@ impl MetricsIndex {
                 people: (people_start, index.people.len() as u32),
             });
             index.ids.push(record.id().to_owned());
+        }
+        index.labels = labels.labels;
+        index.person_keys = vec![String::new(); people.len()];
+        for (key, id) in people {
+            index.person_keys[id as usize] = key;
+        }
+        index
+    }
+
+    /// The facts of `parts`' records one after the other: exactly what
+    /// [`build`](Self::build) gives for their records concatenated in the
+    /// same order (people and labels are numbered by first appearance, so
+    /// numbering each part's in its own order keeps that order).
+    pub fn combine<'a>(parts: impl IntoIterator<Item = &'a MetricsIndex>) -> Self {
+        let parts: Vec<&MetricsIndex> = parts.into_iter().collect();
+        let sum = |len: fn(&MetricsIndex) -> usize| parts.iter().map(|p| len(p)).sum::<usize>();
+        let mut index = MetricsIndex {
+            records: Vec::with_capacity(sum(|p| p.records.len())),
+            ids: Vec::with_capacity(sum(|p| p.ids.len())),
+            people: Vec::with_capacity(sum(|p| p.people.len())),
+            funders: Vec::with_capacity(sum(|p| p.funders.len())),
+            labels: Vec::new(),
+            person_keys: Vec::new(),
+        };
+        let mut labels = Labels::new();
+        let mut people: HashMap<&str, u32> = HashMap::new();
+        for part in parts {
+            let label: Vec<u32> = part.labels.iter().map(|l| labels.id(l)).collect();
+            let person: Vec<u32> = part
+                .person_keys
+                .iter()
+                .map(|key| {
+                    let next = people.len() as u32;
+                    let id = *people.entry(key.as_str()).or_insert(next);
+                    if id == next {
+                        index.person_keys.push(key.clone());
+                    }
+                    id
+                })
+                .collect();
+            let people_base = index.people.len() as u32;
+            for record in &part.records {
+                let (start, end) = record.funders;
+                let funders_start = index.funders.len();
+                index.funders.extend(
+                    part.funders[start as usize..end as usize]
+                        .iter()
+                        .map(|&f| label[f as usize]),
+                );
+                // `build` sorts a record's funders by label number, and the
+                // numbers changed.
+                index.funders[funders_start..].sort_unstable();
+                index.records.push(RecordFacts {
+                    grant: record.grant,
+                    year: record.year,
+                    year_label: label[record.year_label as usize],
+                    funders: (funders_start as u32, index.funders.len() as u32),
+                    amount: record
+                        .amount
+                        .map(|(currency, amount)| (label[currency as usize], amount)),
+                    people: (record.people.0 + people_base, record.people.1 + people_base),
+                });
+            }
+            index
+                .people
+                .extend(part.people.iter().map(|fact| PersonFact {
+                    person: person[fact.person as usize],
+                    organisation: label[fact.organisation as usize],
+                    division: label[fact.division as usize],
+                    discipline: label[fact.discipline as usize],
+                    ..*fact
+                }));
+            index.ids.extend(part.ids.iter().cloned());
         }
         index.labels = labels.labels;
         index
@@ -822,6 +901,38 @@ mod tests {
             group_by,
             tier,
             with_records: true,
+        }
+    }
+
+    #[test]
+    fn combined_parts_are_the_whole() {
+        let (records, tags) = corpus();
+        let whole = MetricsIndex::build(&records, &tags);
+        for split in 0..=records.len() {
+            let first = MetricsIndex::build(&records[..split], &tags[..split]);
+            let second = MetricsIndex::build(&records[split..], &tags[split..]);
+            let empty = MetricsIndex::default();
+            let combined = MetricsIndex::combine([&empty, &first, &empty, &second]);
+            assert_eq!(combined, whole, "split at {split}");
+        }
+        // Parts whose labels and people first appear in another order.
+        let reversed = MetricsIndex::combine([
+            &MetricsIndex::build(&records[2..], &tags[2..]),
+            &MetricsIndex::build(&records[..2], &tags[..2]),
+        ]);
+        let mut records_reversed = records[2..].to_vec();
+        records_reversed.extend_from_slice(&records[..2]);
+        let mut tags_reversed = tags[2..].to_vec();
+        tags_reversed.extend_from_slice(&tags[..2]);
+        assert_eq!(
+            reversed,
+            MetricsIndex::build(&records_reversed, &tags_reversed)
+        );
+        for group_by in GroupBy::ALL {
+            for tier in [TierChoice::Roster, TierChoice::Inferred] {
+                let query = query(group_by, tier);
+                assert_eq!(measure(&reversed, &query), measure(&whole, &query));
+            }
         }
     }
 

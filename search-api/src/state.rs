@@ -13,7 +13,9 @@ use hcs_read::people::{TopicFacts, TopicVectors};
 use hcs_tagging::persist::{tags_status, TagsStatus};
 use hcs_tagging::workspace::{decisions_path, inputs_digest, roster_path, Overrides};
 use tantivy::index::SegmentId;
-use tantivy::{IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument, TantivyError};
+use tantivy::{
+    DocId, IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument, TantivyError,
+};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
@@ -90,10 +92,13 @@ pub struct Derived {
 /// What one segment's tagged records yield, kept while searchers include
 /// the segment: a commit then decodes only the segments it added.
 struct SegmentFacts {
-    /// The segment's deleted documents when it was read: a re-tag or a new
-    /// version of a record deletes documents in old segments.
+    /// The segment's deleted documents when these facts were made: a re-tag
+    /// or a new version of a record deletes documents in old segments.
     deleted: u32,
+    /// The tagged documents counted, in the metrics' record order.
+    docs: Vec<DocId>,
     metrics: MetricsIndex,
+    /// Keyed by document number.
     topics: TopicFacts,
 }
 
@@ -267,9 +272,9 @@ impl AppState {
     /// What the loaded commit's tags yield — participation facts and topic
     /// vectors — built once per commit from facts kept per segment, then shared.
     ///
-    /// Only segments new to this commit, or with documents deleted since
-    /// they were read, are decoded; the others' facts are reused. Combining
-    /// gives exactly what reading every record would.
+    /// Only segments new to this commit are decoded; the others' facts are
+    /// reused, less the documents deleted from them since (read back one by
+    /// one). Combining gives exactly what reading every record would.
     pub fn derived(&self) -> Result<Arc<Derived>, ApiError> {
         let searcher = self.searcher();
         let generation = searcher.generation().generation_id();
@@ -285,11 +290,21 @@ impl AppState {
         let mut read = 0;
         for segment in searcher.segment_readers() {
             let id = segment.segment_id();
-            let part = match cache.segments.get(&id) {
+            let cached = cache.segments.get(&id);
+            let part = match cached {
                 Some(part) if part.deleted == segment.num_deleted_docs() => part.clone(),
                 _ => {
-                    read += 1;
-                    Arc::new(self.segment_facts(segment)?)
+                    let fewer = match cached {
+                        Some(part) => self.without_deleted(segment, part)?,
+                        None => None,
+                    };
+                    match fewer {
+                        Some(part) => Arc::new(part),
+                        None => {
+                            read += 1;
+                            Arc::new(self.segment_facts(segment)?)
+                        }
+                    }
                 }
             };
             segments.insert(id, part.clone());
@@ -320,7 +335,10 @@ impl AppState {
         // The document store read front to back, every block decompressed
         // once (fetching by address measured 5× slower).
         let documents = segment.get_store_reader(1).map_err(ApiError::internal)?;
-        for document in documents.iter::<TantivyDocument>(segment.alive_bitset()) {
+        let mut docs = Vec::new();
+        let alive = segment.doc_ids_alive();
+        for (doc, document) in alive.zip(documents.iter::<TantivyDocument>(segment.alive_bitset()))
+        {
             let document = document.map_err(ApiError::internal)?;
             let record_tags = store.decode_tags(&document).map_err(ApiError::internal)?;
             if record_tags.is_empty() {
@@ -328,12 +346,78 @@ impl AppState {
             }
             records.push(store.decode_record(&document).map_err(ApiError::internal)?);
             tags.push(record_tags);
+            docs.push(doc);
         }
+        let topics = docs
+            .iter()
+            .zip(records.iter().zip(&tags))
+            .map(|(&doc, (record, tags))| (doc, record, tags.as_slice()));
         Ok(SegmentFacts {
             deleted: segment.num_deleted_docs(),
+            topics: TopicFacts::build(topics),
             metrics: MetricsIndex::build(&records, &tags),
-            topics: TopicFacts::build(records.iter().zip(&tags).map(|(r, t)| (r, t.as_slice()))),
+            docs,
         })
+    }
+
+    /// `part`'s facts without the documents deleted from the segment since:
+    /// only those are read back (by address), and only while they are few.
+    /// `None` when the segment is better read again.
+    fn without_deleted(
+        &self,
+        segment: &SegmentReader,
+        part: &SegmentFacts,
+    ) -> Result<Option<SegmentFacts>, ApiError> {
+        let Some(alive) = segment.alive_bitset() else {
+            return Ok(None);
+        };
+        if part.deleted > segment.num_deleted_docs() {
+            return Ok(None);
+        }
+        let keep: Vec<bool> = part.docs.iter().map(|&doc| alive.is_alive(doc)).collect();
+        let gone: Vec<DocId> = part
+            .docs
+            .iter()
+            .zip(&keep)
+            .filter_map(|(&doc, &kept)| (!kept).then_some(doc))
+            .collect();
+        // Fetching a document by address costs about five read in order.
+        if gone.len() * 5 > part.docs.len() {
+            return Ok(None);
+        }
+        let store = self.store();
+        let documents = segment.get_store_reader(1).map_err(ApiError::internal)?;
+        let mut removed = Vec::with_capacity(gone.len());
+        for &doc in &gone {
+            // Deleted documents stay in the store until the segment is merged away.
+            let document: TantivyDocument = documents.get(doc).map_err(ApiError::internal)?;
+            let record = store.decode_record(&document).map_err(ApiError::internal)?;
+            removed.push((
+                doc,
+                record,
+                store.decode_tags(&document).map_err(ApiError::internal)?,
+            ));
+        }
+        let mut topics = part.topics.clone();
+        let taken = topics.subtract(
+            removed
+                .iter()
+                .map(|(doc, record, tags)| (*doc, record, tags.as_slice())),
+        );
+        if !taken {
+            return Ok(None);
+        }
+        Ok(Some(SegmentFacts {
+            deleted: segment.num_deleted_docs(),
+            docs: part
+                .docs
+                .iter()
+                .zip(&keep)
+                .filter_map(|(&doc, &kept)| kept.then_some(doc))
+                .collect(),
+            metrics: part.metrics.retain(|number| keep[number]),
+            topics,
+        }))
     }
 
     /// The data directory the service reads.

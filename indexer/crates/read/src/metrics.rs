@@ -383,6 +383,85 @@ impl Labels {
     }
 }
 
+/// Appends indexes' records to one, numbering labels and people by first
+/// use in the same order as [`MetricsIndex::build`] does, so that the result
+/// is the index built from the appended records.
+struct Combiner {
+    index: MetricsIndex,
+    labels: Labels,
+    people: HashMap<String, u32>,
+}
+
+impl Default for Combiner {
+    fn default() -> Self {
+        Combiner {
+            index: MetricsIndex::default(),
+            labels: Labels::new(),
+            people: HashMap::new(),
+        }
+    }
+}
+
+impl Combiner {
+    fn append(&mut self, part: &MetricsIndex, keep: impl Fn(usize) -> bool) {
+        let mut label: Vec<Option<u32>> = vec![None; part.labels.len()];
+        let mut person: Vec<Option<u32>> = vec![None; part.person_keys.len()];
+        let labels = &mut self.labels;
+        let mut intern = |number: u32| {
+            *label[number as usize].get_or_insert_with(|| labels.id(&part.labels[number as usize]))
+        };
+        let index = &mut self.index;
+        for (number, record) in part.records.iter().enumerate() {
+            if !keep(number) {
+                continue;
+            }
+            let (start, end) = record.funders;
+            let mut funders = part.funders[start as usize..end as usize].to_vec();
+            funders
+                .sort_unstable_by(|a, b| part.labels[*a as usize].cmp(&part.labels[*b as usize]));
+            let funders_start = index.funders.len();
+            index.funders.extend(funders.into_iter().map(&mut intern));
+            index.funders[funders_start..].sort_unstable();
+            let amount = record
+                .amount
+                .map(|(currency, amount)| (intern(currency), amount));
+            let year_label = intern(record.year_label);
+            let people_start = index.people.len() as u32;
+            for fact in &part.people[record.people.0 as usize..record.people.1 as usize] {
+                let id = *person[fact.person as usize].get_or_insert_with(|| {
+                    let key = &part.person_keys[fact.person as usize];
+                    let next = self.people.len() as u32;
+                    *self.people.entry(key.clone()).or_insert_with(|| {
+                        index.person_keys.push(key.clone());
+                        next
+                    })
+                });
+                index.people.push(PersonFact {
+                    person: id,
+                    organisation: intern(fact.organisation),
+                    division: intern(fact.division),
+                    discipline: intern(fact.discipline),
+                    ..*fact
+                });
+            }
+            index.records.push(RecordFacts {
+                grant: record.grant,
+                year: record.year,
+                year_label,
+                funders: (funders_start as u32, index.funders.len() as u32),
+                amount,
+                people: (people_start, index.people.len() as u32),
+            });
+            index.ids.push(part.ids[number].clone());
+        }
+    }
+
+    fn finish(mut self) -> MetricsIndex {
+        self.index.labels = self.labels.labels;
+        self.index
+    }
+}
+
 impl MetricsIndex {
     /// Reads the facts of `records` and their `tags` (in the same order).
     pub fn build(records: &[Record], tags: &[Vec<SlotTag>]) -> Self {
@@ -394,35 +473,31 @@ impl MetricsIndex {
                 continue;
             }
             let funders_start = index.funders.len() as u32;
+            let mut names: Vec<&str> = match record {
+                Record::Publication(p) => p
+                    .grants
+                    .iter()
+                    .filter_map(|g| g.agency.as_deref())
+                    .collect(),
+                Record::Grant(g) => vec![g.funder.as_str()],
+            };
+            // Interned in alphabetical order, which `combine` can repeat from
+            // the stored (numerically sorted) funders.
+            names.sort_unstable();
+            names.dedup();
+            let mut funders: Vec<u32> = names.iter().map(|name| labels.id(name)).collect();
+            funders.sort_unstable();
+            if funders.is_empty() {
+                funders.push(0);
+            }
+            index.funders.extend(funders);
             let (grant, amount) = match record {
-                Record::Publication(p) => {
-                    for agency in p.grants.iter().filter_map(|g| g.agency.as_deref()) {
-                        index.funders.push(labels.id(agency));
-                    }
-                    (false, None)
-                }
+                Record::Publication(_) => (false, None),
                 Record::Grant(g) => {
-                    index.funders.push(labels.id(&g.funder));
                     let currency = g.currency.as_deref().unwrap_or("GBP");
                     (true, g.amount.map(|amount| (labels.id(currency), amount)))
                 }
             };
-            let funders = &mut index.funders[funders_start as usize..];
-            funders.sort_unstable();
-            let distinct = {
-                let mut distinct = 0;
-                for i in 0..funders.len() {
-                    if i == 0 || funders[i] != funders[distinct - 1] {
-                        funders[distinct] = funders[i];
-                        distinct += 1;
-                    }
-                }
-                distinct
-            };
-            index.funders.truncate(funders_start as usize + distinct);
-            if distinct == 0 {
-                index.funders.push(0);
-            }
             let year = record.year();
             let year_label = labels.of(year.map(|y: u16| y.to_string()).as_deref());
             let people_start = index.people.len() as u32;
@@ -467,71 +542,22 @@ impl MetricsIndex {
 
     /// The facts of `parts`' records one after the other: exactly what
     /// [`build`](Self::build) gives for their records concatenated in the
-    /// same order (people and labels are numbered by first appearance, so
-    /// numbering each part's in its own order keeps that order).
+    /// same order.
     pub fn combine<'a>(parts: impl IntoIterator<Item = &'a MetricsIndex>) -> Self {
-        let parts: Vec<&MetricsIndex> = parts.into_iter().collect();
-        let sum = |len: fn(&MetricsIndex) -> usize| parts.iter().map(|p| len(p)).sum::<usize>();
-        let mut index = MetricsIndex {
-            records: Vec::with_capacity(sum(|p| p.records.len())),
-            ids: Vec::with_capacity(sum(|p| p.ids.len())),
-            people: Vec::with_capacity(sum(|p| p.people.len())),
-            funders: Vec::with_capacity(sum(|p| p.funders.len())),
-            labels: Vec::new(),
-            person_keys: Vec::new(),
-        };
-        let mut labels = Labels::new();
-        let mut people: HashMap<&str, u32> = HashMap::new();
+        let mut combined = Combiner::default();
         for part in parts {
-            let label: Vec<u32> = part.labels.iter().map(|l| labels.id(l)).collect();
-            let person: Vec<u32> = part
-                .person_keys
-                .iter()
-                .map(|key| {
-                    let next = people.len() as u32;
-                    let id = *people.entry(key.as_str()).or_insert(next);
-                    if id == next {
-                        index.person_keys.push(key.clone());
-                    }
-                    id
-                })
-                .collect();
-            let people_base = index.people.len() as u32;
-            for record in &part.records {
-                let (start, end) = record.funders;
-                let funders_start = index.funders.len();
-                index.funders.extend(
-                    part.funders[start as usize..end as usize]
-                        .iter()
-                        .map(|&f| label[f as usize]),
-                );
-                // `build` sorts a record's funders by label number, and the
-                // numbers changed.
-                index.funders[funders_start..].sort_unstable();
-                index.records.push(RecordFacts {
-                    grant: record.grant,
-                    year: record.year,
-                    year_label: label[record.year_label as usize],
-                    funders: (funders_start as u32, index.funders.len() as u32),
-                    amount: record
-                        .amount
-                        .map(|(currency, amount)| (label[currency as usize], amount)),
-                    people: (record.people.0 + people_base, record.people.1 + people_base),
-                });
-            }
-            index
-                .people
-                .extend(part.people.iter().map(|fact| PersonFact {
-                    person: person[fact.person as usize],
-                    organisation: label[fact.organisation as usize],
-                    division: label[fact.division as usize],
-                    discipline: label[fact.discipline as usize],
-                    ..*fact
-                }));
-            index.ids.extend(part.ids.iter().cloned());
+            combined.append(part, |_| true);
         }
-        index.labels = labels.labels;
-        index
+        combined.finish()
+    }
+
+    /// The facts of the records whose number (their place among this
+    /// index's records) `keep` accepts: exactly what [`build`](Self::build)
+    /// gives for those records alone.
+    pub fn retain(&self, keep: impl Fn(usize) -> bool) -> Self {
+        let mut combined = Combiner::default();
+        combined.append(self, keep);
+        combined.finish()
     }
 
     /// Records with at least one tag.
@@ -934,6 +960,40 @@ mod tests {
                 assert_eq!(measure(&reversed, &query), measure(&whole, &query));
             }
         }
+    }
+
+    #[test]
+    fn retained_records_are_built_alone() {
+        let (mut records, mut tags) = corpus();
+        // A second funder, first seen on a record that will be dropped.
+        if let Record::Publication(p) = &mut records[1] {
+            p.grants = vec![hcs_model::records::GrantReference {
+                agency: Some("Wellcome".into()),
+                ..Default::default()
+            }];
+        }
+        records.push(Record::Publication(Box::new(Publication {
+            id: "pmid:4".into(),
+            published: Some(PublicationDate::in_year(2020)),
+            grants: ["Zeta", "Wellcome", "Alpha", "Zeta"]
+                .map(|agency| hcs_model::records::GrantReference {
+                    agency: Some(agency.into()),
+                    ..Default::default()
+                })
+                .to_vec(),
+            ..Publication::default()
+        })));
+        tags.push(tags[1].clone());
+        let whole = MetricsIndex::build(&records, &tags);
+        for dropped in 0..records.len() {
+            let kept: Vec<usize> = (0..records.len()).filter(|&n| n != dropped).collect();
+            let alone = MetricsIndex::build(
+                &kept.iter().map(|&n| records[n].clone()).collect::<Vec<_>>(),
+                &kept.iter().map(|&n| tags[n].clone()).collect::<Vec<_>>(),
+            );
+            assert_eq!(whole.retain(|n| n != dropped), alone, "without {dropped}");
+        }
+        assert_eq!(whole.retain(|_| false), MetricsIndex::build(&[], &[]));
     }
 
     #[test]

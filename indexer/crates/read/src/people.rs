@@ -357,6 +357,8 @@ struct PersonTopics {
     /// The year of their newest record so far, and the name on it.
     newest: Option<u16>,
     name: String,
+    /// The caller's key of the record the name comes from.
+    named_by: u32,
     /// Sixteenths of weight (topic × role), by descriptor number and record
     /// year: integers, so that sums do not depend on the order of records.
     weights: HashMap<(u32, Option<u16>), u64>,
@@ -372,11 +374,13 @@ pub struct TopicFacts {
 }
 
 impl TopicFacts {
-    /// Reads every accepted person's topics from `records` and their tags.
-    pub fn build<'a>(records: impl Iterator<Item = (&'a Record, &'a [SlotTag])>) -> Self {
+    /// Reads every accepted person's topics from `records` and their tags,
+    /// each with a key of the caller's (the service's document number) for
+    /// [`subtract`](Self::subtract).
+    pub fn build<'a>(records: impl Iterator<Item = (u32, &'a Record, &'a [SlotTag])>) -> Self {
         let mut facts = TopicFacts::default();
         let mut numbers: HashMap<&'a str, u32> = HashMap::new();
-        for (record, tags) in records {
+        for (key, record, tags) in records {
             let year = record.year();
             for slot in accepted(tags) {
                 let Some(id) = slot.tag.person_id.as_deref() else {
@@ -388,12 +392,14 @@ impl TopicFacts {
                         if year >= person.newest {
                             person.newest = year;
                             person.name = record.person_name(slot.position);
+                            person.named_by = key;
                         }
                         person
                     }
                     None => facts.people.entry(id.to_owned()).or_insert(PersonTopics {
                         newest: year,
                         name: record.person_name(slot.position),
+                        named_by: key,
                         weights: HashMap::new(),
                     }),
                 };
@@ -418,6 +424,70 @@ impl TopicFacts {
             }
         }
         facts
+    }
+
+    /// Takes `records` (each with its key, as given to [`build`](Self::build))
+    /// out of these facts, leaving what `build` gives for the others. False
+    /// when that cannot be done in place (a record a person is named from
+    /// goes, or the facts do not hold a record's weights): the facts are then
+    /// in a partial state, and the caller builds them afresh.
+    pub fn subtract<'a>(
+        &mut self,
+        records: impl Iterator<Item = (u32, &'a Record, &'a [SlotTag])>,
+    ) -> bool {
+        let numbers: HashMap<&str, u32> = self
+            .descriptors
+            .iter()
+            .enumerate()
+            .map(|(number, descriptor)| (descriptor.as_str(), number as u32))
+            .collect();
+        for (key, record, tags) in records {
+            let year = record.year();
+            for slot in accepted(tags) {
+                let Some(person) = slot
+                    .tag
+                    .person_id
+                    .as_deref()
+                    .and_then(|id| self.people.get_mut(id))
+                else {
+                    if slot.tag.person_id.is_some() {
+                        return false;
+                    }
+                    continue;
+                };
+                // Who else they published as, and when, is not kept.
+                if person.named_by == key {
+                    return false;
+                }
+                let Record::Publication(publication) = record else {
+                    continue;
+                };
+                let role = (role_weight(&slot.tag.role) * 4.0) as u64;
+                for heading in publication
+                    .mesh
+                    .iter()
+                    .filter(|heading| !is_check_tag(&heading.descriptor))
+                {
+                    let Some(&number) = numbers.get(heading.descriptor.as_str()) else {
+                        return false;
+                    };
+                    let topic = if heading.is_major() { 4 } else { 1 };
+                    let std::collections::hash_map::Entry::Occupied(mut units) =
+                        person.weights.entry((number, year))
+                    else {
+                        return false;
+                    };
+                    match units.get().checked_sub(topic * role) {
+                        Some(0) => {
+                            units.remove();
+                        }
+                        Some(left) => *units.get_mut() = left,
+                        None => return false,
+                    }
+                }
+            }
+        }
+        true
     }
 }
 
@@ -448,7 +518,11 @@ pub struct SimilarPerson {
 impl TopicVectors {
     /// Builds every accepted person's vector from all tagged records.
     pub fn build<'a>(records: impl Iterator<Item = Scored<'a>>, now: u16) -> Self {
-        let facts = TopicFacts::build(records.map(|scored| (scored.record, scored.tags)));
+        let facts = TopicFacts::build(
+            (0..)
+                .zip(records)
+                .map(|(key, scored)| (key, scored.record, scored.tags)),
+        );
         Self::combine([&facts], now)
     }
 
@@ -463,14 +537,9 @@ impl TopicVectors {
         let mut descriptors: HashMap<&str, u32> = HashMap::new();
         let mut people: BTreeMap<&str, Gathered<'_>> = BTreeMap::new();
         for part in parts {
-            let number: Vec<u32> = part
-                .descriptors
-                .iter()
-                .map(|descriptor| {
-                    let next = descriptors.len() as u32;
-                    *descriptors.entry(descriptor).or_insert(next)
-                })
-                .collect();
+            // Numbered when used: descriptors of records taken out stay in a
+            // part's list.
+            let mut number: Vec<Option<u32>> = vec![None; part.descriptors.len()];
             for (id, topics) in &part.people {
                 let person = people
                     .entry(id)
@@ -482,10 +551,13 @@ impl TopicVectors {
                     })
                     .or_insert_with(|| (topics.newest, &topics.name, HashMap::new()));
                 for (&(descriptor, year), &units) in &topics.weights {
-                    *person
-                        .2
-                        .entry((number[descriptor as usize], year))
-                        .or_default() += units;
+                    let number = *number[descriptor as usize].get_or_insert_with(|| {
+                        let next = descriptors.len() as u32;
+                        *descriptors
+                            .entry(&part.descriptors[descriptor as usize])
+                            .or_insert(next)
+                    });
+                    *person.2.entry((number, year)).or_default() += units;
                 }
             }
         }
@@ -794,12 +866,7 @@ mod tests {
         ]);
         let whole = TopicVectors::build(scored(&records, &tags), 2024);
         let facts = |range: std::ops::Range<usize>| {
-            TopicFacts::build(
-                records[range.clone()]
-                    .iter()
-                    .zip(&tags[range])
-                    .map(|(r, t)| (r, t.as_slice())),
-            )
+            TopicFacts::build(range.map(|n| (n as u32, &records[n], tags[n].as_slice())))
         };
         for split in 0..=records.len() {
             let parts = [facts(0..split), facts(split..records.len())];
@@ -821,5 +888,28 @@ mod tests {
         let similar = whole.similar("p3", &[], 60);
         assert_eq!(similar[0].person_id, "p2");
         assert_eq!(similar[0].shared_topics, 2);
+    }
+
+    #[test]
+    fn records_taken_out_leave_the_vectors_of_the_others() {
+        let (mut records, mut tags) = corpus();
+        records.push(paper(
+            "pmid:3",
+            2010,
+            &[("Tinnitus", true), ("Hearing Loss", true)],
+        ));
+        tags.push(vec![
+            slot(1, "p1", BylinePosition::First),
+            slot(2, "p2", BylinePosition::Middle),
+        ]);
+        let all = |n: usize| (n as u32, &records[n], tags[n].as_slice());
+        // pmid:3 (2010) names nobody: p1 and p2 are named by pmid:1 (2024).
+        let mut facts = TopicFacts::build((0..records.len()).map(all));
+        assert!(facts.subtract(std::iter::once(all(2))));
+        let without = TopicVectors::build(scored(&records[..2], &tags[..2]), 2024);
+        assert_eq!(TopicVectors::combine([&facts], 2024), without);
+        // pmid:1 names both: taken out, the facts must be built afresh.
+        let mut facts = TopicFacts::build((0..records.len()).map(all));
+        assert!(!facts.subtract(std::iter::once(all(0))));
     }
 }

@@ -357,8 +357,12 @@ struct PersonTopics {
     /// The year of their newest record so far, and the name on it.
     newest: Option<u16>,
     name: String,
-    /// The caller's key of the record the name comes from.
-    named_by: u32,
+    /// Every slot of theirs, in order: the record's key, its year and the
+    /// name published there (a number in `names`), so that the name can be
+    /// found again when records are taken out.
+    seen: Vec<(u32, Option<u16>, u32)>,
+    /// The names they published under.
+    names: Vec<String>,
     /// Sixteenths of weight (topic × role), by descriptor number and record
     /// year: integers, so that sums do not depend on the order of records.
     weights: HashMap<(u32, Option<u16>), u64>,
@@ -386,23 +390,30 @@ impl TopicFacts {
                 let Some(id) = slot.tag.person_id.as_deref() else {
                     continue;
                 };
-                // The same rule as a profile's: the last of the newest records names them.
                 let person = match facts.people.get_mut(id) {
-                    Some(person) => {
-                        if year >= person.newest {
-                            person.newest = year;
-                            person.name = record.person_name(slot.position);
-                            person.named_by = key;
-                        }
-                        person
-                    }
+                    Some(person) => person,
                     None => facts.people.entry(id.to_owned()).or_insert(PersonTopics {
-                        newest: year,
-                        name: record.person_name(slot.position),
-                        named_by: key,
+                        newest: None,
+                        name: String::new(),
+                        seen: Vec::new(),
+                        names: Vec::new(),
                         weights: HashMap::new(),
                     }),
                 };
+                let name = record.person_name(slot.position);
+                let number = match person.names.iter().position(|known| *known == name) {
+                    Some(number) => number,
+                    None => {
+                        person.names.push(name.clone());
+                        person.names.len() - 1
+                    }
+                };
+                // The same rule as a profile's: the last of the newest records names them.
+                if person.seen.is_empty() || year >= person.newest {
+                    person.newest = year;
+                    person.name = name;
+                }
+                person.seen.push((key, year, number as u32));
                 let Record::Publication(publication) = record else {
                     continue;
                 };
@@ -428,9 +439,9 @@ impl TopicFacts {
 
     /// Takes `records` (each with its key, as given to [`build`](Self::build))
     /// out of these facts, leaving what `build` gives for the others. False
-    /// when that cannot be done in place (a record a person is named from
-    /// goes, or the facts do not hold a record's weights): the facts are then
-    /// in a partial state, and the caller builds them afresh.
+    /// when the facts do not hold a record's weights (they were built from
+    /// other records): the facts are then in a partial state, and the caller
+    /// builds them afresh.
     pub fn subtract<'a>(
         &mut self,
         records: impl Iterator<Item = (u32, &'a Record, &'a [SlotTag])>,
@@ -441,24 +452,19 @@ impl TopicFacts {
             .enumerate()
             .map(|(number, descriptor)| (descriptor.as_str(), number as u32))
             .collect();
+        let mut keys = std::collections::HashSet::new();
+        let mut touched = std::collections::BTreeSet::new();
         for (key, record, tags) in records {
+            keys.insert(key);
             let year = record.year();
             for slot in accepted(tags) {
-                let Some(person) = slot
-                    .tag
-                    .person_id
-                    .as_deref()
-                    .and_then(|id| self.people.get_mut(id))
-                else {
-                    if slot.tag.person_id.is_some() {
-                        return false;
-                    }
+                let Some(id) = slot.tag.person_id.as_deref() else {
                     continue;
                 };
-                // Who else they published as, and when, is not kept.
-                if person.named_by == key {
+                let Some(person) = self.people.get_mut(id) else {
                     return false;
-                }
+                };
+                touched.insert(id.to_owned());
                 let Record::Publication(publication) = record else {
                     continue;
                 };
@@ -485,6 +491,33 @@ impl TopicFacts {
                         None => return false,
                     }
                 }
+            }
+        }
+        for id in touched {
+            let Some(person) = self.people.get_mut(&id) else {
+                continue;
+            };
+            person.seen.retain(|(key, _, _)| !keys.contains(key));
+            if person.seen.is_empty() {
+                if !person.weights.is_empty() {
+                    return false;
+                }
+                self.people.remove(&id);
+                continue;
+            }
+            // Named again by the rule of `build`, over the slots left.
+            let mut newest = None;
+            let mut named = 0;
+            for (position, &(_, year, name)) in person.seen.iter().enumerate() {
+                if position == 0 || year >= newest {
+                    newest = year;
+                    named = name;
+                }
+            }
+            person.newest = newest;
+            match person.names.get(named as usize) {
+                Some(name) => person.name.clone_from(name),
+                None => return false,
             }
         }
         true
@@ -908,8 +941,16 @@ mod tests {
         assert!(facts.subtract(std::iter::once(all(2))));
         let without = TopicVectors::build(scored(&records[..2], &tags[..2]), 2024);
         assert_eq!(TopicVectors::combine([&facts], 2024), without);
-        // pmid:1 names both: taken out, the facts must be built afresh.
+        // pmid:1 names both: taken out, they are named by the newest left.
         let mut facts = TopicFacts::build((0..records.len()).map(all));
-        assert!(!facts.subtract(std::iter::once(all(0))));
+        assert!(facts.subtract(std::iter::once(all(0))));
+        let without = TopicVectors::build(scored(&records[1..], &tags[1..]), 2024);
+        assert_eq!(TopicVectors::combine([&facts], 2024), without);
+        // Every record out: nobody is left.
+        assert!(facts.subtract([all(1), all(2)].into_iter()));
+        assert_eq!(
+            TopicVectors::combine([&facts], 2024),
+            TopicVectors::default()
+        );
     }
 }

@@ -101,10 +101,10 @@ fn record(i: usize, variant: usize) -> (Record, Vec<SlotTag>) {
             published: Some(PublicationDate::in_year(year)),
             authors: (1..=4).map(author).collect(),
             mesh: vec![
-                mesh("Hearing Loss".into(), i % 3 == 0),
+                mesh("Hearing Loss".into(), i % 3 == 1),
                 mesh(format!("Topic {}", i % 11), true),
             ],
-            grants: (i % 5 == 0)
+            grants: (i % 5 == 1)
                 .then(|| indexer::records::GrantReference {
                     agency: Some("Wellcome".into()),
                     ..Default::default()
@@ -131,7 +131,7 @@ fn record(i: usize, variant: usize) -> (Record, Vec<SlotTag>) {
             position,
             corresponding: false,
         };
-        let first = if i % 3 == 0 {
+        let first = if i % 3 == 1 {
             BylinePosition::First
         } else {
             BylinePosition::Middle
@@ -150,7 +150,7 @@ fn record(i: usize, variant: usize) -> (Record, Vec<SlotTag>) {
             lead,
         ),
     }];
-    if i % 2 == 0 {
+    if i % 2 == 1 {
         tags.push(SlotTag {
             position: 2,
             tag: tag(
@@ -475,7 +475,7 @@ fn metrics_after_a_one_percent_commit() {
                 continue;
             }
             let mut record = store.decode_record(&document).expect("record");
-            if added.len() % 10 == 0 {
+            if added.len() % 10 == 9 {
                 retagged.push((record.clone(), tags.clone()));
             }
             match &mut record {

@@ -411,16 +411,19 @@ impl Combiner {
             *label[number as usize].get_or_insert_with(|| labels.id(&part.labels[number as usize]))
         };
         let index = &mut self.index;
+        // One buffer for every record's funders: most records have one or none.
+        let mut funders = Vec::new();
         for (number, record) in part.records.iter().enumerate() {
             if !keep(number) {
                 continue;
             }
             let (start, end) = record.funders;
-            let mut funders = part.funders[start as usize..end as usize].to_vec();
+            funders.clear();
+            funders.extend_from_slice(&part.funders[start as usize..end as usize]);
             funders
                 .sort_unstable_by(|a, b| part.labels[*a as usize].cmp(&part.labels[*b as usize]));
             let funders_start = index.funders.len();
-            index.funders.extend(funders.into_iter().map(&mut intern));
+            index.funders.extend(funders.iter().map(|&f| intern(f)));
             index.funders[funders_start..].sort_unstable();
             let amount = record
                 .amount

@@ -18,6 +18,7 @@ mod harvest_roster;
 mod harvest_roster_europepmc;
 mod harvest_roster_grants;
 mod hostile;
+mod metrics_segments;
 mod oracle;
 mod pubmed_parser;
 mod review_queue;

@@ -300,7 +300,7 @@ impl From<&Role> for RoleFact {
 
 /// What one tagged person contributes to the measures: plain numbers, so
 /// that a record's people sit side by side in one array.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct PersonFact {
     /// Roster person id, or `record#position` for an inferred person, interned.
     person: u32,
@@ -314,7 +314,7 @@ struct PersonFact {
 }
 
 /// What one record contributes: built once, aggregated per query.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct RecordFacts {
     grant: bool,
     year: Option<u16>,
@@ -329,13 +329,16 @@ struct RecordFacts {
 }
 
 /// The facts of a tagged corpus, compact enough to keep in memory and
-/// aggregate on every request (the service rebuilds it when the index changes).
+/// aggregate on every request.
 ///
 /// Everything a query reads sits in flat arrays of numbers, built in one
 /// pass: aggregation walks memory in order instead of chasing one heap
 /// allocation per record (measured 4× slower when the records were decoded
 /// from the index in between).
-#[derive(Debug, Clone, Default)]
+///
+/// The service builds one per index segment and [`combine`](Self::combine)s
+/// them, so a commit costs only the decoding of its new segments.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetricsIndex {
     records: Vec<RecordFacts>,
     /// Record ids, by record number (read only for drill-down lists).
@@ -344,6 +347,9 @@ pub struct MetricsIndex {
     funders: Vec<u32>,
     /// Every group label (organisations, divisions, disciplines, funders, years, currencies), interned.
     labels: Vec<String>,
+    /// Who each interned person is (roster id or `record#position`), kept so
+    /// that indexes of different segments can be combined.
+    person_keys: Vec<String>,
 }
 
 /// Interns group labels so aggregation compares and indexes integers.
@@ -377,6 +383,88 @@ impl Labels {
     }
 }
 
+/// Appends indexes' records to one, numbering labels and people by first
+/// use in the same order as [`MetricsIndex::build`] does, so that the result
+/// is the index built from the appended records.
+struct Combiner {
+    index: MetricsIndex,
+    labels: Labels,
+    people: HashMap<String, u32>,
+}
+
+impl Default for Combiner {
+    fn default() -> Self {
+        Combiner {
+            index: MetricsIndex::default(),
+            labels: Labels::new(),
+            people: HashMap::new(),
+        }
+    }
+}
+
+impl Combiner {
+    fn append(&mut self, part: &MetricsIndex, keep: impl Fn(usize) -> bool) {
+        let mut label: Vec<Option<u32>> = vec![None; part.labels.len()];
+        let mut person: Vec<Option<u32>> = vec![None; part.person_keys.len()];
+        let labels = &mut self.labels;
+        let mut intern = |number: u32| {
+            *label[number as usize].get_or_insert_with(|| labels.id(&part.labels[number as usize]))
+        };
+        let index = &mut self.index;
+        // One buffer for every record's funders: most records have one or none.
+        let mut funders = Vec::new();
+        for (number, record) in part.records.iter().enumerate() {
+            if !keep(number) {
+                continue;
+            }
+            let (start, end) = record.funders;
+            funders.clear();
+            funders.extend_from_slice(&part.funders[start as usize..end as usize]);
+            funders
+                .sort_unstable_by(|a, b| part.labels[*a as usize].cmp(&part.labels[*b as usize]));
+            let funders_start = index.funders.len();
+            index.funders.extend(funders.iter().map(|&f| intern(f)));
+            index.funders[funders_start..].sort_unstable();
+            let amount = record
+                .amount
+                .map(|(currency, amount)| (intern(currency), amount));
+            let year_label = intern(record.year_label);
+            let people_start = index.people.len() as u32;
+            for fact in &part.people[record.people.0 as usize..record.people.1 as usize] {
+                let id = *person[fact.person as usize].get_or_insert_with(|| {
+                    let key = &part.person_keys[fact.person as usize];
+                    let next = self.people.len() as u32;
+                    *self.people.entry(key.clone()).or_insert_with(|| {
+                        index.person_keys.push(key.clone());
+                        next
+                    })
+                });
+                index.people.push(PersonFact {
+                    person: id,
+                    organisation: intern(fact.organisation),
+                    division: intern(fact.division),
+                    discipline: intern(fact.discipline),
+                    ..*fact
+                });
+            }
+            index.records.push(RecordFacts {
+                grant: record.grant,
+                year: record.year,
+                year_label,
+                funders: (funders_start as u32, index.funders.len() as u32),
+                amount,
+                people: (people_start, index.people.len() as u32),
+            });
+            index.ids.push(part.ids[number].clone());
+        }
+    }
+
+    fn finish(mut self) -> MetricsIndex {
+        self.index.labels = self.labels.labels;
+        self.index
+    }
+}
+
 impl MetricsIndex {
     /// Reads the facts of `records` and their `tags` (in the same order).
     pub fn build(records: &[Record], tags: &[Vec<SlotTag>]) -> Self {
@@ -388,35 +476,31 @@ impl MetricsIndex {
                 continue;
             }
             let funders_start = index.funders.len() as u32;
+            let mut names: Vec<&str> = match record {
+                Record::Publication(p) => p
+                    .grants
+                    .iter()
+                    .filter_map(|g| g.agency.as_deref())
+                    .collect(),
+                Record::Grant(g) => vec![g.funder.as_str()],
+            };
+            // Interned in alphabetical order, which `combine` can repeat from
+            // the stored (numerically sorted) funders.
+            names.sort_unstable();
+            names.dedup();
+            let mut funders: Vec<u32> = names.iter().map(|name| labels.id(name)).collect();
+            funders.sort_unstable();
+            if funders.is_empty() {
+                funders.push(0);
+            }
+            index.funders.extend(funders);
             let (grant, amount) = match record {
-                Record::Publication(p) => {
-                    for agency in p.grants.iter().filter_map(|g| g.agency.as_deref()) {
-                        index.funders.push(labels.id(agency));
-                    }
-                    (false, None)
-                }
+                Record::Publication(_) => (false, None),
                 Record::Grant(g) => {
-                    index.funders.push(labels.id(&g.funder));
                     let currency = g.currency.as_deref().unwrap_or("GBP");
                     (true, g.amount.map(|amount| (labels.id(currency), amount)))
                 }
             };
-            let funders = &mut index.funders[funders_start as usize..];
-            funders.sort_unstable();
-            let distinct = {
-                let mut distinct = 0;
-                for i in 0..funders.len() {
-                    if i == 0 || funders[i] != funders[distinct - 1] {
-                        funders[distinct] = funders[i];
-                        distinct += 1;
-                    }
-                }
-                distinct
-            };
-            index.funders.truncate(funders_start as usize + distinct);
-            if distinct == 0 {
-                index.funders.push(0);
-            }
             let year = record.year();
             let year_label = labels.of(year.map(|y: u16| y.to_string()).as_deref());
             let people_start = index.people.len() as u32;
@@ -452,7 +536,31 @@ impl MetricsIndex {
             index.ids.push(record.id().to_owned());
         }
         index.labels = labels.labels;
+        index.person_keys = vec![String::new(); people.len()];
+        for (key, id) in people {
+            index.person_keys[id as usize] = key;
+        }
         index
+    }
+
+    /// The facts of `parts`' records one after the other: exactly what
+    /// [`build`](Self::build) gives for their records concatenated in the
+    /// same order.
+    pub fn combine<'a>(parts: impl IntoIterator<Item = &'a MetricsIndex>) -> Self {
+        let mut combined = Combiner::default();
+        for part in parts {
+            combined.append(part, |_| true);
+        }
+        combined.finish()
+    }
+
+    /// The facts of the records whose number (their place among this
+    /// index's records) `keep` accepts: exactly what [`build`](Self::build)
+    /// gives for those records alone.
+    pub fn retain(&self, keep: impl Fn(usize) -> bool) -> Self {
+        let mut combined = Combiner::default();
+        combined.append(self, keep);
+        combined.finish()
     }
 
     /// Records with at least one tag.
@@ -823,6 +931,72 @@ mod tests {
             tier,
             with_records: true,
         }
+    }
+
+    #[test]
+    fn combined_parts_are_the_whole() {
+        let (records, tags) = corpus();
+        let whole = MetricsIndex::build(&records, &tags);
+        for split in 0..=records.len() {
+            let first = MetricsIndex::build(&records[..split], &tags[..split]);
+            let second = MetricsIndex::build(&records[split..], &tags[split..]);
+            let empty = MetricsIndex::default();
+            let combined = MetricsIndex::combine([&empty, &first, &empty, &second]);
+            assert_eq!(combined, whole, "split at {split}");
+        }
+        // Parts whose labels and people first appear in another order.
+        let reversed = MetricsIndex::combine([
+            &MetricsIndex::build(&records[2..], &tags[2..]),
+            &MetricsIndex::build(&records[..2], &tags[..2]),
+        ]);
+        let mut records_reversed = records[2..].to_vec();
+        records_reversed.extend_from_slice(&records[..2]);
+        let mut tags_reversed = tags[2..].to_vec();
+        tags_reversed.extend_from_slice(&tags[..2]);
+        assert_eq!(
+            reversed,
+            MetricsIndex::build(&records_reversed, &tags_reversed)
+        );
+        for group_by in GroupBy::ALL {
+            for tier in [TierChoice::Roster, TierChoice::Inferred] {
+                let query = query(group_by, tier);
+                assert_eq!(measure(&reversed, &query), measure(&whole, &query));
+            }
+        }
+    }
+
+    #[test]
+    fn retained_records_are_built_alone() {
+        let (mut records, mut tags) = corpus();
+        // A second funder, first seen on a record that will be dropped.
+        if let Record::Publication(p) = &mut records[1] {
+            p.grants = vec![hcs_model::records::GrantReference {
+                agency: Some("Wellcome".into()),
+                ..Default::default()
+            }];
+        }
+        records.push(Record::Publication(Box::new(Publication {
+            id: "pmid:4".into(),
+            published: Some(PublicationDate::in_year(2020)),
+            grants: ["Zeta", "Wellcome", "Alpha", "Zeta"]
+                .map(|agency| hcs_model::records::GrantReference {
+                    agency: Some(agency.into()),
+                    ..Default::default()
+                })
+                .to_vec(),
+            ..Publication::default()
+        })));
+        tags.push(tags[1].clone());
+        let whole = MetricsIndex::build(&records, &tags);
+        for dropped in 0..records.len() {
+            let kept: Vec<usize> = (0..records.len()).filter(|&n| n != dropped).collect();
+            let alone = MetricsIndex::build(
+                &kept.iter().map(|&n| records[n].clone()).collect::<Vec<_>>(),
+                &kept.iter().map(|&n| tags[n].clone()).collect::<Vec<_>>(),
+            );
+            assert_eq!(whole.retain(|n| n != dropped), alone, "without {dropped}");
+        }
+        assert_eq!(whole.retain(|_| false), MetricsIndex::build(&[], &[]));
     }
 
     #[test]

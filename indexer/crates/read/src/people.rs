@@ -351,10 +351,185 @@ pub fn profile<'a>(
     })
 }
 
+/// One person's topic weights over some records, before age weighting.
+#[derive(Debug, Clone, PartialEq)]
+struct PersonTopics {
+    /// The year of their newest record so far, and the name on it.
+    newest: Option<u16>,
+    name: String,
+    /// Every slot of theirs, in order: the record's key, its year and the
+    /// name published there (a number in `names`), so that the name can be
+    /// found again when records are taken out.
+    seen: Vec<(u32, Option<u16>, u32)>,
+    /// The names they published under.
+    names: Vec<String>,
+    /// Sixteenths of weight (topic × role), by descriptor number and record
+    /// year: integers, so that sums do not depend on the order of records.
+    weights: HashMap<(u32, Option<u16>), u64>,
+}
+
+/// What some records (the service takes one index segment at a time)
+/// contribute to the topic vectors; [`TopicVectors::combine`] joins them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TopicFacts {
+    /// MeSH descriptors, numbered by first appearance.
+    descriptors: Vec<String>,
+    people: BTreeMap<String, PersonTopics>,
+}
+
+impl TopicFacts {
+    /// Reads every accepted person's topics from `records` and their tags,
+    /// each with a key of the caller's (the service's document number) for
+    /// [`subtract`](Self::subtract).
+    pub fn build<'a>(records: impl Iterator<Item = (u32, &'a Record, &'a [SlotTag])>) -> Self {
+        let mut facts = TopicFacts::default();
+        let mut numbers: HashMap<&'a str, u32> = HashMap::new();
+        for (key, record, tags) in records {
+            let year = record.year();
+            for slot in accepted(tags) {
+                let Some(id) = slot.tag.person_id.as_deref() else {
+                    continue;
+                };
+                let person = match facts.people.get_mut(id) {
+                    Some(person) => person,
+                    None => facts.people.entry(id.to_owned()).or_insert(PersonTopics {
+                        newest: None,
+                        name: String::new(),
+                        seen: Vec::new(),
+                        names: Vec::new(),
+                        weights: HashMap::new(),
+                    }),
+                };
+                let name = record.person_name(slot.position);
+                let number = match person.names.iter().position(|known| *known == name) {
+                    Some(number) => number,
+                    None => {
+                        person.names.push(name.clone());
+                        person.names.len() - 1
+                    }
+                };
+                // The same rule as a profile's: the last of the newest records names them.
+                if person.seen.is_empty() || year >= person.newest {
+                    person.newest = year;
+                    person.name = name;
+                }
+                person.seen.push((key, year, number as u32));
+                let Record::Publication(publication) = record else {
+                    continue;
+                };
+                // Every role weight is a whole number of quarters.
+                let role = (role_weight(&slot.tag.role) * 4.0) as u64;
+                for heading in publication
+                    .mesh
+                    .iter()
+                    .filter(|heading| !is_check_tag(&heading.descriptor))
+                {
+                    let next = numbers.len() as u32;
+                    let number = *numbers.entry(&heading.descriptor).or_insert_with(|| {
+                        facts.descriptors.push(heading.descriptor.clone());
+                        next
+                    });
+                    let topic = if heading.is_major() { 4 } else { 1 };
+                    *person.weights.entry((number, year)).or_default() += topic * role;
+                }
+            }
+        }
+        facts
+    }
+
+    /// Takes `records` (each with its key, as given to [`build`](Self::build))
+    /// out of these facts, leaving what `build` gives for the others. False
+    /// when the facts do not hold a record's weights (they were built from
+    /// other records): the facts are then in a partial state, and the caller
+    /// builds them afresh.
+    pub fn subtract<'a>(
+        &mut self,
+        records: impl Iterator<Item = (u32, &'a Record, &'a [SlotTag])>,
+    ) -> bool {
+        let numbers: HashMap<&str, u32> = self
+            .descriptors
+            .iter()
+            .enumerate()
+            .map(|(number, descriptor)| (descriptor.as_str(), number as u32))
+            .collect();
+        let mut keys = std::collections::HashSet::new();
+        let mut touched = std::collections::BTreeSet::new();
+        for (key, record, tags) in records {
+            keys.insert(key);
+            let year = record.year();
+            for slot in accepted(tags) {
+                let Some(id) = slot.tag.person_id.as_deref() else {
+                    continue;
+                };
+                let Some(person) = self.people.get_mut(id) else {
+                    return false;
+                };
+                touched.insert(id.to_owned());
+                let Record::Publication(publication) = record else {
+                    continue;
+                };
+                let role = (role_weight(&slot.tag.role) * 4.0) as u64;
+                for heading in publication
+                    .mesh
+                    .iter()
+                    .filter(|heading| !is_check_tag(&heading.descriptor))
+                {
+                    let Some(&number) = numbers.get(heading.descriptor.as_str()) else {
+                        return false;
+                    };
+                    let topic = if heading.is_major() { 4 } else { 1 };
+                    let std::collections::hash_map::Entry::Occupied(mut units) =
+                        person.weights.entry((number, year))
+                    else {
+                        return false;
+                    };
+                    match units.get().checked_sub(topic * role) {
+                        Some(0) => {
+                            units.remove();
+                        }
+                        Some(left) => *units.get_mut() = left,
+                        None => return false,
+                    }
+                }
+            }
+        }
+        for id in touched {
+            let Some(person) = self.people.get_mut(&id) else {
+                continue;
+            };
+            person.seen.retain(|(key, _, _)| !keys.contains(key));
+            if person.seen.is_empty() {
+                if !person.weights.is_empty() {
+                    return false;
+                }
+                self.people.remove(&id);
+                continue;
+            }
+            // Named again by the rule of `build`, over the slots left.
+            let mut newest = None;
+            let mut named = 0;
+            for (position, &(_, year, name)) in person.seen.iter().enumerate() {
+                if position == 0 || year >= newest {
+                    newest = year;
+                    named = name;
+                }
+            }
+            person.newest = newest;
+            match person.names.get(named as usize) {
+                Some(name) => person.name.clone_from(name),
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
 /// Every person's MeSH topic vector, for "similar people".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TopicVectors {
-    vectors: BTreeMap<String, (String, HashMap<String, f64>)>,
+    /// Person → name and weights by descriptor rank (the descriptors'
+    /// alphabetical order), sorted by rank.
+    vectors: BTreeMap<String, (String, Vec<(u32, f64)>)>,
 }
 
 /// Someone whose topics overlap a person's.
@@ -376,9 +551,75 @@ pub struct SimilarPerson {
 impl TopicVectors {
     /// Builds every accepted person's vector from all tagged records.
     pub fn build<'a>(records: impl Iterator<Item = Scored<'a>>, now: u16) -> Self {
-        let vectors = gather(records, now, None)
+        let facts = TopicFacts::build(
+            (0..)
+                .zip(records)
+                .map(|(key, scored)| (key, scored.record, scored.tags)),
+        );
+        Self::combine([&facts], now)
+    }
+
+    /// The vectors of `parts`' records together, weighted by age in `now`.
+    ///
+    /// The weights are the same whatever the parts and their order (whole
+    /// sixteenths added, then summed over years in order); only a name
+    /// published differently on two records of the same year follows the
+    /// order, as in a profile.
+    pub fn combine<'a>(parts: impl IntoIterator<Item = &'a TopicFacts>, now: u16) -> Self {
+        type Gathered<'p> = (Option<u16>, &'p str, HashMap<(u32, Option<u16>), u64>);
+        let mut descriptors: HashMap<&str, u32> = HashMap::new();
+        let mut people: BTreeMap<&str, Gathered<'_>> = BTreeMap::new();
+        for part in parts {
+            // Numbered when used: descriptors of records taken out stay in a
+            // part's list.
+            let mut number: Vec<Option<u32>> = vec![None; part.descriptors.len()];
+            for (id, topics) in &part.people {
+                let person = people
+                    .entry(id)
+                    .and_modify(|person| {
+                        if topics.newest >= person.0 {
+                            person.0 = topics.newest;
+                            person.1 = &topics.name;
+                        }
+                    })
+                    .or_insert_with(|| (topics.newest, &topics.name, HashMap::new()));
+                for (&(descriptor, year), &units) in &topics.weights {
+                    let number = *number[descriptor as usize].get_or_insert_with(|| {
+                        let next = descriptors.len() as u32;
+                        *descriptors
+                            .entry(&part.descriptors[descriptor as usize])
+                            .or_insert(next)
+                    });
+                    *person.2.entry((number, year)).or_default() += units;
+                }
+            }
+        }
+        // Ranks instead of first appearance, so that a dot product adds in
+        // the same order however the records were split.
+        let mut alphabetical: Vec<(&str, u32)> = descriptors.into_iter().collect();
+        alphabetical.sort_unstable();
+        let mut rank = vec![0; alphabetical.len()];
+        for (position, (_, number)) in alphabetical.iter().enumerate() {
+            rank[*number as usize] = position as u32;
+        }
+        let vectors = people
             .into_iter()
-            .map(|(id, person)| (id, (person.name, person.topics)))
+            .map(|(id, (_, name, weights))| {
+                let mut weights: Vec<((u32, Option<u16>), u64)> = weights
+                    .into_iter()
+                    .map(|((number, year), units)| ((rank[number as usize], year), units))
+                    .collect();
+                weights.sort_unstable_by_key(|&(key, _)| key);
+                let mut vector: Vec<(u32, f64)> = Vec::new();
+                for ((topic, year), units) in weights {
+                    let weight = units as f64 / 16.0 * age_weight(year, now);
+                    match vector.last_mut() {
+                        Some((last, sum)) if *last == topic => *sum += weight,
+                        _ => vector.push((topic, weight)),
+                    }
+                }
+                (id.to_owned(), (name.to_owned(), vector))
+            })
             .collect();
         TopicVectors { vectors }
     }
@@ -398,14 +639,7 @@ impl TopicVectors {
             .iter()
             .filter(|(id, _)| id.as_str() != person_id)
             .filter_map(|(id, (name, theirs))| {
-                let (similarity, shared) =
-                    mine.iter()
-                        .fold((0.0, 0), |(sum, shared), (topic, weight)| {
-                            match theirs.get(topic) {
-                                Some(other) => (sum + weight * other, shared + 1),
-                                None => (sum, shared),
-                            }
-                        });
+                let (similarity, shared) = dot(mine, theirs);
                 (shared > 0).then(|| SimilarPerson {
                     person_id: id.clone(),
                     name: name.clone(),
@@ -423,6 +657,25 @@ impl TopicVectors {
         similar.truncate(limit);
         similar
     }
+}
+
+/// The dot product of two vectors sorted by topic, and how many topics they share.
+fn dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> (f64, usize) {
+    let (mut i, mut j) = (0, 0);
+    let (mut sum, mut shared) = (0.0, 0);
+    while let (Some(&(x, wx)), Some(&(y, wy))) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += wx * wy;
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (sum, shared)
 }
 
 /// Which attribute of a counted person a list is for.
@@ -630,5 +883,74 @@ mod tests {
         assert_eq!(similar[0].person_id, "p2");
         assert!(similar[0].coauthor);
         assert_eq!(similar[0].shared_topics, 2);
+    }
+
+    #[test]
+    fn topic_vectors_combined_from_parts_are_the_whole() {
+        let (mut records, mut tags) = corpus();
+        records.push(paper(
+            "pmid:3",
+            2014,
+            &[("Hearing Aids", true), ("Tinnitus", false)],
+        ));
+        tags.push(vec![
+            slot(1, "p3", BylinePosition::First),
+            slot(3, "p2", BylinePosition::Last),
+        ]);
+        let whole = TopicVectors::build(scored(&records, &tags), 2024);
+        let facts = |range: std::ops::Range<usize>| {
+            TopicFacts::build(range.map(|n| (n as u32, &records[n], tags[n].as_slice())))
+        };
+        for split in 0..=records.len() {
+            let parts = [facts(0..split), facts(split..records.len())];
+            assert_eq!(
+                TopicVectors::combine(&parts, 2024),
+                whole,
+                "split at {split}"
+            );
+        }
+        // Weights do not depend on the order of the parts either.
+        let reversed = [facts(2..3), facts(0..2)];
+        let reversed = TopicVectors::combine(&reversed, 2024);
+        for person in ["p1", "p2", "p3"] {
+            assert_eq!(
+                reversed.similar(person, &[], 60),
+                whole.similar(person, &[], 60)
+            );
+        }
+        let similar = whole.similar("p3", &[], 60);
+        assert_eq!(similar[0].person_id, "p2");
+        assert_eq!(similar[0].shared_topics, 2);
+    }
+
+    #[test]
+    fn records_taken_out_leave_the_vectors_of_the_others() {
+        let (mut records, mut tags) = corpus();
+        records.push(paper(
+            "pmid:3",
+            2010,
+            &[("Tinnitus", true), ("Hearing Loss", true)],
+        ));
+        tags.push(vec![
+            slot(1, "p1", BylinePosition::First),
+            slot(2, "p2", BylinePosition::Middle),
+        ]);
+        let all = |n: usize| (n as u32, &records[n], tags[n].as_slice());
+        // pmid:3 (2010) names nobody: p1 and p2 are named by pmid:1 (2024).
+        let mut facts = TopicFacts::build((0..records.len()).map(all));
+        assert!(facts.subtract(std::iter::once(all(2))));
+        let without = TopicVectors::build(scored(&records[..2], &tags[..2]), 2024);
+        assert_eq!(TopicVectors::combine([&facts], 2024), without);
+        // pmid:1 names both: taken out, they are named by the newest left.
+        let mut facts = TopicFacts::build((0..records.len()).map(all));
+        assert!(facts.subtract(std::iter::once(all(0))));
+        let without = TopicVectors::build(scored(&records[1..], &tags[1..]), 2024);
+        assert_eq!(TopicVectors::combine([&facts], 2024), without);
+        // Every record out: nobody is left.
+        assert!(facts.subtract([all(1), all(2)].into_iter()));
+        assert_eq!(
+            TopicVectors::combine([&facts], 2024),
+            TopicVectors::default()
+        );
     }
 }

@@ -28,6 +28,16 @@ impl TextBuffer {
 
     /// Appends raw text, normalising whitespace.
     pub fn push_str(&mut self, raw: &str) {
+        // Most text is already normal (ASCII words one space apart): it is
+        // copied whole after one cheap pass.
+        if is_single_spaced(raw.as_bytes()) {
+            if self.pending_space {
+                self.text.push(' ');
+                self.pending_space = false;
+            }
+            self.text.push_str(raw);
+            return;
+        }
         // Whole words are copied as slices: most text is long runs of
         // non-space characters, and this is the parser's hottest loop.
         let mut rest = raw;
@@ -60,6 +70,23 @@ impl TextBuffer {
         self.pending_space = false;
         std::mem::take(&mut self.text)
     }
+}
+
+/// True when `bytes` is non-empty ASCII whose only whitespace is single
+/// spaces between words: text that normalising leaves as it is.
+fn is_single_spaced(bytes: &[u8]) -> bool {
+    if bytes.first().is_none_or(|&b| b == b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    for &byte in bytes {
+        let space = byte == b' ';
+        if (space && previous_space) || !byte.is_ascii() || matches!(byte, b'\t'..=b'\r') {
+            return false;
+        }
+        previous_space = space;
+    }
+    true
 }
 
 /// The index of the first character of `text` that is whitespace (when
@@ -243,6 +270,12 @@ mod tests {
         // Unicode spaces (no-break, ideographic) and VT/FF collapse too.
         buffer.push_str("\u{a0}a\u{3000}\u{b}b\u{c}é\u{2028}ü\u{1c}x ");
         assert_eq!(buffer.take(), "a b é ü\u{1c}x");
+        // Text that is already normal keeps the space pending before it.
+        buffer.push_str("one two");
+        buffer.push_str(" ");
+        buffer.push_str("three");
+        buffer.push_str("four");
+        assert_eq!(buffer.take(), "one two threefour");
     }
 
     #[test]

@@ -320,15 +320,17 @@ impl<R: BufRead> PubmedParser<R> {
                 self.on_end()
             }
             Event::End(_) => self.on_end(),
+            // No end-of-line normalisation: the text buffer turns every
+            // run of whitespace, `\r` included, into one space anyway.
             Event::Text(text) => {
                 if self.capture.is_some() {
-                    self.text.push_str(&text.xml10_content());
+                    self.text.push_str(&text);
                 }
                 None
             }
             Event::CData(data) => {
                 if self.capture.is_some() {
-                    self.text.push_str(&data.xml10_content());
+                    self.text.push_str(&data);
                 }
                 None
             }

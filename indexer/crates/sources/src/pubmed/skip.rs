@@ -174,6 +174,13 @@ fn classify(rest: &[u8], name: &[u8]) -> Markup {
 }
 
 fn names(rest: &[u8], name: &[u8], enders: &[u8]) -> Markup {
+    // The first byte alone settles almost every tag, without a call to memcmp.
+    if rest
+        .first()
+        .is_some_and(|first| name.first() != Some(first))
+    {
+        return Markup::Plain;
+    }
     let shown = rest.len().min(name.len());
     if rest[..shown] != name[..shown] {
         return Markup::Plain;

@@ -28,13 +28,21 @@ impl TextBuffer {
 
     /// Appends raw text, normalising whitespace.
     pub fn push_str(&mut self, raw: &str) {
+        // Most text is already normal (ASCII words one space apart): it is
+        // copied whole after one cheap pass.
+        if is_single_spaced(raw.as_bytes()) {
+            if self.pending_space {
+                self.text.push(' ');
+                self.pending_space = false;
+            }
+            self.text.push_str(raw);
+            return;
+        }
         // Whole words are copied as slices: most text is long runs of
         // non-space characters, and this is the parser's hottest loop.
         let mut rest = raw;
         while !rest.is_empty() {
-            let word_start = rest
-                .find(|c: char| !c.is_whitespace())
-                .unwrap_or(rest.len());
+            let word_start = find_space(rest, false);
             if word_start > 0 {
                 self.pending_space = !self.text.is_empty();
                 rest = &rest[word_start..];
@@ -42,7 +50,7 @@ impl TextBuffer {
                     break;
                 }
             }
-            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word_end = find_space(rest, true);
             if self.pending_space {
                 self.text.push(' ');
                 self.pending_space = false;
@@ -52,11 +60,60 @@ impl TextBuffer {
         }
     }
 
+    /// The text gathered so far, normalised.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
     /// Takes the normalised text, leaving the buffer empty.
     pub fn take(&mut self) -> String {
         self.pending_space = false;
         std::mem::take(&mut self.text)
     }
+}
+
+/// True when `bytes` is non-empty ASCII whose only whitespace is single
+/// spaces between words: text that normalising leaves as it is.
+fn is_single_spaced(bytes: &[u8]) -> bool {
+    if bytes.first().is_none_or(|&b| b == b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    for &byte in bytes {
+        let space = byte == b' ';
+        if (space && previous_space) || !byte.is_ascii() || matches!(byte, b'\t'..=b'\r') {
+            return false;
+        }
+        previous_space = space;
+    }
+    true
+}
+
+/// The index of the first character of `text` that is whitespace (when
+/// `space`) or is not, or `text.len()`. Whitespace is `char::is_whitespace`;
+/// ASCII is judged byte by byte, which is what makes this fast.
+fn find_space(text: &str, space: bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if byte.is_ascii() {
+            // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+            if matches!(byte, b'\t'..=b'\r' | b' ') == space {
+                return index;
+            }
+            index += 1;
+        } else {
+            let Some(c) = text[index..].chars().next() else {
+                break;
+            };
+            if c.is_whitespace() == space {
+                return index;
+            }
+            index += c.len_utf8();
+        }
+    }
+    bytes.len()
 }
 
 /// How many times entity decoding is repeated: once for a JSON string's own
@@ -148,6 +205,11 @@ pub fn resolve_reference<'a>(reference: &'a BytesRef<'_>) -> Cow<'a, str> {
 
 /// Returns the unescaped value of the attribute `name`, if present and readable.
 pub fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
+    attribute_value(element, name).map(Cow::into_owned)
+}
+
+/// [`attribute`] without copying: borrowed from the tag unless unescaping changed it.
+pub fn attribute_value<'a>(element: &'a BytesStart<'_>, name: &str) -> Option<Cow<'a, str>> {
     element
         .attributes()
         .flatten()
@@ -159,13 +221,16 @@ pub fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
                     resolve_xml_entity(entity).or_else(|| resolve_html5_entity(entity))
                 })
                 .ok()
-                .map(|value| value.trim().to_owned())
+                .map(|value| match value {
+                    Cow::Borrowed(value) => Cow::Borrowed(value.trim()),
+                    Cow::Owned(value) => Cow::Owned(value.trim().to_owned()),
+                })
         })
 }
 
 /// Reads a PubMed-style `Y`/`N` flag attribute; absent means `default`.
 pub fn yes_no_attribute(element: &BytesStart<'_>, name: &str, default: bool) -> bool {
-    match attribute(element, name) {
+    match attribute_value(element, name) {
         Some(value) => value.eq_ignore_ascii_case("Y"),
         None => default,
     }
@@ -202,6 +267,15 @@ mod tests {
         assert_eq!(buffer.take(), "H2O is water");
         buffer.push_str(" \n ");
         assert_eq!(buffer.take(), "");
+        // Unicode spaces (no-break, ideographic) and VT/FF collapse too.
+        buffer.push_str("\u{a0}a\u{3000}\u{b}b\u{c}é\u{2028}ü\u{1c}x ");
+        assert_eq!(buffer.take(), "a b é ü\u{1c}x");
+        // Text that is already normal keeps the space pending before it.
+        buffer.push_str("one two");
+        buffer.push_str(" ");
+        buffer.push_str("three");
+        buffer.push_str("four");
+        assert_eq!(buffer.take(), "one two threefour");
     }
 
     #[test]

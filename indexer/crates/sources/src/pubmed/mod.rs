@@ -28,6 +28,7 @@ mod dates;
 pub mod esearch;
 pub mod eutils;
 mod parse;
+mod skip;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

@@ -15,9 +15,10 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::dates::DateParts;
+use super::skip::{self, Lookahead};
 use super::{PubmedError, PubmedItem};
 use crate::affiliation::split_email;
-use crate::xml::{attribute, resolve_reference, yes_no_attribute, TextBuffer};
+use crate::xml::{attribute, attribute_value, resolve_reference, yes_no_attribute, TextBuffer};
 use hcs_model::ids;
 use hcs_model::records::{
     Abstract, AbstractSection, Author, GrantReference, Identifiers, Journal, Keyword, MeshHeading,
@@ -225,7 +226,7 @@ struct Capture {
 
 /// Streaming PubMed parser: an iterator of records (see the module docs).
 pub struct PubmedParser<R: BufRead> {
-    reader: Reader<R>,
+    reader: Reader<Lookahead<R>>,
     buf: Vec<u8>,
     location: String,
     fetched_at: String,
@@ -257,7 +258,7 @@ impl<R: BufRead> std::fmt::Debug for PubmedParser<R> {
 impl<R: BufRead> PubmedParser<R> {
     /// Creates a parser over `input`; `location` names it in provenance and errors.
     pub fn new(input: R, location: String) -> Self {
-        let mut reader = Reader::from_reader(input);
+        let mut reader = Reader::from_reader(Lookahead::new(input));
         reader.config_mut().trim_text(false);
         reader.config_mut().check_end_names = true;
         Self {
@@ -301,22 +302,15 @@ impl<R: BufRead> PubmedParser<R> {
             Err(error) => return Some(Err(self.fail_with_xml_error(error))),
         };
         match event {
-            Event::Start(element)
-                if self.record.is_some() && is_skipped_subtree(element.name().as_ref()) =>
-            {
-                // Cited works, corrections, chemicals: large, and nothing of
-                // this record's own. Skipping them whole avoids dispatching
-                // every event inside.
-                let name = element.name().as_ref().to_owned();
-                let mut skip_buf = mem::take(&mut self.skip_buf);
-                let skipped = self
-                    .reader
-                    .read_to_end_into(quick_xml::name::QName(&name), &mut skip_buf);
-                skip_buf.clear();
-                self.skip_buf = skip_buf;
-                skipped
-                    .err()
-                    .map(|error| Err(self.fail_with_xml_error(error)))
+            Event::Start(element) if self.record.is_some() => {
+                match skipped_subtree(element.name().as_ref()) {
+                    // Cited works, corrections, chemicals: large, and nothing
+                    // of this record's own, so not even parsed (see `skip`).
+                    Some(name) => skip::skip_subtree(&mut self.reader, name, &mut self.skip_buf)
+                        .err()
+                        .map(|error| Err(self.fail_with_xml_error(error))),
+                    None => self.on_start(&element).err().map(Err),
+                }
             }
             Event::Start(element) => self.on_start(&element).err().map(Err),
             Event::Empty(element) => {
@@ -326,15 +320,17 @@ impl<R: BufRead> PubmedParser<R> {
                 self.on_end()
             }
             Event::End(_) => self.on_end(),
+            // No end-of-line normalisation: the text buffer turns every
+            // run of whitespace, `\r` included, into one space anyway.
             Event::Text(text) => {
                 if self.capture.is_some() {
-                    self.text.push_str(&text.xml10_content());
+                    self.text.push_str(&text);
                 }
                 None
             }
             Event::CData(data) => {
                 if self.capture.is_some() {
-                    self.text.push_str(&data.xml10_content());
+                    self.text.push_str(&data);
                 }
                 None
             }
@@ -500,7 +496,7 @@ impl<R: BufRead> PubmedParser<R> {
         let target = match (tag, parent) {
             (Tag::Pmid, Some(Tag::MedlineCitation | Tag::BookDocument)) => Some(Target::Pmid),
             (Tag::AuthorList, _) => {
-                let editors = attribute(element, "Type").is_some_and(|t| t == "editors");
+                let editors = attribute_value(element, "Type").is_some_and(|t| t == "editors");
                 record.author_list = Some(match parent {
                     _ if editors => PersonList::Ignored,
                     Some(Tag::Article | Tag::BookDocument) => PersonList::Byline,
@@ -571,16 +567,19 @@ impl<R: BufRead> PubmedParser<R> {
 
         if self.capture.as_ref().is_some_and(|c| c.depth == depth) {
             if let Some(capture) = self.capture.take() {
-                let text = self.text.take();
+                // The text is copied out at its exact size where it is kept;
+                // the buffer keeps its capacity for the next element.
+                let text = self.text.as_str();
                 if capture.target == Target::DeletedPmid {
                     if let (Some(deleted), Some(pmid)) =
-                        (&mut self.deleted, ids::normalize_pmid(&text))
+                        (&mut self.deleted, ids::normalize_pmid(text))
                     {
                         deleted.push(pmid);
                     }
                 } else if let Some(record) = &mut self.record {
                     apply_text(record, capture.target, text);
                 }
+                self.text.clear();
             }
         }
 
@@ -652,17 +651,18 @@ impl<R: BufRead> Iterator for PubmedParser<R> {
     }
 }
 
-/// Subtrees inside a record that hold nothing the record model keeps.
-fn is_skipped_subtree(name: &str) -> bool {
-    matches!(
-        name,
-        "ReferenceList"
-            | "CommentsCorrectionsList"
-            | "ChemicalList"
-            | "SupplMeshList"
-            | "GeneSymbolList"
-            | "Sections"
-    )
+/// Subtrees inside a record that hold nothing the record model keeps: the
+/// name as a `'static` string when `name` is one.
+fn skipped_subtree(name: &str) -> Option<&'static str> {
+    const SKIPPED: [&str; 6] = [
+        "ReferenceList",
+        "CommentsCorrectionsList",
+        "ChemicalList",
+        "SupplMeshList",
+        "GeneSymbolList",
+        "Sections",
+    ];
+    SKIPPED.into_iter().find(|skipped| *skipped == name)
 }
 
 /// Decides which date a date container is, from its name, attributes and parent.
@@ -672,7 +672,7 @@ fn date_slot(name: &str, element: &BytesStart<'_>, parent: Option<Tag>) -> Optio
             Some(DateSlot::Published)
         }
         "ArticleDate" => Some(DateSlot::Electronic),
-        "PubMedPubDate" => match attribute(element, "PubStatus").as_deref() {
+        "PubMedPubDate" => match attribute_value(element, "PubStatus").as_deref() {
             Some("pubmed" | "entrez") => Some(DateSlot::Entrez),
             _ => None,
         },
@@ -709,7 +709,7 @@ fn other_target(
         ("MedlinePgn", Tag::Pagination) => Target::Pages,
         ("MedlineTA", Tag::MedlineJournalInfo) => Target::MedlineTa,
         ("ELocationID", Tag::Article | Tag::Book | Tag::BookDocument) => {
-            let is_doi = attribute(element, "EIdType").is_some_and(|t| t == "doi");
+            let is_doi = attribute_value(element, "EIdType").is_some_and(|t| t == "doi");
             if !is_doi || !yes_no_attribute(element, "ValidYN", true) {
                 return None;
             }
@@ -722,7 +722,7 @@ fn other_target(
         ("CollectiveName", p) if p.is_person() => Target::PersonPart(PersonPart::Collective),
         ("Identifier", p) if p.is_person() => {
             let is_orcid =
-                attribute(element, "Source").is_some_and(|s| s.eq_ignore_ascii_case("ORCID"));
+                attribute_value(element, "Source").is_some_and(|s| s.eq_ignore_ascii_case("ORCID"));
             if !is_orcid {
                 return None;
             }
@@ -783,13 +783,13 @@ fn other_target(
 }
 
 /// Stores the text of a closed element where it belongs.
-fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
+fn apply_text(record: &mut RecordBuilder, target: Target, text: &str) {
     match target {
-        Target::Pmid => record.pmid = ids::normalize_pmid(&text),
+        Target::Pmid => record.pmid = ids::normalize_pmid(text),
         Target::DeletedPmid => {}
-        Target::ArticleTitle => record.title = text,
+        Target::ArticleTitle => record.title = text.to_owned(),
         Target::VernacularTitle => record.vernacular_title = non_empty(text),
-        Target::BookTitle => record.book_title = text,
+        Target::BookTitle => record.book_title = text.to_owned(),
         Target::AbstractText => {
             let label = record.section_label.take();
             let category = record.section_category.take();
@@ -797,12 +797,12 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
                 record.abstract_sections.push(AbstractSection {
                     label,
                     category,
-                    text,
+                    text: text.to_owned(),
                 });
             }
         }
         Target::Copyright => record.copyright = non_empty(text),
-        Target::JournalTitle => record.journal.title = text,
+        Target::JournalTitle => record.journal.title = text.to_owned(),
         Target::IsoAbbreviation => record.journal.iso_abbreviation = non_empty(text),
         Target::Issn => {
             if record.journal.issn.is_none() {
@@ -815,7 +815,7 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
         Target::MedlineTa => record.medline_ta = non_empty(text),
         Target::ElocationDoi => {
             if record.elocation_doi.is_none() {
-                record.elocation_doi = ids::normalize_doi(&text);
+                record.elocation_doi = ids::normalize_doi(text);
             }
         }
         Target::PersonPart(part) => {
@@ -833,19 +833,19 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
         Target::Orcid => {
             if let Some((_, person)) = &mut record.current_person {
                 if person.orcid.is_none() {
-                    person.orcid = ids::normalize_orcid(&text);
+                    person.orcid = ids::normalize_orcid(text);
                 }
             }
         }
         Target::Affiliation => {
             if let Some((_, person)) = &mut record.current_person {
-                add_affiliation(person, &text);
+                add_affiliation(person, text);
             }
         }
         Target::ArticleAffiliation => record.article_affiliation = non_empty(text),
         Target::Language => {
             if !text.is_empty() {
-                record.languages.push(text);
+                record.languages.push(text.to_owned());
             }
         }
         Target::GrantPart(part) => {
@@ -860,8 +860,8 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
             }
         }
         Target::PublicationType => {
-            if !text.is_empty() && !record.publication_types.contains(&text) {
-                record.publication_types.push(text);
+            if !text.is_empty() && !record.publication_types.iter().any(|t| t == text) {
+                record.publication_types.push(text.to_owned());
             }
         }
         Target::DatePart(field) => {
@@ -878,7 +878,7 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
         }
         Target::Descriptor => {
             if let Some(mesh) = &mut record.current_mesh {
-                mesh.descriptor = text;
+                mesh.descriptor = text.to_owned();
             }
         }
         Target::Qualifier => {
@@ -887,13 +887,13 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
                 .as_mut()
                 .and_then(|m| m.qualifiers.last_mut())
             {
-                qualifier.name = text;
+                qualifier.name = text.to_owned();
             }
         }
         Target::Keyword => {
             if !text.is_empty() {
                 record.keywords.push(Keyword {
-                    text,
+                    text: text.to_owned(),
                     major_topic: mem::take(&mut record.keyword_major),
                 });
             }
@@ -901,15 +901,15 @@ fn apply_text(record: &mut RecordBuilder, target: Target, text: String) {
         Target::ArticleId(kind) => add_article_id(record, &kind, text),
         Target::OtherId => {
             if !text.is_empty() {
-                record.other_ids.push(text);
+                record.other_ids.push(text.to_owned());
             }
         }
     }
 }
 
 /// The text, unless it is empty (an element present but blank is absent).
-fn non_empty(text: String) -> Option<String> {
-    (!text.is_empty()).then_some(text)
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// Splits any e-mail out of an affiliation and stores both on the person.
@@ -924,7 +924,7 @@ fn add_affiliation(person: &mut Author, text: &str) {
     }
 }
 
-fn add_article_id(record: &mut RecordBuilder, kind: &str, value: String) {
+fn add_article_id(record: &mut RecordBuilder, kind: &str, value: &str) {
     if value.is_empty() {
         return;
     }
@@ -932,23 +932,26 @@ fn add_article_id(record: &mut RecordBuilder, kind: &str, value: String) {
     match kind {
         "doi" => {
             if identifiers.doi.is_none() {
-                identifiers.doi = ids::normalize_doi(&value);
+                identifiers.doi = ids::normalize_doi(value);
             }
         }
         "pmc" | "pmcid" => {
             if identifiers.pmcid.is_none() {
-                identifiers.pmcid = ids::normalize_pmcid(&value);
+                identifiers.pmcid = ids::normalize_pmcid(value);
             }
         }
         // The record's own PMID, already read from MedlineCitation.
         "pubmed" => {}
         _ => {
-            let other = OtherIdentifier {
-                kind: kind.to_owned(),
-                value,
-            };
-            if !identifiers.other.contains(&other) {
-                identifiers.other.push(other);
+            let known = identifiers
+                .other
+                .iter()
+                .any(|other| other.kind == kind && other.value == value);
+            if !known {
+                identifiers.other.push(OtherIdentifier {
+                    kind: kind.to_owned(),
+                    value: value.to_owned(),
+                });
             }
         }
     }

@@ -95,11 +95,7 @@ fn inflate_into(mut decoder: impl Read, sender: &SyncSender<Chunk>) {
 
 impl Read for InflateAhead {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let count = available.len().min(buf.len());
-        buf[..count].copy_from_slice(&available[..count]);
-        self.consume(count);
-        Ok(count)
+        crate::buffered::read_from_buffer(self, buf)
     }
 }
 

@@ -4,6 +4,7 @@
 //! them for configuration, and [`ingest`] indexes local PubMed files.
 
 pub mod affiliation;
+mod buffered;
 pub mod europepmc;
 pub mod gtr;
 pub mod harvest;

@@ -121,11 +121,7 @@ fn fill_buf_retrying<R: BufRead>(reader: &mut R) -> io::Result<&[u8]> {
 
 impl<R: BufRead> Read for Lookahead<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let count = available.len().min(buf.len());
-        buf[..count].copy_from_slice(&available[..count]);
-        self.consume(count);
-        Ok(count)
+        crate::buffered::read_from_buffer(self, buf)
     }
 }
 
@@ -312,11 +308,7 @@ mod tests {
 
     impl Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let available = self.fill_buf()?;
-            let count = available.len().min(buf.len());
-            buf[..count].copy_from_slice(&available[..count]);
-            self.consume(count);
-            Ok(count)
+            crate::buffered::read_from_buffer(self, buf)
         }
     }
 

@@ -297,6 +297,8 @@ impl Tagger {
             let Record::Publication(publication) = &records[index] else {
                 continue;
             };
+            // Folded once for all the record's accepted people.
+            let subjects = topic::Subjects::of(&publication.title);
             for slot in &tags[index] {
                 let (Band::Accept, Some(person)) = (slot.tag.band, &slot.tag.person_id) else {
                     continue;
@@ -320,7 +322,7 @@ impl Tagger {
                 topics
                     .entry(person.clone())
                     .or_default()
-                    .add(&publication.id, &publication.title);
+                    .add(&publication.id, &subjects);
             }
         }
         let changed = network != self.coauthors || topics != self.topics;

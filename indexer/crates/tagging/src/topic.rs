@@ -233,9 +233,9 @@ pub struct TopicProfile {
 }
 
 impl TopicProfile {
-    /// Adds the title of record `record_id` (once per record).
-    pub fn add(&mut self, record_id: &str, title: &str) {
-        self.counts.add(record_id, title_stems(title));
+    /// Adds the subjects of record `record_id`'s title (once per record).
+    pub fn add(&mut self, record_id: &str, subjects: &Subjects<'_>) {
+        self.counts.add(record_id, subjects.stems().iter().cloned());
     }
 
     /// The stems of a title that are subjects of this profile on records
@@ -299,15 +299,15 @@ mod tests {
         let mut profile = TopicProfile::default();
         profile.add(
             "r0",
-            "Real-time NASBA assay for rapid detection of influenza A",
+            &Subjects::of("Real-time NASBA assay for rapid detection of influenza A"),
         );
         profile.add(
             "r1",
-            "End-of-season influenza vaccine effectiveness, 2016/17",
+            &Subjects::of("End-of-season influenza vaccine effectiveness, 2016/17"),
         );
         profile.add(
             "r2",
-            "Oseltamivir-resistant pandemic influenza in a haematology unit",
+            &Subjects::of("Oseltamivir-resistant pandemic influenza in a haematology unit"),
         );
         let title = Subjects::of("Interim influenza vaccine effectiveness in primary care");
         assert_eq!(

@@ -169,7 +169,8 @@ fn works<'t>(
                     coauthor.first_names.insert(first.clone());
                 }
             }
-            work.topics.add(context.record_id, context.title);
+            work.topics
+                .add(context.record_id, &topic::Subjects::of(context.title));
             if let Some(date) = context.date {
                 let year = date.start.year();
                 work.years = Some(match work.years {
